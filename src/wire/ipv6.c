@@ -15,6 +15,17 @@
 
 /* Parses and validates the fixed header; borrows buf. */
 int six_ip6_parse(const uint8_t *buf, size_t len, struct six_ip6_repr *out) {
+    int rc = six_ip6_parse_quoted(buf, len, out);
+    if (rc < 0)
+        return rc;
+    /* The payload length must fit in what we were given; bytes beyond it are
+     * link-layer padding (e.g. Ethernet's 60-byte minimum) and are allowed. */
+    if (out->plen > len - SIX_IP6_HDR_LEN)
+        return -EMSGSIZE;
+    return 0;
+}
+
+int six_ip6_parse_quoted(const uint8_t *buf, size_t len, struct six_ip6_repr *out) {
     if (len < SIX_IP6_HDR_LEN)
         return -EMSGSIZE;
     uint32_t word0 = six_get32(buf);
@@ -22,10 +33,6 @@ int six_ip6_parse(const uint8_t *buf, size_t len, struct six_ip6_repr *out) {
     if (word0 >> 28 != 6)
         return -EPROTONOSUPPORT;
     uint16_t plen = six_get16(buf + SIX_IP6_OFF_PLEN);
-    /* The payload length must fit in what we were given; bytes beyond it are
-     * link-layer padding (e.g. Ethernet's 60-byte minimum) and are allowed. */
-    if (plen > len - SIX_IP6_HDR_LEN)
-        return -EMSGSIZE;
     out->tclass = (uint8_t)(word0 >> 20);
     out->flow = word0 & 0xfffff;
     out->plen = plen;

@@ -42,6 +42,10 @@ struct six_ip6_repr {
  * (jumbogram, RFC 2675) is accepted here; the caller decides. */
 int six_ip6_parse(const uint8_t *buf, size_t len, struct six_ip6_repr *out);
 
+/* The same for a header quoted in an ICMPv6 error (RFC 4443 2.4(c)), whose
+ * payload is cut short: the payload length is not checked against len. */
+int six_ip6_parse_quoted(const uint8_t *buf, size_t len, struct six_ip6_repr *out);
+
 /* Writes all 40 bytes of the fixed header. */
 void six_ip6_emit(const struct six_ip6_repr *r, uint8_t out[static SIX_IP6_HDR_LEN]);
 

@@ -1,0 +1,241 @@
+/* sixstack: a userspace IPv6 network layer with a BSD socket API.
+ *
+ * This header manages stacks: creating them, giving them interfaces,
+ * addresses and routes, running them, reading their statistics. The socket
+ * calls are in <sixstack/socket.h>; <sixstack/compat.h> maps the standard
+ * socket names onto them.
+ *
+ * Threading: a stack's core is single-threaded. Every public call takes the
+ * stack's lock, so any thread may call any function. A stack runs either in
+ * its own thread (six_stack_start) or is driven by the caller with
+ * six_stack_poll(). Blocking socket calls wait on a condition variable and
+ * are woken by whoever processes packets or advances the clock.
+ *
+ * Errors: functions returning int return >= 0 on success and -1 with errno
+ * set on failure, like the system calls they resemble.
+ */
+#ifndef SIXSTACK_H
+#define SIXSTACK_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct six_stack;
+
+enum six_clock_mode {
+    /* Time is CLOCK_MONOTONIC, read when needed. */
+    SIX_CLOCK_MONOTONIC = 0,
+    /* Time moves only when six_stack_poll() or six_stack_set_time() says:
+     * a 60 s timeout is tested in microseconds of real time. */
+    SIX_CLOCK_MANUAL = 1,
+};
+
+struct six_stack_config {
+    enum six_clock_mode clock;
+    /* Random seed: 0 means unpredictable (getrandom); anything else makes
+     * every random choice of the stack repeatable. */
+    uint64_t seed;
+    /* Packet buffer pools: the number of small (up to 2 KiB) and large
+     * (up to 64 KiB) buffers the stack may hold at once. Exhaustion makes
+     * sends fail with ENOBUFS and counts drops on input. */
+    unsigned pkt_small_max;
+    unsigned pkt_large_max;
+    /* Most sockets the stack may have open at once (ENOBUFS beyond). */
+    unsigned max_sockets;
+    /* Default hop limit of unicast packets (RFC 8200 says 64 is usual). */
+    uint8_t default_hop_limit;
+    /* ICMPv6 error rate limit (RFC 4443 2.4(f)): a token bucket of
+     * icmp6_burst errors refilled at icmp6_rate errors per second. */
+    unsigned icmp6_rate;
+    unsigned icmp6_burst;
+    /* Default receive buffer of a socket, in bytes (SO_RCVBUF). */
+    unsigned rcvbuf;
+};
+
+/* Fills *cfg with the defaults: monotonic clock, random seed, 1024 small
+ * and 64 large buffers, 1024 sockets, hop limit 64, 100 ICMPv6 errors/s
+ * with a burst of 10, 208 KiB receive buffers. */
+void six_stack_config_init(struct six_stack_config *cfg);
+
+/* Creates a stack with a loopback interface "lo" (index 1) holding ::1.
+ * cfg may be NULL for the defaults. Returns NULL with errno on failure. */
+struct six_stack *six_stack_new(const struct six_stack_config *cfg);
+
+/* Stops the stack's thread if any, closes its sockets, detaches its links
+ * and frees everything. */
+void six_stack_free(struct six_stack *st);
+
+/* Runs the stack in a thread of its own until six_stack_stop(). */
+int six_stack_start(struct six_stack *st);
+int six_stack_stop(struct six_stack *st);
+
+/* Drives the stack by hand: processes every frame waiting on its links and
+ * every timer due. With a manual clock, first moves the clock forward to
+ * now_us (never backwards); with the monotonic clock now_us is ignored.
+ * Returns the time of the next timer in the stack's clock (microseconds),
+ * or UINT64_MAX when none is set. */
+uint64_t six_stack_poll(struct six_stack *st, uint64_t now_us);
+
+/* The stack's clock, in microseconds. */
+uint64_t six_stack_now(struct six_stack *st);
+/* Moves a manual clock to now_us (never backwards) and wakes anything
+ * waiting on it. -1/EINVAL on a monotonic clock. */
+int six_stack_set_time(struct six_stack *st, uint64_t now_us);
+
+/* Makes st the stack that six_socket() uses in the calling thread (NULL:
+ * back to the default stack). */
+void six_use_stack(struct six_stack *st);
+/* The default stack used by six_socket() when a thread named none: created
+ * on first use with loopback ::1, running in its own thread. */
+struct six_stack *six_default_stack(void);
+
+/* ---- Credentials ----
+ * Every socket carries the credentials of the thread that created it. Raw
+ * sockets, receiving hop-by-hop/destination options/routing headers, and
+ * other rules of ip6(4) that "require superuser privileges" check them. */
+struct six_creds {
+    uid_t uid;
+    gid_t gid;
+    /* Privileged: root, or granted CAP_NET_RAW. */
+    int privileged;
+};
+/* Sets the credentials the calling thread creates sockets with. NULL goes
+ * back to the default: the process's effective uid and gid, privileged iff
+ * the effective uid is 0. */
+void six_set_creds(const struct six_creds *creds);
+void six_get_creds(struct six_creds *out);
+
+/* ---- Interfaces ---- */
+enum {
+    SIX_IFF_LOOPBACK = 1 << 0,
+    SIX_IFF_MULTICAST = 1 << 1,
+    SIX_IFF_POINTTOPOINT = 1 << 2,
+};
+
+/* Index of the interface called name, or 0 (like if_nametoindex). */
+unsigned six_if_nametoindex(struct six_stack *st, const char *name);
+/* Name of interface ifindex into buf (IF_NAMESIZE bytes); NULL/ENXIO. */
+char *six_if_indextoname(struct six_stack *st, unsigned ifindex, char *buf);
+int six_if_mtu(struct six_stack *st, unsigned ifindex);
+int six_if_set_mtu(struct six_stack *st, unsigned ifindex, unsigned mtu);
+
+/* ---- In-memory links ----
+ * Frames cross them as bytes into the receiver's own queue (a bounded ring:
+ * a full ring drops, like a NIC). Frames are bare IPv6 packets. */
+struct six_memwire_config {
+    unsigned mtu;        /* default 1500 */
+    unsigned queue_len;  /* frames each receiver may hold; default 256 */
+};
+
+/* Connects a and b point to point with new interfaces named name_a (on a)
+ * and name_b (on b); returns 0 and their indexes in *ifa and *ifb. */
+int six_memwire_pair(struct six_stack *a, const char *name_a,
+                     struct six_stack *b, const char *name_b,
+                     const struct six_memwire_config *cfg,
+                     unsigned *ifa, unsigned *ifb);
+
+/* A multi-access segment: every frame sent by one member reaches every
+ * other member (multicast and unicast alike, like a hub; each stack keeps
+ * what is addressed to it). */
+struct six_segment;
+struct six_segment *six_segment_new(const struct six_memwire_config *cfg);
+/* Attaches st to seg with a new interface called name; returns its index. */
+int six_segment_attach(struct six_segment *seg, struct six_stack *st, const char *name);
+/* Frees the segment; call after freeing (or detaching) its stacks. */
+void six_segment_free(struct six_segment *seg);
+
+/* Writes every frame the interface sends and receives to a pcap file
+ * (LINKTYPE_RAW, opens in Wireshark). path NULL stops the capture. */
+int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path);
+
+/* ---- Addresses and routes ---- */
+enum {
+    SIX_ADDR_DEPRECATED = 1 << 0, /* valid but not preferred (RFC 4862) */
+    SIX_ADDR_ANYCAST = 1 << 1,
+};
+int six_addr_add(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
+                 unsigned prefix_len, unsigned flags);
+int six_addr_del(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr);
+/* A route to prefix/prefix_len through ifindex, via gateway (NULL or :: for
+ * on-link). prefix_len 0 is the default route. */
+int six_route_add(struct six_stack *st, const struct in6_addr *prefix, unsigned prefix_len,
+                  const struct in6_addr *gateway, unsigned ifindex);
+int six_route_del(struct six_stack *st, const struct in6_addr *prefix, unsigned prefix_len);
+/* The source address RFC 6724 selects for dst (ifindex 0: any). */
+int six_select_source(struct six_stack *st, const struct in6_addr *dst, unsigned ifindex,
+                      struct in6_addr *src);
+
+/* ---- Statistics ----
+ * One counter for every outcome that matters, drops above all. */
+#define SIX_STATS_FIELDS(X)                                                        \
+    X(ip6_in_receives, "IPv6 packets received from links")                         \
+    X(ip6_in_truncated, "dropped: shorter than the header or payload length")      \
+    X(ip6_in_bad_version, "dropped: version field is not 6")                       \
+    X(ip6_in_bad_src, "dropped: multicast or otherwise invalid source")            \
+    X(ip6_in_bad_dst, "dropped: loopback or invalid destination from a link")      \
+    X(ip6_in_not_for_us, "dropped: destination is not ours (no forwarding)")       \
+    X(ip6_in_hbh_not_first, "dropped: hop-by-hop header not first (PP sent)")      \
+    X(ip6_in_bad_ext, "dropped: malformed extension header")                       \
+    X(ip6_in_bad_option, "dropped: unknown option with discard action")            \
+    X(ip6_in_too_many_ext, "dropped: extension header chain too long")             \
+    X(ip6_in_rthdr_bad, "dropped: routing header with segments left (PP sent)")    \
+    X(ip6_in_frag_unsupported, "dropped: fragments (reassembly not built yet)")    \
+    X(ip6_in_unknown_proto, "dropped: no handler for next header (PP sent)")       \
+    X(ip6_in_no_next_header, "packets ending with No Next Header")                 \
+    X(ip6_in_delivers, "packets handed to an upper layer or raw socket")           \
+    X(ip6_in_nobufs, "dropped on input: packet buffers exhausted")                 \
+    X(ip6_out_requests, "packets sent")                                            \
+    X(ip6_out_no_route, "sends refused: no route")                                 \
+    X(ip6_out_too_big, "sends refused: larger than the link MTU")                  \
+    X(ip6_out_nobufs, "sends refused: packet buffers exhausted")                   \
+    X(ip6_out_link_drops, "frames the link could not take (queue full)")           \
+    X(icmp6_in_msgs, "ICMPv6 messages received")                                   \
+    X(icmp6_in_bad_checksum, "dropped: ICMPv6 checksum")                           \
+    X(icmp6_in_truncated, "dropped: ICMPv6 message shorter than its header")       \
+    X(icmp6_in_echo_requests, "echo requests received")                            \
+    X(icmp6_in_errors, "ICMPv6 error messages received")                           \
+    X(icmp6_out_msgs, "ICMPv6 messages sent")                                      \
+    X(icmp6_out_echo_replies, "echo replies sent")                                 \
+    X(icmp6_out_errors, "ICMPv6 error messages sent")                              \
+    X(icmp6_err_suppressed, "errors not sent: RFC 4443 2.4(e) forbids")            \
+    X(icmp6_err_rate_limited, "errors not sent: rate limit")                       \
+    X(raw_in_delivered, "copies queued on raw sockets")                            \
+    X(raw_in_bad_checksum, "dropped at a raw socket: IPV6_CHECKSUM mismatch")      \
+    X(raw_in_filtered, "not queued: ICMP6_FILTER blocked the type")                \
+    X(raw_in_rcvbuf_full, "dropped at a socket: receive buffer full")              \
+    X(raw_in_no_socket, "raw-protocol packets no socket wanted")                   \
+    X(link_rx_ring_full, "frames dropped: a receive ring was full")
+
+struct six_stats {
+#define SIX_STATS_X(name, doc) uint64_t name;
+    SIX_STATS_FIELDS(SIX_STATS_X)
+#undef SIX_STATS_X
+};
+
+/* Copies the stack's counters into *out. */
+void six_stack_stats(struct six_stack *st, struct six_stats *out);
+/* Name and description of counter i (0-based, in struct order); NULL past
+ * the end. For printing every counter without naming them. */
+const char *six_stats_name(unsigned i, const char **doc);
+/* Writes every non-zero counter, one per line, to f (a FILE *). */
+void six_stats_print(struct six_stack *st, void *f);
+
+/* ---- Faults, for tests ----
+ * Makes the nth packet buffer allocation from now fail (1 = the next one),
+ * 0 to stop. */
+void six_stack_fail_alloc(struct six_stack *st, unsigned nth);
+/* Number of packet buffers currently taken from the pools (0 when idle and
+ * no socket holds data): tests check it at the end. */
+unsigned six_stack_pkts_in_use(struct six_stack *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

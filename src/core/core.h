@@ -1,0 +1,92 @@
+/* The core every layer shares: clock, timers, randomness, statistics,
+ * packet pools and the stack lock. No protocol knowledge lives here.
+ *
+ * Threading: everything in a stack is touched only with core.lock held.
+ * Blocking waits use core.cond with that lock; whatever makes a waiter's
+ * condition true calls six__core_wake().
+ */
+#ifndef SIX_CORE_CORE_H
+#define SIX_CORE_CORE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <sixstack/sixstack.h>
+
+#include "core/pkt.h"
+
+#define SIX_NEVER UINT64_MAX
+
+struct six_timer;
+typedef void (*six_timer_fn)(struct six_timer *t, void *arg);
+
+/* A timer embedded in whatever owns it; armed timers sit in the core's
+ * heap (heap_idx is their slot, -1 when disarmed). */
+struct six_timer {
+    uint64_t when;
+    six_timer_fn fn;
+    void *arg;
+    int heap_idx;
+};
+
+struct six_core {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;     /* broadcast on every state change waiters see */
+    unsigned waiters;        /* threads waiting on cond */
+
+    enum six_clock_mode clock_mode;
+    uint64_t manual_now;     /* the manual clock, microseconds */
+    uint64_t mono_base;      /* CLOCK_MONOTONIC at creation, microseconds */
+
+    uint64_t rng[4];         /* xoshiro256** state */
+
+    struct six_timer **heap; /* min-heap of armed timers by when */
+    unsigned heap_len, heap_cap;
+
+    struct six_pools pools;
+    struct six_stats stats;
+};
+
+int six__core_init(struct six_core *c, const struct six_stack_config *cfg);
+void six__core_fini(struct six_core *c);
+
+/* ---- clock ---- */
+uint64_t six__now(const struct six_core *c);
+/* Moves a manual clock forwards (never back) and wakes waiters. */
+void six__clock_set(struct six_core *c, uint64_t now);
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t six__mono_us(void);
+
+/* ---- timers ----
+ * Arming an armed timer moves it. Timers fire from six__timers_run() in
+ * time order, each disarmed before its function runs (so it may re-arm). */
+void six__timer_init(struct six_timer *t, six_timer_fn fn, void *arg);
+int six__timer_arm(struct six_core *c, struct six_timer *t, uint64_t when);
+void six__timer_cancel(struct six_core *c, struct six_timer *t);
+static inline int six__timer_armed(const struct six_timer *t) { return t->heap_idx >= 0; }
+/* Runs every timer due at the current time; returns the next deadline or
+ * SIX_NEVER. */
+uint64_t six__timers_run(struct six_core *c);
+uint64_t six__timers_next(const struct six_core *c);
+
+/* ---- randomness ----
+ * Seeded (repeatable) when the config's seed is non-zero, from getrandom()
+ * otherwise. Not for secrets. */
+void six__rand_seed(struct six_core *c, uint64_t seed);
+uint64_t six__rand64(struct six_core *c);
+/* Uniform in [0, bound), bound > 0. */
+uint32_t six__rand_below(struct six_core *c, uint32_t bound);
+
+/* ---- waiting ---- */
+static inline void six__core_wake(struct six_core *c) {
+    if (c->waiters)
+        pthread_cond_broadcast(&c->cond);
+}
+/* Waits on c->cond (lock held) until woken or the stack clock reaches
+ * deadline (SIX_NEVER: no deadline). Returns -ETIMEDOUT when the deadline
+ * has passed, 0 otherwise (the caller rechecks its condition). */
+int six__core_wait(struct six_core *c, uint64_t deadline);
+
+#define SIX_STAT(core, name) ((core)->stats.name++)
+
+#endif

@@ -1,0 +1,103 @@
+/* Packet buffers and their pools.
+ *
+ * A packet is one allocation: this header, then headroom, then data. Input
+ * keeps data at the IPv6 header for the packet's whole life, so a socket
+ * queue can hand recvmsg() the header fields and option headers without
+ * copying them out first. Packets are reference counted so one buffer can
+ * sit on several raw sockets' queues at once; a queued packet is read-only.
+ *
+ * Pools: two size classes, each with a limit from the stack's config.
+ * Buffers are allocated on first need and kept on a free list afterwards,
+ * so the steady state allocates nothing. An empty pool is ENOBUFS.
+ */
+#ifndef SIX_CORE_PKT_H
+#define SIX_CORE_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIX_PKT_SMALL 2048u
+#define SIX_PKT_LARGE (65535u + 40u + 256u)
+/* Headroom left in front of data by six_pkt_alloc(): room for the IPv6
+ * header, a few extension headers and a link header. */
+#define SIX_PKT_HEADROOM 128u
+
+/* What ip6_input learned about a received packet, kept with it so that the
+ * socket layer can build recvmsg's ancillary data. Offsets are from data
+ * (the IPv6 header); 0 means absent. */
+struct six_pkt_meta {
+    uint16_t l4_off;      /* upper-layer header */
+    uint8_t l4_proto;     /* upper-layer protocol */
+    uint16_t hbh_off, hbh_len;
+    uint16_t dst1_off, dst1_len;  /* destination options before routing */
+    uint16_t rth_off, rth_len;
+    uint16_t dst2_off, dst2_len;  /* destination options after routing */
+};
+
+struct six_pool;
+
+struct six_pkt {
+    struct six_pkt *next;   /* link for whichever single queue owns it */
+    struct six_pool *pool;
+    uint8_t *data;
+    uint32_t len;
+    uint32_t cap;           /* bytes of buf[] */
+    uint32_t refs;
+    uint32_t ifindex;       /* arrival interface on input */
+    struct six_pkt_meta meta;
+    uint8_t buf[];
+};
+
+struct six_pool {
+    size_t bufsize;         /* bytes of buf[] in each packet */
+    unsigned max;           /* most packets out at once */
+    unsigned out;           /* packets currently out */
+    unsigned made;          /* packets ever allocated (<= max) */
+    struct six_pkt *free;
+};
+
+struct six_pools {
+    struct six_pool small;
+    struct six_pool large;
+    unsigned fail_nth;      /* fault injection: fail the nth allocation */
+    uint64_t failures;
+};
+
+void six__pools_init(struct six_pools *p, unsigned small_max, unsigned large_max);
+/* Frees every buffer on the free lists (packets still out are leaked and
+ * reported by six__pools_in_use()). */
+void six__pools_fini(struct six_pools *p);
+unsigned six__pools_in_use(const struct six_pools *p);
+
+/* A packet with room for headroom + len bytes; data at buf + headroom and
+ * len set to len (contents uninitialised). NULL when the pool is empty or
+ * the size is over SIX_PKT_LARGE. refs = 1. */
+struct six_pkt *six__pkt_alloc(struct six_pools *p, size_t headroom, size_t len);
+/* Drops one reference; the last returns the buffer to its pool. NULL ok. */
+void six__pkt_free(struct six_pkt *pkt);
+static inline struct six_pkt *six__pkt_ref(struct six_pkt *pkt) {
+    pkt->refs++;
+    return pkt;
+}
+/* Bytes free in front of data. */
+static inline size_t six__pkt_headroom(const struct six_pkt *pkt) {
+    return (size_t)(pkt->data - pkt->buf);
+}
+/* Grows data forwards by n bytes (n <= headroom) and returns the new
+ * start. */
+static inline uint8_t *six__pkt_push(struct six_pkt *pkt, size_t n) {
+    pkt->data -= n;
+    pkt->len += (uint32_t)n;
+    return pkt->data;
+}
+
+/* A FIFO of packets linked through next. */
+struct six_pktq {
+    struct six_pkt *head, *tail;
+    unsigned count;
+};
+void six__pktq_push(struct six_pktq *q, struct six_pkt *pkt);
+struct six_pkt *six__pktq_pop(struct six_pktq *q);
+void six__pktq_purge(struct six_pktq *q);
+
+#endif

@@ -1,0 +1,381 @@
+/* Interfaces, addresses, multicast memberships and routes of a stack, and
+ * RFC 6724 source address selection. Tables are small arrays: a host has
+ * a handful of each, and a linear scan of a few cache lines beats a hash
+ * at that size. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip6/ip6.h"
+#include "wire/ipv6.h"
+
+void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_hlim) {
+    memset(ip6, 0, sizeof(*ip6));
+    ip6->core = core;
+    ip6->default_hlim = default_hlim;
+}
+
+void six__ip6_fini(struct six_ip6 *ip6) {
+    six__ip6_if_destroy_all(ip6);
+    free(ip6->addrs);
+    free(ip6->routes);
+    free(ip6->mcast);
+    ip6->addrs = NULL;
+    ip6->routes = NULL;
+    ip6->mcast = NULL;
+}
+
+/* Grows an array of elem-sized entries to hold one more. */
+static int reserve(void **arr, unsigned *cap, unsigned len, size_t elem) {
+    unsigned ncap;
+    void *n;
+
+    if (len < *cap)
+        return 0;
+    ncap = *cap ? *cap * 2 : 8;
+    n = realloc(*arr, (size_t)ncap * elem);
+    if (!n)
+        return -ENOBUFS;
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- interfaces ---- */
+
+int six__ip6_if_add(struct six_ip6 *ip6, struct six_if *ifp) {
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
+        if (ip6->ifs[i])
+            continue;
+        ifp->index = i;
+        ifp->core = ip6->core;
+        ifp->input = six__ip6_input;
+        ifp->input_ctx = ip6;
+        ip6->ifs[i] = ifp;
+        return (int)i;
+    }
+    return -ENOSPC;
+}
+
+struct six_if *six__ip6_if(const struct six_ip6 *ip6, unsigned ifindex) {
+    return ifindex >= 1 && ifindex <= SIX_MAX_IFS ? ip6->ifs[ifindex] : NULL;
+}
+
+struct six_if *six__ip6_if_byname(const struct six_ip6 *ip6, const char *name) {
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++)
+        if (ip6->ifs[i] && strncmp(ip6->ifs[i]->name, name, IF_NAMESIZE) == 0)
+            return ip6->ifs[i];
+    return NULL;
+}
+
+void six__ip6_if_remove(struct six_ip6 *ip6, unsigned ifindex) {
+    struct six_if *ifp = six__ip6_if(ip6, ifindex);
+
+    if (!ifp)
+        return;
+    for (unsigned i = 0; i < ip6->naddrs;)
+        if (ip6->addrs[i].ifindex == ifindex)
+            ip6->addrs[i] = ip6->addrs[--ip6->naddrs];
+        else
+            i++;
+    for (unsigned i = 0; i < ip6->nroutes;)
+        if (ip6->routes[i].ifindex == ifindex)
+            ip6->routes[i] = ip6->routes[--ip6->nroutes];
+        else
+            i++;
+    for (unsigned i = 0; i < ip6->nmcast;)
+        if (ip6->mcast[i].ifindex == ifindex)
+            ip6->mcast[i] = ip6->mcast[--ip6->nmcast];
+        else
+            i++;
+    six__if_destroy(ifp);
+    free(ifp);
+    ip6->ifs[ifindex] = NULL;
+}
+
+void six__ip6_if_destroy_all(struct six_ip6 *ip6) {
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
+        if (!ip6->ifs[i])
+            continue;
+        six__if_destroy(ip6->ifs[i]);
+        free(ip6->ifs[i]);
+        ip6->ifs[i] = NULL;
+    }
+}
+
+unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {
+    unsigned n = 0;
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++)
+        if (ip6->ifs[i])
+            n += ip6->ifs[i]->ops->rx(ip6->ifs[i], budget);
+    return n;
+}
+
+/* ---- addresses ---- */
+
+static int addr_index(const struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a) {
+    for (unsigned i = 0; i < ip6->naddrs; i++)
+        if (ip6->addrs[i].ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&ip6->addrs[i].addr, a))
+            return (int)i;
+    return -1;
+}
+
+int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a,
+                      unsigned plen, unsigned flags) {
+    struct six_addr_entry *e;
+    int rc;
+
+    if (!six__ip6_if(ip6, ifindex))
+        return -ENODEV;
+    if (plen > 128 || six_addr_is_multicast(a) || six_addr_is_unspecified(a))
+        return -EINVAL;
+    if (addr_index(ip6, ifindex, a) >= 0)
+        return -EEXIST;
+    rc = reserve((void **)&ip6->addrs, &ip6->addrs_cap, ip6->naddrs, sizeof(*ip6->addrs));
+    if (rc < 0)
+        return rc;
+    e = &ip6->addrs[ip6->naddrs++];
+    e->addr = *a;
+    e->plen = plen;
+    e->ifindex = ifindex;
+    e->flags = flags;
+    /* The prefix of an address is on-link through its interface. */
+    if (plen > 0 && plen < 128 && !six_addr_is_loopback(a)) {
+        struct in6_addr any = IN6ADDR_ANY_INIT;
+        rc = six__ip6_route_add(ip6, a, plen, &any, ifindex, SIX_RT_CONNECTED);
+        if (rc < 0 && rc != -EEXIST) {
+            ip6->naddrs--;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int six__ip6_addr_del(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a) {
+    int i = addr_index(ip6, ifindex, a);
+    if (i < 0)
+        return -EADDRNOTAVAIL;
+    ip6->addrs[i] = ip6->addrs[--ip6->naddrs];
+    return 0;
+}
+
+const struct six_addr_entry *six__ip6_addr_find(const struct six_ip6 *ip6,
+                                                const struct in6_addr *a) {
+    for (unsigned i = 0; i < ip6->naddrs; i++)
+        if (IN6_ARE_ADDR_EQUAL(&ip6->addrs[i].addr, a))
+            return &ip6->addrs[i];
+    return NULL;
+}
+
+int six__ip6_addr_is_local(const struct six_ip6 *ip6, const struct in6_addr *a) {
+    const struct six_addr_entry *e = six__ip6_addr_find(ip6, a);
+    return e && !(e->flags & SIX_ADDR_ANYCAST);
+}
+
+/* ---- multicast membership ---- */
+
+static int mcast_index(const struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+    for (unsigned i = 0; i < ip6->nmcast; i++)
+        if (ip6->mcast[i].ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&ip6->mcast[i].group, g))
+            return (int)i;
+    return -1;
+}
+
+int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+    int i = mcast_index(ip6, ifindex, g);
+    int rc;
+
+    if (i >= 0) {
+        ip6->mcast[i].refs++;
+        return 0;
+    }
+    rc = reserve((void **)&ip6->mcast, &ip6->mcast_cap, ip6->nmcast, sizeof(*ip6->mcast));
+    if (rc < 0)
+        return rc;
+    ip6->mcast[ip6->nmcast++] = (struct six_mcast_entry){*g, ifindex, 1};
+    return 0;
+}
+
+int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+    int i = mcast_index(ip6, ifindex, g);
+    if (i < 0)
+        return -EADDRNOTAVAIL;
+    if (--ip6->mcast[i].refs == 0)
+        ip6->mcast[i] = ip6->mcast[--ip6->nmcast];
+    return 0;
+}
+
+int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
+                          const struct in6_addr *g) {
+    /* All-nodes (ff01::1 and ff02::1) is joined on every interface
+     * (RFC 4291 2.7.1). */
+    static const uint8_t all_nodes_tail[14] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    if ((g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
+        memcmp(&g->s6_addr[2], all_nodes_tail, sizeof(all_nodes_tail)) == 0)
+        return 1;
+    return mcast_index(ip6, ifindex, g) >= 0;
+}
+
+/* ---- routes ---- */
+
+static int route_index(const struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen) {
+    for (unsigned i = 0; i < ip6->nroutes; i++)
+        if (ip6->routes[i].plen == plen &&
+            six_addr_prefix_match(&ip6->routes[i].prefix, prefix, (int)plen))
+            return (int)i;
+    return -1;
+}
+
+/* Zeroes the bits of a past plen, so equal prefixes compare equal. */
+static struct in6_addr prefix_of(const struct in6_addr *a, unsigned plen) {
+    struct in6_addr p = *a;
+    for (unsigned bit = plen; bit < 128; bit++)
+        p.s6_addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+    return p;
+}
+
+int six__ip6_route_add(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen,
+                       const struct in6_addr *gw, unsigned ifindex, unsigned flags) {
+    struct in6_addr any = IN6ADDR_ANY_INIT;
+    int rc;
+
+    if (plen > 128)
+        return -EINVAL;
+    if (!six__ip6_if(ip6, ifindex))
+        return -ENODEV;
+    if (route_index(ip6, prefix, plen) >= 0)
+        return -EEXIST;
+    rc = reserve((void **)&ip6->routes, &ip6->routes_cap, ip6->nroutes, sizeof(*ip6->routes));
+    if (rc < 0)
+        return rc;
+    ip6->routes[ip6->nroutes++] = (struct six_route){
+        .prefix = prefix_of(prefix, plen),
+        .plen = plen,
+        .gateway = gw ? *gw : any,
+        .ifindex = ifindex,
+        .flags = flags,
+    };
+    return 0;
+}
+
+int six__ip6_route_del(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen) {
+    int i = route_index(ip6, prefix, plen);
+    if (i < 0)
+        return -ESRCH;
+    ip6->routes[i] = ip6->routes[--ip6->nroutes];
+    return 0;
+}
+
+const struct six_route *six__ip6_route_lookup(const struct six_ip6 *ip6,
+                                              const struct in6_addr *dst, unsigned ifindex) {
+    const struct six_route *best = NULL;
+    for (unsigned i = 0; i < ip6->nroutes; i++) {
+        const struct six_route *r = &ip6->routes[i];
+        if (ifindex && r->ifindex != ifindex)
+            continue;
+        if (best && r->plen <= best->plen)
+            continue;
+        if (six_addr_prefix_match(dst, &r->prefix, (int)r->plen))
+            best = r;
+    }
+    return best;
+}
+
+/* ---- RFC 6724 source address selection ---- */
+
+/* The default policy table of RFC 6724 section 2.1: the label of an
+ * address is that of the longest prefix matching it. */
+static unsigned policy_label(const struct in6_addr *a) {
+    static const struct {
+        uint8_t prefix[16];
+        unsigned plen;
+        unsigned label;
+    } table[] = {
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, 0}, /* ::1/128 */
+        {{0x20, 0x02}, 16, 2},                                      /* 2002::/16 */
+        {{0x20, 0x01, 0, 0}, 32, 5},                                /* 2001::/32 */
+        {{0xfc}, 7, 13},                                            /* fc00::/7 */
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 96, 4},        /* ::ffff:0:0/96 */
+        {{0xfe, 0xc0}, 10, 11},                                     /* fec0::/10 */
+        {{0x3f, 0xfe}, 16, 12},                                     /* 3ffe::/16 */
+        {{0}, 96, 3},                                               /* ::/96 */
+        {{0}, 0, 1},                                                /* ::/0 */
+    };
+    unsigned best_len = 0, label = 1;
+    int found = 0;
+
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        struct in6_addr p;
+        memcpy(p.s6_addr, table[i].prefix, 16);
+        if (six_addr_prefix_match(a, &p, (int)table[i].plen) &&
+            (!found || table[i].plen > best_len)) {
+            best_len = table[i].plen;
+            label = table[i].label;
+            found = 1;
+        }
+    }
+    return label;
+}
+
+/* Whether candidate a is better than b as a source for dst, by rules 1,
+ * 2, 3, 5, 6 and 8 of RFC 6724 section 5 (rules 4 and 7 concern mobile
+ * home addresses and temporary addresses, which sixstack does not have). */
+static int src_better(const struct six_addr_entry *a, const struct six_addr_entry *b,
+                      const struct in6_addr *dst, unsigned out_ifindex) {
+    int sa = six_addr_scope(&a->addr), sb = six_addr_scope(&b->addr), sd = six_addr_scope(dst);
+    int da, db;
+
+    /* Rule 1: prefer the same address. */
+    if (IN6_ARE_ADDR_EQUAL(&a->addr, dst) != IN6_ARE_ADDR_EQUAL(&b->addr, dst))
+        return IN6_ARE_ADDR_EQUAL(&a->addr, dst);
+    /* Rule 2: prefer the appropriate scope. */
+    if (sa != sb) {
+        if (sa < sb)
+            return sa >= sd;
+        return sb < sd;
+    }
+    /* Rule 3: avoid deprecated addresses. */
+    da = !!(a->flags & SIX_ADDR_DEPRECATED);
+    db = !!(b->flags & SIX_ADDR_DEPRECATED);
+    if (da != db)
+        return !da;
+    /* Rule 5: prefer an address of the outgoing interface. */
+    if ((a->ifindex == out_ifindex) != (b->ifindex == out_ifindex))
+        return a->ifindex == out_ifindex;
+    /* Rule 6: prefer a matching label. */
+    {
+        unsigned ld = policy_label(dst);
+        int ma = policy_label(&a->addr) == ld, mb = policy_label(&b->addr) == ld;
+        if (ma != mb)
+            return ma;
+    }
+    /* Rule 8: prefer the longest matching prefix. */
+    return six_addr_common_prefix(&a->addr, dst) > six_addr_common_prefix(&b->addr, dst);
+}
+
+int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
+                        unsigned ifindex, struct in6_addr *src) {
+    const struct six_addr_entry *best = NULL;
+    int dscope = six_addr_scope(dst);
+
+    for (unsigned i = 0; i < ip6->naddrs; i++) {
+        const struct six_addr_entry *c = &ip6->addrs[i];
+        if (c->flags & SIX_ADDR_ANYCAST)
+            continue;
+        /* A link-local (or narrower) source is only valid on its own
+         * link: it must belong to the outgoing interface. */
+        if (six_addr_scope(&c->addr) <= 2 && ifindex && c->ifindex != ifindex &&
+            !six_addr_is_loopback(dst))
+            continue;
+        /* The loopback address never leaves the node (RFC 4291 2.5.3). */
+        if (six_addr_is_loopback(&c->addr) && !six_addr_is_loopback(dst) &&
+            !(dscope == 1))
+            continue;
+        if (!best || src_better(c, best, dst, ifindex))
+            best = c;
+    }
+    if (!best)
+        return -EADDRNOTAVAIL;
+    *src = best->addr;
+    return 0;
+}

@@ -1,0 +1,163 @@
+/* IPv6 output: route, choose the source, prepend extension headers in
+ * RFC 8200 section 4.1 order and the fixed header, hand to the link.
+ * Fragmentation is not built yet: a packet over the MTU is EMSGSIZE. */
+#include <errno.h>
+#include <string.h>
+
+#include "ip6/ip6.h"
+#include "wire/bytes.h"
+#include "wire/ext.h"
+#include "wire/ipv6.h"
+
+/* The interface for a destination that needs no route: a scoped
+ * (link-local or multicast) destination names its interface, and a
+ * destination that is one of ours loops back. */
+static struct six_if *scoped_if(const struct six_ip6 *ip6, const struct six_ip6_out *o) {
+    if (o->ifindex)
+        return six__ip6_if(ip6, o->ifindex);
+    return NULL;
+}
+
+static struct six_if *loopback_if(const struct six_ip6 *ip6) {
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++)
+        if (ip6->ifs[i] && (ip6->ifs[i]->flags & SIX_IFF_LOOPBACK))
+            return ip6->ifs[i];
+    return NULL;
+}
+
+/* The default multicast interface (ip6(4): "a value of zero specifies the
+ * default interface"): the first multicast-capable interface that is not
+ * loopback. */
+static struct six_if *default_mcast_if(const struct six_ip6 *ip6) {
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
+        struct six_if *ifp = ip6->ifs[i];
+        if (ifp && (ifp->flags & SIX_IFF_MULTICAST) && !(ifp->flags & SIX_IFF_LOOPBACK))
+            return ifp;
+    }
+    return NULL;
+}
+
+int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
+                       struct six_if **ifp_out) {
+    struct six_if *ifp = NULL;
+    unsigned src_if;
+
+    if (o->ifindex && !six__ip6_if(ip6, o->ifindex))
+        return -ENXIO;
+    if (six_addr_is_loopback(&o->dst) || six__ip6_addr_find(ip6, &o->dst)) {
+        /* Our own address: deliver through loopback (RFC 4291 2.5.3:
+         * ::1 is never sent on a link). */
+        ifp = loopback_if(ip6);
+        src_if = 0;
+    } else if (six_addr_is_multicast(&o->dst) || six_addr_scope(&o->dst) <= 2) {
+        /* Scoped destinations need their zone (sin6_scope_id, pktinfo or
+         * IPV6_MULTICAST_IF) unless a route says which interface. */
+        ifp = scoped_if(ip6, o);
+        if (!ifp) {
+            const struct six_route *r = six__ip6_route_lookup(ip6, &o->dst, 0);
+            if (r)
+                ifp = six__ip6_if(ip6, r->ifindex);
+            else if (six_addr_is_multicast(&o->dst))
+                ifp = default_mcast_if(ip6);
+            else
+                return -EINVAL;
+        }
+        src_if = ifp ? ifp->index : 0;
+    } else {
+        const struct six_route *r = six__ip6_route_lookup(ip6, &o->dst, o->ifindex);
+        if (!r)
+            return -ENETUNREACH;
+        ifp = six__ip6_if(ip6, r->ifindex);
+        src_if = r->ifindex;
+    }
+    if (!ifp)
+        return -ENETUNREACH;
+    if (six_addr_is_unspecified(&o->src)) {
+        int rc = six__ip6_select_src(ip6, &o->dst, src_if, &o->src);
+        if (rc < 0)
+            return rc;
+    } else if (!six__ip6_addr_is_local(ip6, &o->src)) {
+        return -EADDRNOTAVAIL;
+    }
+    *ifp_out = ifp;
+    return 0;
+}
+
+size_t six__ip6_ext_len(const struct six_ip6_out *o) {
+    size_t n = o->hbh_len + o->rth_len + o->dst2_len;
+    /* Destination options before a routing header only exist with one
+     * (RFC 3542 6.2 IPV6_RTHDRDSTOPTS). */
+    if (o->rth)
+        n += o->dst1_len;
+    return n;
+}
+
+/* Prepends one extension header whose Next Header is *nxt, then makes it
+ * the new *nxt. */
+static void push_ext(struct six_pkt *pkt, const uint8_t *hdr, size_t len, uint8_t *nxt,
+                     uint8_t type) {
+    uint8_t *p = six__pkt_push(pkt, len);
+    memcpy(p, hdr, len);
+    p[0] = *nxt;
+    *nxt = type;
+}
+
+/* Consumes pkt. */
+int six__ip6_output(struct six_ip6 *ip6, struct six_pkt *pkt, struct six_ip6_out *o) {
+    struct six_if *ifp;
+    int rc = six__ip6_route_out(ip6, o, &ifp);
+
+    if (rc < 0) {
+        if (rc == -ENETUNREACH)
+            SIX_STAT(ip6->core, ip6_out_no_route);
+        six__pkt_free(pkt);
+        return rc;
+    }
+    return six__ip6_send(ip6, pkt, o, ifp);
+}
+
+/* Consumes pkt. */
+int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6_out *o,
+                  struct six_if *ifp) {
+    struct six_ip6_repr h;
+    size_t ext_len = six__ip6_ext_len(o);
+    uint8_t nxt = o->nxt;
+    int rc;
+
+    if (six__pkt_headroom(pkt) < ext_len + SIX_IP6_HDR_LEN) {
+        rc = -EINVAL;
+        goto drop;
+    }
+    if (pkt->len + ext_len + SIX_IP6_HDR_LEN > ifp->mtu || pkt->len + ext_len > 65535) {
+        SIX_STAT(ip6->core, ip6_out_too_big);
+        rc = -EMSGSIZE;
+        goto drop;
+    }
+    /* Built back to front: the last header goes on first. */
+    if (o->dst2)
+        push_ext(pkt, o->dst2, o->dst2_len, &nxt, SIX_NH_DSTOPTS);
+    if (o->rth)
+        push_ext(pkt, o->rth, o->rth_len, &nxt, SIX_NH_ROUTING);
+    if (o->rth && o->dst1)
+        push_ext(pkt, o->dst1, o->dst1_len, &nxt, SIX_NH_DSTOPTS);
+    if (o->hbh)
+        push_ext(pkt, o->hbh, o->hbh_len, &nxt, SIX_NH_HOPOPTS);
+    h = (struct six_ip6_repr){
+        .tclass = o->tclass,
+        .flow = o->flow & 0xfffff,
+        .plen = (uint16_t)pkt->len,
+        .nxt = nxt,
+        .hlim = o->hlim,
+        .src = o->src,
+        .dst = o->dst,
+    };
+    six_ip6_emit(&h, six__pkt_push(pkt, SIX_IP6_HDR_LEN));
+    SIX_STAT(ip6->core, ip6_out_requests);
+    rc = six__if_tx(ifp, pkt);
+    if (rc == -ENOBUFS)
+        SIX_STAT(ip6->core, ip6_out_link_drops);
+    return rc;
+drop:
+    six__pkt_free(pkt);
+    return rc;
+}

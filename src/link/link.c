@@ -1,0 +1,23 @@
+/* Generic interface calls: capture around the driver. */
+#include "link/link.h"
+
+int six__if_tx(struct six_if *ifp, struct six_pkt *pkt) {
+    if (ifp->capture)
+        six__capture_write(ifp, pkt->data, pkt->len);
+    return ifp->ops->tx(ifp, pkt);
+}
+
+void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt) {
+    if (ifp->capture)
+        six__capture_write(ifp, pkt->data, pkt->len);
+    pkt->ifindex = ifp->index;
+    ifp->input(ifp->input_ctx, ifp, pkt);
+}
+
+void six__if_destroy(struct six_if *ifp) {
+    six__capture_close(ifp);
+    if (ifp->ops && ifp->ops->destroy)
+        ifp->ops->destroy(ifp);
+    ifp->ops = NULL;
+    ifp->priv = NULL;
+}

@@ -1,0 +1,426 @@
+/* The public socket calls. Each looks its descriptor up (passing calls on
+ * other descriptors to the system), runs with the stack locked, and turns
+ * a negative errno into -1 and errno here, in one place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <sixstack/socket.h>
+
+#include "sock/sock.h"
+#include "wire/ipv6.h"
+
+/* How many frames a call drains from the stack's links before returning,
+ * so loopback traffic is delivered before send() returns. */
+#define DRAIN_BUDGET 256
+
+static long ret(long rc) {
+    if (rc < 0) {
+        errno = (int)-rc;
+        return -1;
+    }
+    return rc;
+}
+
+int six_is_socket(int fd) {
+    struct six_sock *s = six__sock_acquire(fd);
+    if (!s)
+        return 0;
+    six__sock_release(s);
+    return 1;
+}
+
+int six_bind(int fd, const struct sockaddr *addr, socklen_t len) {
+    struct sockaddr_in6 sin6;
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return bind(fd, addr, len);
+    rc = six__sockaddr_in6(addr, len, &sin6);
+    if (rc == 0)
+        rc = s->ops->bind(s, &sin6);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+static int sock_connect(struct six_sock *s, const struct sockaddr *addr, socklen_t len) {
+    struct sockaddr_in6 sin6;
+    int rc;
+
+    /* AF_UNSPEC dissolves the association (POSIX connect(2)). */
+    if (addr && len >= (socklen_t)sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+        s->ops->disconnect(s);
+        return 0;
+    }
+    if ((rc = six__sockaddr_in6(addr, len, &sin6)) < 0)
+        return rc;
+    /* ip6(4): EISCONN when the socket already has a connection. */
+    if (s->connected)
+        return -EISCONN;
+    return s->ops->connect(s, &sin6);
+}
+
+int six_connect(int fd, const struct sockaddr *addr, socklen_t len) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return connect(fd, addr, len);
+    rc = sock_connect(s, addr, len);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+static ssize_t sock_sendmsg(struct six_sock *s, const struct msghdr *msg, int flags) {
+    struct sockaddr_in6 to;
+    const struct sockaddr_in6 *dst;
+    ssize_t len;
+    int rc;
+
+    if (!msg)
+        return -EFAULT;
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
+    if (s->shut_wr)
+        return -EPIPE;
+    if (msg->msg_name && msg->msg_namelen) {
+        /* ip6(4): EISCONN for a destination on a connected socket. */
+        if (s->connected)
+            return -EISCONN;
+        if ((rc = six__sockaddr_in6(msg->msg_name, msg->msg_namelen, &to)) < 0)
+            return rc;
+        dst = &to;
+    } else {
+        /* ip6(4): ENOTCONN without a destination or a connection. */
+        if (!s->connected)
+            return -ENOTCONN;
+        dst = &s->faddr;
+    }
+    if ((len = six__iov_len(msg)) < 0)
+        return len;
+    return s->ops->send(s, msg, (size_t)len, dst);
+}
+
+ssize_t six_sendmsg(int fd, const struct msghdr *msg, int flags) {
+    struct six_sock *s = six__sock_acquire(fd);
+    ssize_t rc;
+
+    if (!s)
+        return sendmsg(fd, msg, flags);
+    rc = sock_sendmsg(s, msg, flags);
+    six__ip6_poll_links(s->socks->ip6, DRAIN_BUDGET);
+    six__sock_release(s);
+    return ret(rc);
+}
+
+ssize_t six_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+                   socklen_t tolen) {
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    struct msghdr msg = {.msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
+                         .msg_iov = &iov, .msg_iovlen = 1};
+    if (!six_is_socket(fd))
+        return sendto(fd, buf, len, flags, to, tolen);
+    return six_sendmsg(fd, &msg, flags);
+}
+
+ssize_t six_send(int fd, const void *buf, size_t len, int flags) {
+    return six_sendto(fd, buf, len, flags, NULL, 0);
+}
+
+static void fill_from(const struct six_pkt *pkt, struct msghdr *msg) {
+    struct sockaddr_in6 from = {.sin6_family = AF_INET6};
+
+    memcpy(&from.sin6_addr, pkt->data + SIX_IP6_OFF_SRC, 16);
+    if (six_addr_scope(&from.sin6_addr) <= 2)
+        from.sin6_scope_id = pkt->ifindex;
+    if (msg->msg_name) {
+        size_t n = msg->msg_namelen < sizeof(from) ? msg->msg_namelen : sizeof(from);
+        memcpy(msg->msg_name, &from, n);
+    }
+    msg->msg_namelen = sizeof(from);
+}
+
+static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
+    struct six_pkt *pkt;
+    size_t off, n, copied;
+    int rc;
+
+    if (!msg)
+        return -EFAULT;
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
+    if ((rc = (int)six__iov_len(msg)) < 0)
+        return rc;
+    for (;;) {
+        if (s->so_error) {
+            rc = s->so_error;
+            s->so_error = 0;
+            six__sock_update_ready(s);
+            return -rc;
+        }
+        if (s->rxq.head)
+            break;
+        if (s->shut_rd)
+            return 0;
+        if ((rc = six__sock_wait_readable(s, flags)) < 0)
+            return rc;
+    }
+    pkt = s->rxq.head;
+    off = pkt->meta.l4_off;
+    n = pkt->len - off;
+    msg->msg_flags = 0;
+    copied = six__iov_scatter(msg, pkt->data + off, n);
+    if (copied < n)
+        msg->msg_flags |= MSG_TRUNC;
+    fill_from(pkt, msg);
+    six__cmsg_build_recv(s, pkt, msg);
+    if (!(flags & MSG_PEEK)) {
+        six__pktq_pop(&s->rxq);
+        s->rx_bytes -= pkt->len;
+        six__pkt_free(pkt);
+        six__sock_update_ready(s);
+    }
+    return (ssize_t)((flags & MSG_TRUNC) ? n : copied);
+}
+
+ssize_t six_recvmsg(int fd, struct msghdr *msg, int flags) {
+    struct six_sock *s = six__sock_acquire(fd);
+    ssize_t rc;
+
+    if (!s)
+        return recvmsg(fd, msg, flags);
+    rc = sock_recvmsg(s, msg, flags);
+    six__sock_release(s);
+    return ret(rc);
+}
+
+ssize_t six_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+                     socklen_t *fromlen) {
+    struct iovec iov = {.iov_base = buf, .iov_len = len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    ssize_t rc;
+
+    if (!six_is_socket(fd))
+        return recvfrom(fd, buf, len, flags, from, fromlen);
+    if (from && fromlen) {
+        msg.msg_name = from;
+        msg.msg_namelen = *fromlen;
+    }
+    rc = six_recvmsg(fd, &msg, flags);
+    if (rc >= 0 && from && fromlen)
+        *fromlen = msg.msg_namelen;
+    return rc;
+}
+
+ssize_t six_recv(int fd, void *buf, size_t len, int flags) {
+    return six_recvfrom(fd, buf, len, flags, NULL, NULL);
+}
+
+int six_setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return setsockopt(fd, level, name, val, len);
+    rc = six__sock_setsockopt(s, level, name, val, len);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+int six_getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return getsockopt(fd, level, name, val, len);
+    rc = six__sock_getsockopt(s, level, name, val, len);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+static int put_name(const struct sockaddr_in6 *sin6, struct sockaddr *addr, socklen_t *len) {
+    size_t n;
+
+    if (!addr || !len)
+        return -EFAULT;
+    if ((int)*len < 0)
+        return -EINVAL;
+    n = *len < sizeof(*sin6) ? *len : sizeof(*sin6);
+    memcpy(addr, sin6, n);
+    *len = sizeof(*sin6);
+    return 0;
+}
+
+int six_getsockname(int fd, struct sockaddr *addr, socklen_t *len) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return getsockname(fd, addr, len);
+    rc = put_name(&s->laddr, addr, len);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+int six_getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return getpeername(fd, addr, len);
+    rc = s->connected ? put_name(&s->faddr, addr, len) : -ENOTCONN;
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+static int sock_shutdown(struct six_sock *s, int how) {
+    if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+        return -EINVAL;
+    if (!s->connected)
+        return -ENOTCONN;
+    if (how != SHUT_WR)
+        s->shut_rd = 1;
+    if (how != SHUT_RD)
+        s->shut_wr = 1;
+    six__sock_update_ready(s);
+    six__core_wake(s->socks->core);
+    return 0;
+}
+
+int six_shutdown(int fd, int how) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return shutdown(fd, how);
+    rc = sock_shutdown(s, how);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+int six_close(int fd) {
+    struct six_sock *s = six__sock_acquire(fd);
+    struct six_core *core;
+
+    if (!s)
+        return close(fd);
+    core = s->socks->core;
+    /* Keep others out while the table entry goes (the table's lock is
+     * never taken with a stack's held). Our busy mark keeps s alive. */
+    s->closing = 1;
+    pthread_mutex_unlock(&core->lock);
+    six__socktab_remove(fd);
+    pthread_mutex_lock(&core->lock);
+    six__sock_close_locked(s);
+    six__sock_release(s);
+    return 0;
+}
+
+static int sock_fcntl(struct six_sock *s, int cmd, long arg) {
+    switch (cmd) {
+    case F_GETFL:
+        return O_RDWR | (s->nonblock ? O_NONBLOCK : 0);
+    case F_SETFL:
+        s->nonblock = (arg & O_NONBLOCK) != 0;
+        return 0;
+    case F_GETFD:
+    case F_SETFD: {
+        /* Close-on-exec is the eventfd's own flag. */
+        int r = fcntl(s->fd, cmd, (int)arg);
+        return r < 0 ? -errno : r;
+    }
+    default:
+        return -EINVAL;
+    }
+}
+
+int six_fcntl(int fd, int cmd, ...) {
+    struct six_sock *s;
+    va_list ap;
+    long arg;
+    int rc;
+
+    va_start(ap, cmd);
+    arg = va_arg(ap, long);
+    va_end(ap);
+    s = six__sock_acquire(fd);
+    if (!s)
+        return fcntl(fd, cmd, arg);
+    rc = sock_fcntl(s, cmd, arg);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+static int sock_ioctl(struct six_sock *s, unsigned long req, void *arg) {
+    int v;
+
+    switch (req) {
+    case FIONREAD:
+        v = s->rxq.head ? (int)(s->rxq.head->len - s->rxq.head->meta.l4_off) : 0;
+        memcpy(arg, &v, sizeof(v));
+        return 0;
+    case FIONBIO:
+        memcpy(&v, arg, sizeof(v));
+        s->nonblock = v != 0;
+        return 0;
+    default:
+        return -ENOTTY;
+    }
+}
+
+int six_ioctl(int fd, unsigned long req, ...) {
+    struct six_sock *s;
+    va_list ap;
+    void *arg;
+    int rc;
+
+    va_start(ap, req);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    s = six__sock_acquire(fd);
+    if (!s)
+        return ioctl(fd, req, arg);
+    rc = arg ? sock_ioctl(s, req, arg) : -EFAULT;
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+/* The events a sixstack socket shows to poll. */
+static short sock_revents(struct six_sock *s, short events) {
+    short r = 0;
+
+    if (s->rxq.head || s->shut_rd)
+        r |= POLLIN | POLLRDNORM;
+    if (!s->shut_wr)
+        r |= POLLOUT | POLLWRNORM;
+    if (s->so_error)
+        r |= POLLERR;
+    if (s->shut_rd && s->shut_wr)
+        r |= POLLHUP;
+    return r & (short)(events | POLLERR | POLLHUP);
+}
+
+/* The system's poll waits on the sockets' eventfds (readable exactly when
+ * the socket is); the sockets' own state then gives the exact events. */
+int six_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
+    int rc = poll(fds, nfds, timeout_ms);
+    int ready = 0;
+
+    if (rc <= 0)
+        return rc;
+    for (nfds_t i = 0; i < nfds; i++) {
+        struct six_sock *s = six__sock_acquire(fds[i].fd);
+        if (s) {
+            fds[i].revents = sock_revents(s, fds[i].events);
+            six__sock_release(s);
+        }
+        if (fds[i].revents)
+            ready++;
+    }
+    return ready;
+}

@@ -1,0 +1,129 @@
+/* Ancillary data: parsing what sendmsg() gives, building what recvmsg()
+ * returns. ip6(4): an improperly formed object is EINVAL; objects of other
+ * levels are ignored, as BSD and Linux do. */
+#include <errno.h>
+#include <string.h>
+
+#include "sock/sock.h"
+#include "wire/ipv6.h"
+
+/* The data of a cmsg whose length is exactly CMSG_LEN(n), or NULL. */
+static const void *cmsg_data_exact(const struct cmsghdr *cm, size_t n) {
+    return cm->cmsg_len == CMSG_LEN(n) ? CMSG_DATA(cm) : NULL;
+}
+
+static int parse_int(const struct cmsghdr *cm, int lo, int hi, int *out) {
+    const void *d = cmsg_data_exact(cm, sizeof(int));
+    int v;
+
+    if (!d)
+        return -EINVAL;
+    memcpy(&v, d, sizeof(v));
+    if (v < lo || v > hi)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
+    const void *d;
+
+    switch (cm->cmsg_type) {
+    case IPV6_PKTINFO:
+        if (!(d = cmsg_data_exact(cm, sizeof(struct in6_pktinfo))))
+            return -EINVAL;
+        memcpy(&o->pktinfo, d, sizeof(o->pktinfo));
+        o->have_pktinfo = 1;
+        return 0;
+    case IPV6_HOPLIMIT:
+        /* RFC 3542 6.3: -1 means the default. */
+        o->have_hlim = 1;
+        return parse_int(cm, -1, 255, &o->hlim);
+    case IPV6_TCLASS:
+        o->have_tclass = 1;
+        return parse_int(cm, -1, 255, &o->tclass);
+    default:
+        return -EINVAL;
+    }
+}
+
+int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out) {
+    const uint8_t *base = msg->msg_control;
+    size_t total = msg->msg_controllen;
+    size_t off = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (total == 0)
+        return 0;
+    if (!base)
+        return -EFAULT;
+    /* Walked by hand rather than with CMSG_NXTHDR so that a length that
+     * lies is caught before anything is read past the buffer. */
+    while (total - off >= sizeof(struct cmsghdr)) {
+        struct cmsghdr cm;
+        int rc;
+
+        memcpy(&cm, base + off, sizeof(cm));
+        if (cm.cmsg_len < sizeof(struct cmsghdr) || cm.cmsg_len > total - off)
+            return -EINVAL;
+        if ((uintptr_t)(base + off) % _Alignof(struct cmsghdr) != 0)
+            return -EINVAL;
+        if (cm.cmsg_level == IPPROTO_IPV6 &&
+            (rc = parse_one((const struct cmsghdr *)(const void *)(base + off), out)) < 0)
+            return rc;
+        off += CMSG_ALIGN(cm.cmsg_len);
+        if (off > total)
+            break;
+    }
+    return 0;
+}
+
+/* Appends one object to msg's control buffer, or sets MSG_CTRUNC when it
+ * does not fit. *used is the bytes written so far. */
+static void put_cmsg(struct msghdr *msg, size_t *used, int type, const void *data, size_t n) {
+    uint8_t *p = (uint8_t *)msg->msg_control + *used;
+    struct cmsghdr cm = {.cmsg_len = CMSG_LEN(n), .cmsg_level = IPPROTO_IPV6, .cmsg_type = type};
+
+    if (!msg->msg_control || msg->msg_controllen < *used ||
+        msg->msg_controllen - *used < CMSG_LEN(n)) {
+        msg->msg_flags |= MSG_CTRUNC;
+        return;
+    }
+    memcpy(p, &cm, sizeof(cm));
+    memcpy(CMSG_DATA((struct cmsghdr *)(void *)p), data, n);
+    *used += CMSG_SPACE(n);
+    if (*used > msg->msg_controllen)
+        *used = msg->msg_controllen;
+}
+
+void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
+                          struct msghdr *msg) {
+    const uint8_t *h = pkt->data;
+    const struct six_pkt_meta *m = &pkt->meta;
+    unsigned want = s->recv_flags;
+    size_t used = 0;
+
+    if (want & SIX_RECV_PKTINFO) {
+        struct in6_pktinfo pi;
+        memcpy(&pi.ipi6_addr, h + SIX_IP6_OFF_DST, 16);
+        pi.ipi6_ifindex = pkt->ifindex;
+        put_cmsg(msg, &used, IPV6_PKTINFO, &pi, sizeof(pi));
+    }
+    if (want & SIX_RECV_HOPLIMIT) {
+        int hlim = h[SIX_IP6_OFF_HLIM];
+        put_cmsg(msg, &used, IPV6_HOPLIMIT, &hlim, sizeof(hlim));
+    }
+    if (want & SIX_RECV_TCLASS) {
+        int tclass = (h[0] & 0x0f) << 4 | h[1] >> 4;
+        put_cmsg(msg, &used, IPV6_TCLASS, &tclass, sizeof(tclass));
+    }
+    if ((want & SIX_RECV_HOPOPTS) && m->hbh_off)
+        put_cmsg(msg, &used, IPV6_HOPOPTS, h + m->hbh_off, m->hbh_len);
+    if ((want & SIX_RECV_DSTOPTS) && m->dst1_off)
+        put_cmsg(msg, &used, IPV6_DSTOPTS, h + m->dst1_off, m->dst1_len);
+    if ((want & SIX_RECV_RTHDR) && m->rth_off)
+        put_cmsg(msg, &used, IPV6_RTHDR, h + m->rth_off, m->rth_len);
+    if ((want & SIX_RECV_DSTOPTS) && m->dst2_off)
+        put_cmsg(msg, &used, IPV6_DSTOPTS, h + m->dst2_off, m->dst2_len);
+    msg->msg_controllen = used;
+}

@@ -1,0 +1,234 @@
+/* Socket objects: creation, receive queues, readiness, waiting, and the
+ * sockaddr/iovec helpers every protocol uses. */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "sock/sock.h"
+
+void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
+                     struct six_icmp6 *icmp6, unsigned max_socks, unsigned rcvbuf) {
+    memset(socks, 0, sizeof(*socks));
+    socks->core = core;
+    socks->ip6 = ip6;
+    socks->icmp6 = icmp6;
+    socks->max_socks = max_socks;
+    socks->rcvbuf_default = rcvbuf;
+    ip6->raw_input = six__raw6_input;
+    ip6->raw_ctx = socks;
+    icmp6->notify = six__raw6_notify;
+    icmp6->notify_ctx = socks;
+}
+
+void six__socks_fini(struct six_socks *socks) {
+    struct six_core *core = socks->core;
+
+    for (;;) {
+        struct six_sock *s;
+        int fd;
+
+        pthread_mutex_lock(&core->lock);
+        s = socks->all;
+        if (!s) {
+            pthread_mutex_unlock(&core->lock);
+            return;
+        }
+        fd = s->fd;
+        pthread_mutex_unlock(&core->lock);
+        /* The table's lock is taken before a stack's, never inside. */
+        six__socktab_remove(fd);
+        pthread_mutex_lock(&core->lock);
+        if (socks->all == s)
+            six__sock_close_locked(s);
+        pthread_mutex_unlock(&core->lock);
+    }
+}
+
+static int check_create(struct six_socks *socks, int type, int proto,
+                        const struct six_creds *creds) {
+    if (type != SOCK_RAW)
+        return -EPROTONOSUPPORT;
+    if (proto < 0 || proto > 255)
+        return -EINVAL;
+    /* ip6(4) DIAGNOSTICS: EACCES for a raw socket by a non-privileged
+     * process. */
+    if (!creds->privileged)
+        return -EACCES;
+    if (socks->nsocks >= socks->max_socks)
+        return -ENOBUFS;
+    return 0;
+}
+
+/* Called with the stack unlocked. */
+int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
+    int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct six_creds creds;
+    struct six_sock *s;
+    int rc;
+
+    type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (domain != AF_INET6)
+        return -EAFNOSUPPORT;
+    six__creds_current(&creds);
+    pthread_mutex_lock(&socks->core->lock);
+    rc = check_create(socks, type, proto, &creds);
+    if (rc == 0)
+        socks->nsocks++;        /* reserve a place before unlocking */
+    pthread_mutex_unlock(&socks->core->lock);
+    if (rc < 0)
+        return rc;
+
+    s = calloc(1, sizeof(*s));
+    if (!s) {
+        rc = -ENOBUFS;
+        goto unreserve;
+    }
+    s->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (s->fd < 0) {
+        rc = -errno;
+        free(s);
+        goto unreserve;
+    }
+    s->socks = socks;
+    s->type = type;
+    s->proto = proto;
+    s->creds = creds;
+    s->nonblock = (flags & SOCK_NONBLOCK) != 0;
+    s->rcvbuf = socks->rcvbuf_default;
+    s->sndbuf = socks->rcvbuf_default;
+    s->unicast_hops = -1;
+    s->checksum_off = -1;
+    s->laddr.sin6_family = AF_INET6;
+    s->faddr.sin6_family = AF_INET6;
+    s->ops = &six__raw6_ops;
+    if ((rc = six__socktab_insert(s)) < 0) {
+        close(s->fd);
+        free(s);
+        goto unreserve;
+    }
+    pthread_mutex_lock(&socks->core->lock);
+    s->next_all = socks->all;
+    socks->all = s;
+    six__raw6_attach(s);
+    pthread_mutex_unlock(&socks->core->lock);
+    return s->fd;
+
+unreserve:
+    pthread_mutex_lock(&socks->core->lock);
+    socks->nsocks--;
+    pthread_mutex_unlock(&socks->core->lock);
+    return rc;
+}
+
+/* ---- readiness ---- */
+
+static int readable(const struct six_sock *s) {
+    return s->rxq.count > 0 || s->so_error != 0 || s->shut_rd;
+}
+
+void six__sock_update_ready(struct six_sock *s) {
+    int want = readable(s);
+    uint64_t v = 1;
+
+    if (want == s->evt_set || s->closing)
+        return;
+    /* The eventfd counts to 1 when readable and is read back to 0 when
+     * not: it mirrors the socket's state for the process's poll. */
+    if (want) {
+        if (write(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+            s->evt_set = 1;
+    } else {
+        if (read(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+            s->evt_set = 0;
+    }
+}
+
+/* Consumes pkt. */
+int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt) {
+    if (s->shut_rd || s->rx_bytes + pkt->len > s->rcvbuf) {
+        SIX_STAT(s->socks->core, raw_in_rcvbuf_full);
+        six__pkt_free(pkt);
+        return -ENOBUFS;
+    }
+    s->rx_bytes += pkt->len;
+    six__pktq_push(&s->rxq, pkt);
+    six__sock_update_ready(s);
+    six__core_wake(s->socks->core);
+    return 0;
+}
+
+void six__sock_set_error(struct six_sock *s, int err) {
+    s->so_error = err;
+    six__sock_update_ready(s);
+    six__core_wake(s->socks->core);
+}
+
+int six__sock_wait_readable(struct six_sock *s, int flags) {
+    struct six_core *core = s->socks->core;
+    uint64_t deadline = SIX_NEVER;
+
+    if (s->nonblock || (flags & MSG_DONTWAIT))
+        return -EAGAIN;
+    if (s->rcvtimeo_us)
+        deadline = six__now(core) + s->rcvtimeo_us;
+    while (!readable(s) && !s->closing) {
+        /* Linux reports an expired SO_RCVTIMEO as EAGAIN. */
+        if (six__core_wait(core, deadline) == -ETIMEDOUT && !readable(s))
+            return -EAGAIN;
+    }
+    return s->closing ? -EBADF : 0;
+}
+
+/* ---- helpers ---- */
+
+int six__sockaddr_in6(const struct sockaddr *sa, socklen_t len, struct sockaddr_in6 *out) {
+    if (!sa || len < (socklen_t)sizeof(sa_family_t))
+        return -EINVAL;
+    if (sa->sa_family != AF_INET6)
+        return -EAFNOSUPPORT;
+    if (len < (socklen_t)sizeof(struct sockaddr_in6))
+        return -EINVAL;
+    memcpy(out, sa, sizeof(*out));
+    return 0;
+}
+
+ssize_t six__iov_len(const struct msghdr *msg) {
+    size_t total = 0;
+
+    if (msg->msg_iovlen > 0 && !msg->msg_iov)
+        return -EFAULT;
+    for (size_t i = 0; i < msg->msg_iovlen; i++) {
+        if (msg->msg_iov[i].iov_len > SSIZE_MAX - total)
+            return -EINVAL;
+        if (msg->msg_iov[i].iov_len && !msg->msg_iov[i].iov_base)
+            return -EFAULT;
+        total += msg->msg_iov[i].iov_len;
+    }
+    return (ssize_t)total;
+}
+
+void six__iov_gather(const struct msghdr *msg, uint8_t *dst, size_t len) {
+    for (size_t i = 0; i < msg->msg_iovlen && len > 0; i++) {
+        size_t n = msg->msg_iov[i].iov_len < len ? msg->msg_iov[i].iov_len : len;
+        memcpy(dst, msg->msg_iov[i].iov_base, n);
+        dst += n;
+        len -= n;
+    }
+}
+
+size_t six__iov_scatter(struct msghdr *msg, const uint8_t *src, size_t len) {
+    size_t done = 0;
+    for (size_t i = 0; i < msg->msg_iovlen && done < len; i++) {
+        size_t n = msg->msg_iov[i].iov_len;
+        if (n > len - done)
+            n = len - done;
+        if (n)
+            memcpy(msg->msg_iov[i].iov_base, src + done, n);
+        done += n;
+    }
+    return done;
+}

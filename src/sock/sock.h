@@ -1,0 +1,173 @@
+/* The socket layer: the descriptor table, socket objects, blocking and
+ * readiness, raw IPv6 sockets (ip6(4) "Raw Sockets"), socket options and
+ * ancillary data.
+ *
+ * Descriptors: each socket owns an eventfd, and the eventfd's number is
+ * the socket's descriptor. The eventfd is readable exactly when the socket
+ * is (data queued or an error pending), so the process's own poll/epoll
+ * work on it, and no sixstack descriptor can collide with a real one.
+ *
+ * Locking: a socket belongs to one stack and is only touched with that
+ * stack's lock held. The descriptor table has its own rwlock, always taken
+ * before (never while holding) a stack's lock.
+ */
+#ifndef SIX_SOCK_SOCK_H
+#define SIX_SOCK_SOCK_H
+
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <sixstack/sixstack.h>
+
+#include "core/core.h"
+#include "icmp6/icmp6.h"
+#include "ip6/ip6.h"
+
+struct six_sock;
+
+/* Per-stack state of the socket layer. */
+struct six_socks {
+    struct six_core *core;
+    struct six_ip6 *ip6;
+    struct six_icmp6 *icmp6;
+    struct six_sock *raw_by_proto[256];  /* raw sockets, by protocol */
+    struct six_sock *raw_any;            /* raw sockets of protocol 0 */
+    struct six_sock *all;                /* every open socket */
+    unsigned nsocks, max_socks;
+    unsigned rcvbuf_default;
+};
+
+/* Receive-side options: which ancillary data recvmsg() returns. */
+enum {
+    SIX_RECV_PKTINFO = 1 << 0,
+    SIX_RECV_HOPLIMIT = 1 << 1,
+    SIX_RECV_TCLASS = 1 << 2,
+    SIX_RECV_HOPOPTS = 1 << 3,
+    SIX_RECV_DSTOPTS = 1 << 4,
+    SIX_RECV_RTHDR = 1 << 5,
+};
+
+/* What a protocol (raw, later UDP) does for the generic socket calls. */
+struct six_proto_ops {
+    int (*bind)(struct six_sock *s, const struct sockaddr_in6 *sin6);
+    int (*connect)(struct six_sock *s, const struct sockaddr_in6 *sin6);
+    void (*disconnect)(struct six_sock *s);
+    /* Sends one datagram; to is NULL when connected. */
+    ssize_t (*send)(struct six_sock *s, const struct msghdr *msg, size_t len,
+                    const struct sockaddr_in6 *to);
+    /* Unlinks the socket from the protocol's lookup tables. */
+    void (*detach)(struct six_sock *s);
+};
+
+struct six_sock {
+    int fd;                      /* the eventfd; our descriptor */
+    struct six_socks *socks;
+    const struct six_proto_ops *ops;
+    int type;                    /* SOCK_RAW */
+    int proto;                   /* protocol given to socket() */
+    struct six_creds creds;      /* of the creating thread */
+    struct six_sock *next_all;
+    struct six_sock *next_proto; /* in raw_by_proto[] or raw_any */
+
+    unsigned busy;               /* calls in progress */
+    int closing;
+    int nonblock;
+    int evt_set;                 /* the eventfd is signalled */
+    int so_error;
+    int shut_rd, shut_wr;
+    uint64_t rcvtimeo_us, sndtimeo_us;   /* 0: wait forever */
+    unsigned rcvbuf, sndbuf;
+
+    struct sockaddr_in6 laddr;   /* bound (or chosen by connect) address */
+    struct sockaddr_in6 faddr;   /* connected peer */
+    int bound, connected;
+
+    struct six_pktq rxq;
+    unsigned rx_bytes;
+
+    /* IPPROTO_IPV6 options. */
+    int unicast_hops;            /* -1: the stack's default */
+    int checksum_off;            /* -1: none */
+    unsigned recv_flags;         /* SIX_RECV_* */
+    struct icmp6_filter filter;  /* ICMPv6 sockets */
+};
+
+void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
+                     struct six_icmp6 *icmp6, unsigned max_socks, unsigned rcvbuf);
+/* Closes every socket of the stack (their descriptors become invalid). */
+void six__socks_fini(struct six_socks *socks);
+
+/* Creates a socket; returns its descriptor or a negative errno. */
+int six__sock_create(struct six_socks *socks, int domain, int type, int proto);
+
+/* ---- the descriptor table (socktab.c) ---- */
+/* Looks fd up and returns the socket with its stack locked and marked
+ * busy, or NULL (not ours / closing). */
+struct six_sock *six__sock_acquire(int fd);
+/* Ends a call: unmarks busy, frees a socket closed meanwhile, unlocks. */
+void six__sock_release(struct six_sock *s);
+int six__socktab_insert(struct six_sock *s);
+void six__socktab_remove(int fd);
+/* Closes s (stack locked): unlinks, purges, and frees it now or when the
+ * last call using it ends. */
+void six__sock_close_locked(struct six_sock *s);
+
+/* ---- queues and readiness (sock.c) ---- */
+/* Queues pkt (consumed) on s, or drops it when the receive buffer is
+ * full. Returns 0 or -ENOBUFS. */
+int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt);
+/* Sets a pending error and wakes readers. */
+void six__sock_set_error(struct six_sock *s, int err);
+/* Makes the eventfd match the socket's readiness. */
+void six__sock_update_ready(struct six_sock *s);
+/* Waits for s to become readable or for its deadline. Lock held. */
+int six__sock_wait_readable(struct six_sock *s, int flags);
+
+/* ---- raw sockets (raw6.c) ---- */
+extern const struct six_proto_ops six__raw6_ops;
+/* The ip6 raw delivery hook: borrows pkt. */
+int six__raw6_input(void *ctx, struct six_pkt *pkt);
+/* The ICMPv6 error hook. */
+void six__raw6_notify(void *ctx, const struct six_icmp6_err *err);
+void six__raw6_attach(struct six_sock *s);
+
+/* ---- socket options (sockopt.c) ---- */
+int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,
+                         socklen_t len);
+int six__sock_getsockopt(struct six_sock *s, int level, int name, void *val, socklen_t *len);
+/* The hop limit for a packet to dst from the basic options. */
+int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
+
+/* ---- ancillary data (cmsg.c) ---- */
+/* Per-packet options given by sendmsg() ancillary data. have_* say which
+ * were given. */
+struct six_send_opts {
+    int have_pktinfo;
+    struct in6_pktinfo pktinfo;
+    int have_hlim;
+    int hlim;
+    int have_tclass;
+    int tclass;
+};
+/* Parses msg's control data; -EINVAL on a malformed object. */
+int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out);
+/* Writes the ancillary data s asked for about pkt into msg (sets
+ * MSG_CTRUNC when it does not fit). */
+void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
+                          struct msghdr *msg);
+
+/* ---- credentials (creds.c) ---- */
+void six__creds_current(struct six_creds *out);
+
+/* ---- helpers ---- */
+/* Validates a sockaddr for an AF_INET6 socket call. */
+int six__sockaddr_in6(const struct sockaddr *sa, socklen_t len, struct sockaddr_in6 *out);
+/* Total bytes of msg's iovecs, or -EINVAL when they overflow. */
+ssize_t six__iov_len(const struct msghdr *msg);
+/* Gathers msg's iovecs into dst (len bytes). */
+void six__iov_gather(const struct msghdr *msg, uint8_t *dst, size_t len);
+/* Scatters src into msg's iovecs; returns bytes copied. */
+size_t six__iov_scatter(struct msghdr *msg, const uint8_t *src, size_t len);
+
+#endif

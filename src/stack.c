@@ -1,0 +1,537 @@
+/* The stack: owns the core, the IPv6 and ICMPv6 layers and the sockets,
+ * wires them together, and runs them (driven by six_stack_poll or in a
+ * thread of its own). Also the default stack behind <sixstack/compat.h>.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <sixstack/sixstack.h>
+#include <sixstack/socket.h>
+
+#include "core/core.h"
+#include "icmp6/icmp6.h"
+#include "ip6/ip6.h"
+#include "link/link.h"
+#include "sock/sock.h"
+#include "wire/ipv6.h"
+
+/* Frames processed per interface per round of the run loop. */
+#define RX_BUDGET 64
+
+struct six_stack {
+    struct six_core core;
+    struct six_ip6 ip6;
+    struct six_icmp6 icmp6;
+    struct six_socks socks;
+    struct six_stack_config cfg;
+
+    int wake_fd;               /* eventfd: frames arrived or clock moved */
+    pthread_t thread;
+    int running;
+    int stop;
+};
+
+void six_stack_config_init(struct six_stack_config *cfg) {
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->clock = SIX_CLOCK_MONOTONIC;
+    cfg->pkt_small_max = 1024;
+    cfg->pkt_large_max = 64;
+    cfg->max_sockets = 1024;
+    cfg->default_hop_limit = 64;
+    cfg->icmp6_rate = 100;
+    cfg->icmp6_burst = 10;
+    cfg->rcvbuf = 212992;
+}
+
+static long ret(long rc) {
+    if (rc < 0) {
+        errno = (int)-rc;
+        return -1;
+    }
+    return rc;
+}
+
+static void lock(struct six_stack *st) { pthread_mutex_lock(&st->core.lock); }
+static void unlock(struct six_stack *st) { pthread_mutex_unlock(&st->core.lock); }
+
+/* Wakes the stack's thread; safe from any thread, lock or not. */
+static void kick(void *ctx) {
+    struct six_stack *st = ctx;
+    uint64_t one = 1;
+    if (write(st->wake_fd, &one, sizeof(one)) < 0) {
+        /* The counter is saturated: the thread is awake anyway. */
+    }
+}
+
+/* Adds a new interface on st, driven by init. Returns its index. */
+static int add_if(struct six_stack *st, const char *name,
+                  int (*init)(struct six_if *ifp, void *arg), void *arg) {
+    struct six_if *ifp;
+    int rc;
+
+    if (!name || !*name || strlen(name) >= IF_NAMESIZE)
+        return -EINVAL;
+    if (six__ip6_if_byname(&st->ip6, name))
+        return -EEXIST;
+    if (!(ifp = calloc(1, sizeof(*ifp))))
+        return -ENOMEM;
+    snprintf(ifp->name, sizeof(ifp->name), "%s", name);
+    ifp->core = &st->core;
+    ifp->notify = kick;
+    ifp->notify_ctx = st;
+    if ((rc = init(ifp, arg)) < 0) {
+        free(ifp);
+        return rc;
+    }
+    if ((rc = six__ip6_if_add(&st->ip6, ifp)) < 0) {
+        six__if_destroy(ifp);
+        free(ifp);
+    }
+    return rc;
+}
+
+static int loopback_init(struct six_if *ifp, void *arg) {
+    (void)arg;
+    return six__loopback_init(ifp);
+}
+
+static int setup_loopback(struct six_stack *st) {
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    int idx = add_if(st, "lo", loopback_init, NULL);
+    if (idx < 0)
+        return idx;
+    return six__ip6_addr_add(&st->ip6, (unsigned)idx, &lo, 128, 0);
+}
+
+struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
+    struct six_stack_config defaults;
+    struct six_stack *st;
+    int rc;
+
+    if (!cfg) {
+        six_stack_config_init(&defaults);
+        cfg = &defaults;
+    }
+    if (!(st = calloc(1, sizeof(*st)))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    st->cfg = *cfg;
+    st->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (st->wake_fd < 0 || six__core_init(&st->core, cfg) < 0) {
+        if (st->wake_fd >= 0)
+            close(st->wake_fd);
+        free(st);
+        errno = ENOMEM;
+        return NULL;
+    }
+    six__ip6_init(&st->ip6, &st->core, cfg->default_hop_limit);
+    six__icmp6_init(&st->icmp6, &st->ip6, cfg->icmp6_rate, cfg->icmp6_burst);
+    six__socks_init(&st->socks, &st->core, &st->ip6, &st->icmp6, cfg->max_sockets, cfg->rcvbuf);
+    lock(st);
+    rc = setup_loopback(st);
+    unlock(st);
+    if (rc < 0) {
+        six_stack_free(st);
+        errno = -rc;
+        return NULL;
+    }
+    return st;
+}
+
+void six_stack_free(struct six_stack *st) {
+    if (!st)
+        return;
+    six_stack_stop(st);
+    six__socks_fini(&st->socks);
+    lock(st);
+    six__ip6_fini(&st->ip6);
+    unlock(st);
+    six__core_fini(&st->core);
+    close(st->wake_fd);
+    free(st);
+}
+
+/* One round: every link's frames, then every due timer. Lock held. */
+static uint64_t run_once(struct six_stack *st) {
+    while (six__ip6_poll_links(&st->ip6, RX_BUDGET) > 0) {
+    }
+    return six__timers_run(&st->core);
+}
+
+uint64_t six_stack_poll(struct six_stack *st, uint64_t now_us) {
+    uint64_t next;
+
+    lock(st);
+    six__clock_set(&st->core, now_us);
+    next = run_once(st);
+    unlock(st);
+    return next;
+}
+
+uint64_t six_stack_now(struct six_stack *st) {
+    uint64_t now;
+    lock(st);
+    now = six__now(&st->core);
+    unlock(st);
+    return now;
+}
+
+int six_stack_set_time(struct six_stack *st, uint64_t now_us) {
+    if (st->core.clock_mode != SIX_CLOCK_MANUAL) {
+        errno = EINVAL;
+        return -1;
+    }
+    lock(st);
+    six__clock_set(&st->core, now_us);
+    unlock(st);
+    kick(st);
+    return 0;
+}
+
+/* The stack's thread: process, then sleep until a frame arrives, the clock
+ * moves, or the next timer is due. */
+static void *stack_thread(void *arg) {
+    struct six_stack *st = arg;
+
+    lock(st);
+    while (!st->stop) {
+        uint64_t next = run_once(st), now = six__now(&st->core);
+        struct pollfd pfd = {.fd = st->wake_fd, .events = POLLIN};
+        int timeout = -1;
+        uint64_t drain;
+
+        if (next != SIX_NEVER && st->core.clock_mode == SIX_CLOCK_MONOTONIC)
+            timeout = next <= now ? 0 : (int)((next - now + 999) / 1000);
+        unlock(st);
+        poll(&pfd, 1, timeout);
+        if (read(st->wake_fd, &drain, sizeof(drain)) < 0) {
+            /* Nothing to drain: woken by the timeout. */
+        }
+        lock(st);
+    }
+    unlock(st);
+    return NULL;
+}
+
+int six_stack_start(struct six_stack *st) {
+    int rc;
+
+    lock(st);
+    if (st->running) {
+        unlock(st);
+        return (int)ret(-EALREADY);
+    }
+    st->stop = 0;
+    rc = pthread_create(&st->thread, NULL, stack_thread, st);
+    if (rc == 0)
+        st->running = 1;
+    unlock(st);
+    return (int)ret(-rc);
+}
+
+int six_stack_stop(struct six_stack *st) {
+    lock(st);
+    if (!st->running) {
+        unlock(st);
+        return 0;
+    }
+    st->stop = 1;
+    unlock(st);
+    kick(st);
+    pthread_join(st->thread, NULL);
+    lock(st);
+    st->running = 0;
+    unlock(st);
+    return 0;
+}
+
+/* ---- interfaces ---- */
+
+unsigned six_if_nametoindex(struct six_stack *st, const char *name) {
+    struct six_if *ifp;
+    unsigned idx;
+
+    lock(st);
+    ifp = name ? six__ip6_if_byname(&st->ip6, name) : NULL;
+    idx = ifp ? ifp->index : 0;
+    unlock(st);
+    return idx;
+}
+
+char *six_if_indextoname(struct six_stack *st, unsigned ifindex, char *buf) {
+    struct six_if *ifp;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    if (ifp)
+        memcpy(buf, ifp->name, IF_NAMESIZE);
+    unlock(st);
+    if (!ifp) {
+        errno = ENXIO;
+        return NULL;
+    }
+    return buf;
+}
+
+int six_if_mtu(struct six_stack *st, unsigned ifindex) {
+    struct six_if *ifp;
+    int mtu;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    mtu = ifp ? (int)ifp->mtu : -ENXIO;
+    unlock(st);
+    return (int)ret(mtu);
+}
+
+int six_if_set_mtu(struct six_stack *st, unsigned ifindex, unsigned mtu) {
+    struct six_if *ifp;
+    int rc = 0;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    if (!ifp)
+        rc = -ENXIO;
+    else if (mtu < SIX_IP6_MIN_MTU || mtu > 65535)
+        rc = -EINVAL;   /* RFC 8200 5: every link carries 1280 */
+    else
+        ifp->mtu = mtu;
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path) {
+    struct six_if *ifp;
+    int rc = 0;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    if (!ifp)
+        rc = -ENXIO;
+    else if (path)
+        rc = six__capture_open(ifp, path);
+    else
+        six__capture_close(ifp);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+/* ---- in-memory links ---- */
+
+static void memwire_defaults(const struct six_memwire_config *in, struct six_memwire_config *out) {
+    out->mtu = in && in->mtu ? in->mtu : 1500;
+    out->queue_len = in && in->queue_len ? in->queue_len : 256;
+}
+
+static int wire_init(struct six_if *ifp, void *arg) {
+    return six__wire_attach(arg, ifp);
+}
+
+static int attach_wire(struct six_wire *w, struct six_stack *st, const char *name) {
+    int rc;
+    lock(st);
+    rc = add_if(st, name, wire_init, w);
+    unlock(st);
+    return rc;
+}
+
+int six_memwire_pair(struct six_stack *a, const char *name_a, struct six_stack *b,
+                     const char *name_b, const struct six_memwire_config *cfg, unsigned *ifa,
+                     unsigned *ifb) {
+    struct six_memwire_config c;
+    struct six_wire *w;
+    int ia, ib;
+
+    memwire_defaults(cfg, &c);
+    if (c.mtu < SIX_IP6_MIN_MTU || c.mtu > 65535 || a == b)
+        return (int)ret(-EINVAL);
+    if (!(w = six__wire_new(c.mtu, c.queue_len, 1)))
+        return (int)ret(-ENOMEM);
+    ia = attach_wire(w, a, name_a);
+    ib = ia < 0 ? ia : attach_wire(w, b, name_b);
+    if (ib < 0 && ia >= 0) {
+        lock(a);
+        six__ip6_if_remove(&a->ip6, (unsigned)ia);
+        unlock(a);
+    }
+    six__wire_put(w);
+    if (ib < 0)
+        return (int)ret(ib);
+    if (ifa)
+        *ifa = (unsigned)ia;
+    if (ifb)
+        *ifb = (unsigned)ib;
+    return 0;
+}
+
+struct six_segment {
+    struct six_wire *wire;
+};
+
+struct six_segment *six_segment_new(const struct six_memwire_config *cfg) {
+    struct six_memwire_config c;
+    struct six_segment *seg;
+
+    memwire_defaults(cfg, &c);
+    if (c.mtu < SIX_IP6_MIN_MTU || c.mtu > 65535) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(seg = calloc(1, sizeof(*seg))) || !(seg->wire = six__wire_new(c.mtu, c.queue_len, 0))) {
+        free(seg);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return seg;
+}
+
+int six_segment_attach(struct six_segment *seg, struct six_stack *st, const char *name) {
+    return (int)ret(attach_wire(seg->wire, st, name));
+}
+
+void six_segment_free(struct six_segment *seg) {
+    if (!seg)
+        return;
+    six__wire_put(seg->wire);
+    free(seg);
+}
+
+/* ---- addresses and routes ---- */
+
+int six_addr_add(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
+                 unsigned prefix_len, unsigned flags) {
+    int rc;
+    lock(st);
+    rc = six__ip6_addr_add(&st->ip6, ifindex, addr, prefix_len, flags);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_addr_del(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr) {
+    int rc;
+    lock(st);
+    rc = six__ip6_addr_del(&st->ip6, ifindex, addr);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_route_add(struct six_stack *st, const struct in6_addr *prefix, unsigned prefix_len,
+                  const struct in6_addr *gateway, unsigned ifindex) {
+    int rc;
+    lock(st);
+    rc = six__ip6_route_add(&st->ip6, prefix, prefix_len, gateway, ifindex, 0);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_route_del(struct six_stack *st, const struct in6_addr *prefix, unsigned prefix_len) {
+    int rc;
+    lock(st);
+    rc = six__ip6_route_del(&st->ip6, prefix, prefix_len);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_select_source(struct six_stack *st, const struct in6_addr *dst, unsigned ifindex,
+                      struct in6_addr *src) {
+    int rc;
+    lock(st);
+    rc = six__ip6_select_src(&st->ip6, dst, ifindex, src);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+/* ---- statistics and faults ---- */
+
+void six_stack_stats(struct six_stack *st, struct six_stats *out) {
+    lock(st);
+    *out = st->core.stats;
+    unlock(st);
+}
+
+static const struct {
+    const char *name, *doc;
+} stat_names[] = {
+#define SIX_STATS_X(name, doc) {#name, doc},
+    SIX_STATS_FIELDS(SIX_STATS_X)
+#undef SIX_STATS_X
+};
+
+const char *six_stats_name(unsigned i, const char **doc) {
+    if (i >= sizeof(stat_names) / sizeof(stat_names[0]))
+        return NULL;
+    if (doc)
+        *doc = stat_names[i].doc;
+    return stat_names[i].name;
+}
+
+void six_stats_print(struct six_stack *st, void *f) {
+    struct six_stats s;
+    const uint64_t *v = (const uint64_t *)&s;
+
+    six_stack_stats(st, &s);
+    for (unsigned i = 0; i < sizeof(s) / sizeof(uint64_t); i++)
+        if (v[i])
+            fprintf(f, "%-26s %llu\n", stat_names[i].name, (unsigned long long)v[i]);
+}
+
+void six_stack_fail_alloc(struct six_stack *st, unsigned nth) {
+    lock(st);
+    st->core.pools.fail_nth = nth;
+    unlock(st);
+}
+
+unsigned six_stack_pkts_in_use(struct six_stack *st) {
+    unsigned n;
+    lock(st);
+    n = six__pools_in_use(&st->core.pools);
+    unlock(st);
+    return n;
+}
+
+/* ---- sockets on a stack, and the default stack ---- */
+
+static _Thread_local struct six_stack *thread_stack;
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static struct six_stack *default_stack;
+
+static void make_default_stack(void) {
+    struct six_stack *st = six_stack_new(NULL);
+    if (st && six_stack_start(st) < 0) {
+        six_stack_free(st);
+        st = NULL;
+    }
+    default_stack = st;
+}
+
+struct six_stack *six_default_stack(void) {
+    pthread_once(&default_once, make_default_stack);
+    return default_stack;
+}
+
+void six_use_stack(struct six_stack *st) {
+    thread_stack = st;
+}
+
+int six_socket_on(struct six_stack *st, int domain, int type, int protocol) {
+    if (!st)
+        return (int)ret(-ENETDOWN);
+    return (int)ret(six__sock_create(&st->socks, domain, type, protocol));
+}
+
+int six_socket(int domain, int type, int protocol) {
+    struct six_stack *st = thread_stack;
+
+    /* Only IPv6 is sixstack's: other families stay the system's. */
+    if (domain != AF_INET6)
+        return socket(domain, type, protocol);
+    if (!st)
+        st = six_default_stack();
+    return six_socket_on(st, domain, type, protocol);
+}

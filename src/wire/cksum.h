@@ -1,0 +1,45 @@
+/* The Internet checksum (RFC 1071) with the IPv6 pseudo-header
+ * (RFC 8200 section 8.1).
+ *
+ *  +-----------------------------------------------+
+ *  |  Source Address (16) | Destination Address (16)|
+ *  |  Upper-Layer Packet Length (32)                |
+ *  |  zero (24)                 |  Next Header (8)  |
+ *  +-----------------------------------------------+
+ */
+#ifndef SIX_WIRE_CKSUM_H
+#define SIX_WIRE_CKSUM_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Adds len bytes at data to the running one's-complement sum and returns
+ * the new sum, not yet folded to 16 bits. Bytes are taken as big-endian
+ * 16-bit words from data[0]; when chaining calls, every chunk but the last
+ * must have an even length. The result is the same whatever the alignment
+ * of data. Fast: wide accumulators, vector code chosen at run time. */
+uint64_t six_cksum_add(uint64_t sum, const void *data, size_t len);
+
+/* The sum of the pseudo-header for an upper-layer packet of len bytes. */
+uint64_t six_cksum_pseudo(const struct in6_addr *src, const struct in6_addr *dst,
+                          uint32_t len, uint8_t nxt);
+
+/* Folds a running sum to 16 bits and complements it: the value to store in
+ * a checksum field (in host order; store with six_put16). */
+uint16_t six_cksum_finish(uint64_t sum);
+
+/* The checksum to store for an upper-layer packet data[0..len) whose
+ * checksum field is zero. */
+uint16_t six_cksum_ip6(const struct in6_addr *src, const struct in6_addr *dst,
+                       uint8_t nxt, const void *data, size_t len);
+
+/* Whether data[0..len) (checksum field included) verifies: the full sum,
+ * pseudo-header included, folds to 0xffff. */
+int six_cksum_ip6_ok(const struct in6_addr *src, const struct in6_addr *dst,
+                     uint8_t nxt, const void *data, size_t len);
+
+/* The plain byte-at-a-time reference sum, for tests and benchmarks. */
+uint64_t six_cksum_add_ref(uint64_t sum, const void *data, size_t len);
+
+#endif
