@@ -30,7 +30,9 @@ uint64_t six_cksum_pseudo(const struct in6_addr *src, const struct in6_addr *dst
 uint16_t six_cksum_finish(uint64_t sum);
 
 /* The checksum to store for an upper-layer packet data[0..len) whose
- * checksum field is zero. */
+ * checksum field is zero. Never 0: a computed zero is returned as 0xffff,
+ * the same one's-complement value, because a zero UDP checksum means "none"
+ * and is forbidden in IPv6 (RFC 8200 section 8.1). */
 uint16_t six_cksum_ip6(const struct in6_addr *src, const struct in6_addr *dst,
                        uint8_t nxt, const void *data, size_t len);
 
@@ -41,5 +43,14 @@ int six_cksum_ip6_ok(const struct in6_addr *src, const struct in6_addr *dst,
 
 /* The plain byte-at-a-time reference sum, for tests and benchmarks. */
 uint64_t six_cksum_add_ref(uint64_t sum, const void *data, size_t len);
+
+/* For tests only: the implementations six_cksum_add chooses among at run
+ * time, so that tests can check that each agrees with the reference. */
+enum { SIX__CKSUM_SCALAR, SIX__CKSUM_SSE2, SIX__CKSUM_AVX2 };
+/* For tests only: whether impl is compiled in and this CPU can run it. */
+int six__cksum_impl_available(int impl);
+/* For tests only: six_cksum_add forced to use impl at every length (the
+ * portable scalar code when impl is not available). */
+uint64_t six__cksum_add_impl(int impl, uint64_t sum, const void *data, size_t len);
 
 #endif
