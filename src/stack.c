@@ -322,6 +322,28 @@ int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path) {
     return (int)ret(rc);
 }
 
+int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, size_t len) {
+    struct six_if *ifp;
+    struct six_pkt *pkt = NULL;
+    int rc = 0;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    if (!ifp)
+        rc = -ENXIO;
+    else if (len > SIX_PKT_LARGE - SIX_PKT_HEADROOM)
+        rc = -EMSGSIZE;
+    else if (!(pkt = six__pkt_alloc(&st->core.pools, SIX_PKT_HEADROOM, len)))
+        rc = -ENOBUFS;
+    if (pkt) {
+        memcpy(pkt->data, frame, len);
+        six__if_deliver(ifp, pkt);
+        run_once(st);
+    }
+    unlock(st);
+    return (int)ret(rc);
+}
+
 /* ---- in-memory links ---- */
 
 static void memwire_defaults(const struct six_memwire_config *in, struct six_memwire_config *out) {

@@ -154,6 +154,11 @@ void six_segment_free(struct six_segment *seg);
  * (LINKTYPE_RAW, opens in Wireshark). path NULL stops the capture. */
 int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path);
 
+/* Hands frame to the stack as if interface ifindex had just received it
+ * (it is captured like any received frame), and processes it before
+ * returning. For tests, fuzzing and replaying captures. */
+int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, size_t len);
+
 /* ---- Addresses and routes ---- */
 enum {
     SIX_ADDR_DEPRECATED = 1 << 0, /* valid but not preferred (RFC 4862) */
