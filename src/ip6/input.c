@@ -233,6 +233,9 @@ static void deliver(struct walk *w) {
     taken = ip6->raw_input ? ip6->raw_input(ip6->raw_ctx, pkt) : 0;
     if (taken > 0) {
         SIX_STAT(ip6->core, ip6_in_delivers);
+    } else if (taken < 0) {
+        /* Wanted, but corrupt (IPV6_CHECKSUM): dropped and counted by the
+         * raw layer, silently (BSD rip6_input). */
     } else if (w->nxt == SIX_NH_UDP) {
         /* UDP is ours, so an unanswered datagram is a closed port. */
         send_error(w, SIX_ICMP6_DST_UNREACH, SIX_ICMP6_DU_NOPORT, 0);

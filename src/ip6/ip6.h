@@ -52,7 +52,9 @@ struct six_ip6;
 /* Upper-layer input (ICMPv6, UDP): consumes pkt; pkt->meta says where the
  * upper-layer header is. */
 typedef void (*six_ip6_upper_fn)(void *ctx, struct six_pkt *pkt);
-/* Raw socket delivery: borrows pkt; returns how many sockets queued it. */
+/* Raw socket delivery: borrows pkt; returns how many sockets queued it,
+ * or a negative value when none did but the packet was dropped as bad by
+ * a socket that wanted its protocol (no ICMPv6 error is due then). */
 typedef int (*six_ip6_raw_fn)(void *ctx, struct six_pkt *pkt);
 /* ICMPv6 error about pkt (borrowed, data at its IPv6 header). */
 typedef void (*six_ip6_error_fn)(void *ctx, struct six_pkt *pkt, uint8_t type,

@@ -175,7 +175,9 @@ const struct six_proto_ops six__raw6_ops = {
 
 /* ---- input ---- */
 
-/* Whether s wants pkt, by the rules of ip6(4) and RFC 3542 3.2. */
+/* Whether s wants pkt, by the rules of ip6(4) and RFC 3542 3.2: 1 yes,
+ * 0 no, -1 when s wants the protocol but the packet fails its
+ * IPV6_CHECKSUM. */
 static int raw6_wants(struct six_sock *s, const struct six_pkt *pkt) {
     const uint8_t *h = pkt->data;
     const uint8_t *l4 = pkt->data + pkt->meta.l4_off;
@@ -202,7 +204,7 @@ static int raw6_wants(struct six_sock *s, const struct six_pkt *pkt) {
         if ((size_t)s->checksum_off + 2 > l4_len ||
             !six_cksum_ip6_ok(&src, &dst, pkt->meta.l4_proto, l4, l4_len)) {
             SIX_STAT(s->socks->core, raw_in_bad_checksum);
-            return 0;
+            return -1;
         }
     }
     return 1;
@@ -221,11 +223,14 @@ static struct six_pkt *pkt_copy(struct six_core *core, const struct six_pkt *pkt
 }
 
 static void deliver_list(struct six_socks *socks, struct six_sock *list, struct six_pkt *pkt,
-                         int *taken, int *used_original) {
+                         int *taken, int *bad_cksum, int *used_original) {
     for (struct six_sock *s = list; s; s = s->next_proto) {
         struct six_pkt *copy;
+        int want = raw6_wants(s, pkt);
 
-        if (!raw6_wants(s, pkt))
+        if (want < 0)
+            (*bad_cksum)++;
+        if (want <= 0)
             continue;
         (*taken)++;
         if (!*used_original) {
@@ -240,17 +245,24 @@ static void deliver_list(struct six_socks *socks, struct six_sock *list, struct 
     }
 }
 
-/* Borrows pkt. */
+/* Borrows pkt. Returns the sockets that queued it, or -1 when none did
+ * but one dropped it for a bad IPV6_CHECKSUM. */
 int six__raw6_input(void *ctx, struct six_pkt *pkt) {
     struct six_socks *socks = ctx;
     uint8_t proto = pkt->meta.l4_proto;
-    int taken = 0, used_original = 0;
+    int taken = 0, bad_cksum = 0, used_original = 0;
 
     /* ip6(4): TCP and UDP are the stack's, never raw sockets'. */
     if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
         return 0;
-    deliver_list(socks, socks->raw_by_proto[proto], pkt, &taken, &used_original);
-    deliver_list(socks, socks->raw_any, pkt, &taken, &used_original);
+    deliver_list(socks, socks->raw_by_proto[proto], pkt, &taken, &bad_cksum, &used_original);
+    deliver_list(socks, socks->raw_any, pkt, &taken, &bad_cksum, &used_original);
+    /* A socket wanted this protocol and the packet failed its checksum:
+     * that is a corrupt packet, not an unknown protocol, so no Parameter
+     * Problem goes back (BSD rip6_input: "Drop the received message,
+     * don't send an ICMP6 message"; Linux does the same). */
+    if (!taken && bad_cksum)
+        return -1;
     if (!taken && proto != IPPROTO_ICMPV6)
         SIX_STAT(socks->core, raw_in_no_socket);
     return taken;
