@@ -151,11 +151,35 @@ int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
     return 0;
 }
 
+static int route_index(const struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen);
+
+/* The connected route an address made goes with the last address of its
+ * interface in that prefix: without one, the prefix is no longer known
+ * to be on-link (RFC 4861 5.1, RFC 5942 4). Routes added by hand stay. */
+static void drop_connected_route(struct six_ip6 *ip6, const struct six_addr_entry *gone) {
+    int r;
+
+    if (gone->plen == 0 || gone->plen >= 128)
+        return;
+    for (unsigned i = 0; i < ip6->naddrs; i++)
+        if (ip6->addrs[i].ifindex == gone->ifindex && ip6->addrs[i].plen == gone->plen &&
+            six_addr_prefix_match(&ip6->addrs[i].addr, &gone->addr, (int)gone->plen))
+            return;
+    r = route_index(ip6, &gone->addr, gone->plen);
+    if (r >= 0 && (ip6->routes[r].flags & SIX_RT_CONNECTED) &&
+        ip6->routes[r].ifindex == gone->ifindex)
+        ip6->routes[r] = ip6->routes[--ip6->nroutes];
+}
+
 int six__ip6_addr_del(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a) {
     int i = addr_index(ip6, ifindex, a);
+    struct six_addr_entry gone;
+
     if (i < 0)
         return -EADDRNOTAVAIL;
+    gone = ip6->addrs[i];
     ip6->addrs[i] = ip6->addrs[--ip6->naddrs];
+    drop_connected_route(ip6, &gone);
     return 0;
 }
 
@@ -208,9 +232,9 @@ int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
                           const struct in6_addr *g) {
     /* All-nodes (ff01::1 and ff02::1) is joined on every interface
-     * (RFC 4291 2.7.1). */
+     * (RFC 4291 2.7.1); byte 0 must be ff, or 2001::1 would match. */
     static const uint8_t all_nodes_tail[14] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    if ((g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
+    if (g->s6_addr[0] == 0xff && (g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
         memcmp(&g->s6_addr[2], all_nodes_tail, sizeof(all_nodes_tail)) == 0)
         return 1;
     return mcast_index(ip6, ifindex, g) >= 0;
@@ -317,6 +341,12 @@ static unsigned policy_label(const struct in6_addr *a) {
     return label;
 }
 
+/* RFC 6724 2.2: CommonPrefixLen(S, D) stops at S's prefix length. */
+static int common_prefix_len(const struct six_addr_entry *s, const struct in6_addr *d) {
+    int n = six_addr_common_prefix(&s->addr, d);
+    return n < (int)s->plen ? n : (int)s->plen;
+}
+
 /* Whether candidate a is better than b as a source for dst, by rules 1,
  * 2, 3, 5, 6 and 8 of RFC 6724 section 5 (rules 4 and 7 concern mobile
  * home addresses and temporary addresses, which sixstack does not have). */
@@ -349,8 +379,9 @@ static int src_better(const struct six_addr_entry *a, const struct six_addr_entr
         if (ma != mb)
             return ma;
     }
-    /* Rule 8: prefer the longest matching prefix. */
-    return six_addr_common_prefix(&a->addr, dst) > six_addr_common_prefix(&b->addr, dst);
+    /* Rule 8: prefer the longest matching prefix, CommonPrefixLen of RFC
+     * 6724 2.2 counting "up to the length of S's prefix". */
+    return common_prefix_len(a, dst) > common_prefix_len(b, dst);
 }
 
 int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
@@ -363,9 +394,11 @@ int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
         if (c->flags & SIX_ADDR_ANYCAST)
             continue;
         /* A link-local (or narrower) source is only valid on its own
-         * link: it must belong to the outgoing interface. */
-        if (six_addr_scope(&c->addr) <= 2 && ifindex && c->ifindex != ifindex &&
-            !six_addr_is_loopback(dst))
+         * link: it must belong to the outgoing interface. And RFC 6724 4:
+         * for a multicast or link-local destination, the candidates MUST
+         * only be addresses of the outgoing interface's link. */
+        if ((six_addr_scope(&c->addr) <= 2 || six_addr_is_multicast(dst) || dscope <= 2) &&
+            ifindex && c->ifindex != ifindex && !six_addr_is_loopback(dst))
             continue;
         /* The loopback address never leaves the node (RFC 4291 2.5.3). */
         if (six_addr_is_loopback(&c->addr) && !six_addr_is_loopback(dst) &&
