@@ -65,9 +65,13 @@ static int check_header(struct walk *w, const struct six_if *ifp) {
         return DROPPED;
     }
     /* RFC 4291 2.5.3: packets with loopback addresses received from a
-     * link must be dropped. */
-    if (!(ifp->flags & SIX_IFF_LOOPBACK) &&
-        (six_addr_is_loopback(&w->h.src) || six_addr_is_loopback(&w->h.dst))) {
+     * link must be dropped; each is counted against the field that
+     * carried it. */
+    if (!(ifp->flags & SIX_IFF_LOOPBACK) && six_addr_is_loopback(&w->h.src)) {
+        SIX_STAT(core, ip6_in_bad_src);
+        return DROPPED;
+    }
+    if (!(ifp->flags & SIX_IFF_LOOPBACK) && six_addr_is_loopback(&w->h.dst)) {
         SIX_STAT(core, ip6_in_bad_dst);
         return DROPPED;
     }
