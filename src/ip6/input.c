@@ -129,9 +129,12 @@ static int process_options(struct walk *w, size_t len, int hop_by_hop) {
     }
     if (rc < 0) {
         /* An option running past its header: the header is malformed
-         * (RFC 8200 4: Parameter Problem code 0 at the bad field). */
-        send_error(w, SIX_ICMP6_PARAM_PROB, SIX_ICMP6_PP_HEADER,
-                   (uint32_t)(w->off + opt.off));
+         * (RFC 8200 4: Parameter Problem code 0 at the bad field). The
+         * bad field is the Opt Data Len byte, as FreeBSD's
+         * ip6_process_hopopts points; when the header ends before that
+         * byte, the type byte is the last one that exists. */
+        size_t bad = opt.off + 1 < len ? opt.off + 1 : opt.off;
+        send_error(w, SIX_ICMP6_PARAM_PROB, SIX_ICMP6_PP_HEADER, (uint32_t)(w->off + bad));
         SIX_STAT(w->ip6->core, ip6_in_bad_ext);
         return DROPPED;
     }
