@@ -24,7 +24,7 @@ void six__icmp6_init(struct six_icmp6 *icmp6, struct six_ip6 *ip6, unsigned rate
     icmp6->ip6 = ip6;
     icmp6->rate = rate;
     icmp6->burst = burst;
-    icmp6->tokens_milli = (uint64_t)burst * 1000;
+    icmp6->tokens_micro = (uint64_t)burst * 1000000;
     icmp6->last_refill = six__now(ip6->core);
     ip6->upper[SIX_NH_ICMPV6] = icmp6_input;
     ip6->upper_ctx[SIX_NH_ICMPV6] = icmp6;
@@ -150,18 +150,28 @@ static int error_forbidden(const struct six_pkt *pkt, const struct six_ip6_repr 
     return 0;
 }
 
-/* RFC 4443 2.4(f): a token bucket on the stack's clock. */
+/* RFC 4443 2.4(f): a token bucket on the stack's clock. Each elapsed
+ * microsecond adds rate millionths of a token, exactly: a bucket counted
+ * in coarser units and refilled with a rounded-down quotient gained
+ * nothing when errors came less than a unit's time apart, so under a
+ * steady flood it never refilled at all. */
 static int rate_limited(struct six_icmp6 *icmp6) {
     uint64_t now = six__now(icmp6->ip6->core);
-    uint64_t cap = (uint64_t)icmp6->burst * 1000;
+    uint64_t cap = (uint64_t)icmp6->burst * 1000000;
+    uint64_t elapsed = now - icmp6->last_refill;
 
-    icmp6->tokens_milli += (now - icmp6->last_refill) * icmp6->rate / 1000;
-    if (icmp6->tokens_milli > cap)
-        icmp6->tokens_milli = cap;
+    /* A pause long enough to fill the bucket fills it (and keeps the
+     * product below from overflowing after a long idle time). */
+    if (icmp6->rate && elapsed >= cap / icmp6->rate + 1)
+        icmp6->tokens_micro = cap;
+    else
+        icmp6->tokens_micro += elapsed * icmp6->rate;
+    if (icmp6->tokens_micro > cap)
+        icmp6->tokens_micro = cap;
     icmp6->last_refill = now;
-    if (icmp6->tokens_milli < 1000)
+    if (icmp6->tokens_micro < 1000000)
         return 1;
-    icmp6->tokens_milli -= 1000;
+    icmp6->tokens_micro -= 1000000;
     return 0;
 }
 

@@ -31,10 +31,11 @@ struct six_icmp6 {
     struct six_ip6 *ip6;
     six_icmp6_notify_fn notify;
     void *notify_ctx;
-    /* Rate limit: a token bucket in thousandths of a token. */
+    /* Rate limit: a token bucket in millionths of a token, so that a
+     * microsecond at rate r adds exactly r of them (no rounding). */
     unsigned rate;             /* tokens per second */
     unsigned burst;            /* bucket size */
-    uint64_t tokens_milli;
+    uint64_t tokens_micro;
     uint64_t last_refill;
 };
 
