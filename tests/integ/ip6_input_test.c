@@ -779,3 +779,78 @@ TEST(error_rate_limit_refills_under_a_steady_flood) {
     CHECK(sent >= 19 && sent <= 21);
     h_done(&e.p);
 }
+
+/* ---- buffers ---- */
+
+TEST(input_without_a_buffer_is_counted) {
+    /* B has two buffers; its socket holds them both, so the third frame
+     * off the wire has nowhere to go. */
+    struct hpair p;
+    struct six_stack_config cb = h_config(2);
+    cb.pkt_small_max = 2;
+    cb.pkt_large_max = 0;
+    h_up_cfg(&p, NULL, &cb);
+    int a = h_sock(&p, p.a, 253);
+    int b = h_sock(&p, p.b, 253);
+    for (int i = 0; i < 3; i++)
+        h_send_ok(a, &p.addr_b, data, sizeof(data));
+    h_pump(&p);
+    CHECK_EQ(h_stats(p.b).ip6_in_nobufs, 1);
+    CHECK_EQ(h_stats(p.b).ip6_in_receives, 2);
+    CHECK_EQ(h_stats(p.b).raw_in_delivered, 2);
+    /* Injecting is refused the same way. */
+    struct hframe f;
+    h_frame_ab(&p, &f, 253);
+    h_put(&f, data, sizeof(data));
+    h_end(&f);
+    CHECK_ERRNO(six_if_inject(p.b, p.ifb, f.b, f.len), ENOBUFS);
+    uint8_t buf[64];
+    CHECK_OK(h_recv(b, buf, sizeof(buf), NULL));
+    CHECK_OK(h_recv(b, buf, sizeof(buf), NULL));
+    H_NOTHING(b);
+    h_done(&p);
+}
+
+TEST(answers_without_a_buffer_are_not_sent) {
+    struct env e;
+    struct hframe f;
+    env_up(&e);
+    /* The injected frame takes the first allocation, the answer the
+     * second. */
+    start(&e, &f, 58);
+    h_icmp6(&f, ICMP6_ECHO_REQUEST, 0, 1, data, sizeof(data));
+    six_stack_fail_alloc(e.p.b, 2);
+    h_inject(&e.p, &f);
+    CHECK_EQ(h_stats(e.p.b).icmp6_in_echo_requests, 1);
+    CHECK_EQ(h_stats(e.p.b).icmp6_out_echo_replies, 0);
+    CHECK_EQ(h_stats(e.p.b).ip6_out_nobufs, 1);
+    start(&e, &f, 254);
+    h_put(&f, data, sizeof(data));
+    h_end(&f);
+    six_stack_fail_alloc(e.p.b, 2);
+    h_inject(&e.p, &f);
+    CHECK_EQ(h_stats(e.p.b).icmp6_out_errors, 0);
+    CHECK_EQ(h_stats(e.p.b).ip6_out_nobufs, 2);
+    H_NOTHING(e.icmp_a);
+    /* And with buffers again, both are answered. */
+    start(&e, &f, 58);
+    h_icmp6(&f, ICMP6_ECHO_REQUEST, 0, 1, data, sizeof(data));
+    h_inject(&e.p, &f);
+    struct hicmp m;
+    h_icmp_read(e.icmp_a, &m);
+    CHECK_EQ(m.type, ICMP6_ECHO_REPLY);
+    h_done(&e.p);
+}
+
+TEST(error_to_an_unroutable_source_is_counted) {
+    struct env e;
+    struct hframe f;
+    struct in6_addr far = h_in6("2001:db9::5");
+    env_up(&e);
+    h_ip6(&f, &far, &e.p.addr_b, 254, 64);
+    finish_and_inject(&e, &f);
+    CHECK_EQ(h_stats(e.p.b).ip6_in_unknown_proto, 1);
+    CHECK_EQ(h_stats(e.p.b).icmp6_out_errors, 0);
+    CHECK_EQ(h_stats(e.p.b).ip6_out_no_route, 1);
+    h_done(&e.p);
+}

@@ -1286,3 +1286,39 @@ TEST(rcvbuf_full_drops_and_counts) {
     H_NOTHING(b);
     h_done(&p);
 }
+
+TEST(send_without_a_route_is_enetunreach_and_counted) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    struct in6_addr far = h_in6("2001:db9::1");
+    struct sockaddr_in6 sin6 = h_sin6(&far, 0);
+    CHECK_ERRNO(h_sendto(a, &far, payload, sizeof(payload)), ENETUNREACH);
+    CHECK_EQ(h_stats(p.a).ip6_out_no_route, 1);
+    CHECK_EQ(h_stats(p.a).ip6_out_requests, 0);
+    CHECK_ERRNO(six_connect(a, (struct sockaddr *)&sin6, sizeof(sin6)), ENETUNREACH);
+    /* A route makes it go. */
+    CHECK_OK(six_route_add(p.a, &far, 64, &p.addr_b, p.ifa));
+    h_send_ok(a, &far, payload, sizeof(payload));
+    CHECK_EQ(h_stats(p.a).ip6_out_requests, 1);
+    h_done(&p);
+}
+
+TEST(second_copy_without_a_buffer_is_counted) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    int b1 = h_sock(&p, p.b, 253);
+    int b2 = h_sock(&p, p.b, 253);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    /* B's first allocation takes the frame off the wire; the second, a
+     * copy for the second socket, fails. */
+    six_stack_fail_alloc(p.b, 2);
+    h_pump(&p);
+    CHECK_EQ(h_stats(p.b).raw_in_delivered, 1);
+    CHECK_EQ(h_stats(p.b).ip6_in_nobufs, 1);
+    uint8_t buf[64];
+    int got = (h_recv(b1, buf, sizeof(buf), NULL) >= 0) + (h_recv(b2, buf, sizeof(buf), NULL) >= 0);
+    CHECK_EQ(got, 1);
+    h_done(&p);
+}
