@@ -76,8 +76,13 @@ static int send_msg(struct six_icmp6 *icmp6, const uint8_t hdr[SIX_ICMP6_HDR_LEN
         o.src = *src;
     if (six_addr_scope(dst) <= 2 || six_addr_is_multicast(dst))
         o.ifindex = ifindex;
-    if ((rc = six__ip6_route_out(ip6, &o, &ifp)) < 0)
+    if ((rc = six__ip6_route_out(ip6, &o, &ifp)) < 0) {
+        /* Counted as six__ip6_output would (the route comes first here,
+         * for the checksum's source address). */
+        if (rc == -ENETUNREACH)
+            SIX_STAT(ip6->core, ip6_out_no_route);
         return rc;
+    }
     pkt = six__pkt_alloc(&ip6->core->pools, SIX_PKT_HEADROOM, len);
     if (!pkt) {
         SIX_STAT(ip6->core, ip6_out_nobufs);

@@ -148,8 +148,13 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     if (so.have_pktinfo && so.pktinfo.ipi6_ifindex &&
         !six__ip6_if(socks->ip6, so.pktinfo.ipi6_ifindex))
         return -ENXIO;
-    if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0)
+    if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0) {
+        /* Counted here as six__ip6_output would: the route was looked up
+         * first, for the checksum's source address. */
+        if (rc == -ENETUNREACH)
+            SIX_STAT(socks->core, ip6_out_no_route);
         return rc;
+    }
     pkt = six__pkt_alloc(&socks->core->pools, SIX_PKT_HEADROOM, len);
     if (!pkt) {
         SIX_STAT(socks->core, ip6_out_nobufs);
