@@ -854,3 +854,29 @@ TEST(error_to_an_unroutable_source_is_counted) {
     CHECK_EQ(h_stats(e.p.b).ip6_out_no_route, 1);
     h_done(&e.p);
 }
+
+TEST(echo_request_to_anycast_answered_from_unicast) {
+    /* RFC 4443 4.2: the reply to a request sent to an anycast address
+     * comes from a unicast address of the interface it arrived on. */
+    struct env e;
+    struct hframe f;
+    struct hicmp m;
+    struct in6_addr any = h_in6("2001:db8::aa");
+    env_up(&e);
+    CHECK_OK(six_addr_add(e.p.b, e.p.ifb, &any, 64, SIX_ADDR_ANYCAST));
+    h_ip6(&f, &e.p.addr_a, &any, 58, 64);
+    h_icmp6(&f, ICMP6_ECHO_REQUEST, 0, 0x00050006, data, sizeof(data));
+    h_inject(&e.p, &f);
+    CHECK_EQ(h_stats(e.p.b).icmp6_out_echo_replies, 1);
+    h_icmp_read(e.icmp_a, &m);
+    CHECK_EQ(m.type, ICMP6_ECHO_REPLY);
+    CHECK_EQ(m.word, 0x00050006);
+    CHECK(h_addr_eq(&m.from.sin6_addr, &e.p.addr_b));
+    /* An error about a packet to the anycast address, likewise. */
+    h_ip6(&f, &e.p.addr_a, &any, 254, 64);
+    finish_and_inject(&e, &f);
+    h_icmp_read(e.icmp_a, &m);
+    CHECK_EQ(m.type, ICMP6_PARAM_PROB);
+    CHECK(h_addr_eq(&m.from.sin6_addr, &e.p.addr_b));
+    h_done(&e.p);
+}

@@ -1322,3 +1322,67 @@ TEST(second_copy_without_a_buffer_is_counted) {
     CHECK_EQ(got, 1);
     h_done(&p);
 }
+
+TEST(link_local_source_carries_its_scope) {
+    struct hpair p;
+    h_up(&p);
+    struct in6_addr lla = h_in6("fe80::a"), llb = h_in6("fe80::b");
+    CHECK_OK(six_addr_add(p.a, p.ifa, &lla, 64, 0));
+    CHECK_OK(six_addr_add(p.b, p.ifb, &llb, 64, 0));
+    int a = h_sock(&p, p.a, 253);
+    int b = h_sock(&p, p.b, 253);
+    struct sockaddr_in6 to = h_sin6(&llb, p.ifa), from;
+    uint8_t buf[64];
+    CHECK_EQ(CHECK_OK(six_sendto(a, payload, sizeof(payload), 0, (struct sockaddr *)&to,
+                                 sizeof(to))),
+             sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), &from)), sizeof(payload));
+    CHECK(h_addr_eq(&from.sin6_addr, &lla));
+    CHECK_EQ(from.sin6_scope_id, p.ifb);
+    /* Global sources carry no scope. */
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_OK(h_recv(b, buf, sizeof(buf), &from));
+    CHECK_EQ(from.sin6_scope_id, 0);
+    h_done(&p);
+}
+
+TEST(pktinfo_with_a_foreign_source_is_eaddrnotavail) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    int b = h_sock(&p, p.b, 253);
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    } ctl;
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = sizeof(payload)};
+    struct msghdr m = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
+    struct cmsghdr *cm = (struct cmsghdr *)ctl.b;
+    struct in6_pktinfo pi = {.ipi6_addr = p.addr_b, .ipi6_ifindex = 0};
+
+    memset(&ctl, 0, sizeof(ctl));
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_PKTINFO;
+    cm->cmsg_len = CMSG_LEN(sizeof(pi));
+    memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+    CHECK_ERRNO(six_sendmsg(a, &m, MSG_DONTWAIT), EADDRNOTAVAIL);
+    /* An interface that does not exist. */
+    pi.ipi6_addr = p.addr_a;
+    pi.ipi6_ifindex = 99;
+    memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+    CHECK_ERRNO(six_sendmsg(a, &m, MSG_DONTWAIT), ENXIO);
+    CHECK_EQ(h_stats(p.a).ip6_out_requests, 0);
+    /* One of ours is fine. */
+    struct in6_addr a2 = h_addr_add(&p, p.a, "2001:db8::11");
+    pi.ipi6_addr = a2;
+    pi.ipi6_ifindex = 0;
+    memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+    CHECK_OK(six_sendmsg(a, &m, MSG_DONTWAIT));
+    h_pump(&p);
+    expect_datagram(b, payload, sizeof(payload), &a2);
+    h_done(&p);
+}
