@@ -226,9 +226,10 @@ static void echo_request(struct six_icmp6 *icmp6, struct six_pkt *pkt,
     SIX_STAT(core, icmp6_in_echo_requests);
     if (six_addr_is_unspecified(&h->src))
         return;
-    /* A reply to a multicast request comes from one of our unicast
-     * addresses, chosen by source selection. */
-    if (!six_addr_is_multicast(&h->dst))
+    /* RFC 4443 4.2: a reply to a multicast or anycast request comes from
+     * one of our unicast addresses, chosen by source selection (an
+     * anycast address is never a source). */
+    if (six__ip6_addr_is_local(icmp6->ip6, &h->dst))
         src = &h->dst;
     six_icmp6_emit_header(SIX_ICMP6_ECHO_REPLY, 0, m->word, hdr);
     if (send_msg(icmp6, hdr, m->body, m->body_len, src, &h->src, pkt->ifindex) == 0)
