@@ -79,6 +79,13 @@ static int check_header(struct walk *w, const struct six_if *ifp) {
         SIX_STAT(core, ip6_in_bad_dst);
         return DROPPED;
     }
+    /* RFC 4291 2.7 (verified erratum 3480): packets with interface-local
+     * scope received from another node must be discarded. */
+    if (!(ifp->flags & SIX_IFF_LOOPBACK) && six_addr_is_multicast(&w->h.dst) &&
+        six_addr_scope(&w->h.dst) == 1) {
+        SIX_STAT(core, ip6_in_bad_dst);
+        return DROPPED;
+    }
     if (!is_for_us(w->ip6, ifp, &w->h.dst)) {
         SIX_STAT(core, ip6_in_not_for_us);
         return DROPPED;
