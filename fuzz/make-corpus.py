@@ -105,6 +105,8 @@ def packets():
     p["rthdr0_segments_left"] = ip6(PEER, US, ROUTING, rthdr0(ICMPV6, 1, [PEER]) + req)
     p["atomic_fragment"] = ip6(PEER, US, FRAGMENT, frag(ICMPV6, 0, 0, 0xabcdef01) + req)
     p["first_fragment"] = ip6(PEER, US, FRAGMENT, frag(ICMPV6, 0, 1, 7) + req)
+    if_local = addr("ff01::1")
+    p["bad_interface_local_multicast"] = ip6(PEER_LL, if_local, ICMPV6, echo(PEER_LL, if_local))
     p["no_next_header"] = ip6(PEER, US, NONE, b"")
     p["unknown_next_header"] = ip6(PEER, US, 200, b"\0" * 8)
     quoted = ip6(US, PEER, UDP, struct.pack("!HHHH", 9, 4000, 8, 0x1234))
