@@ -118,6 +118,22 @@ static void drain(int fd) {
     abort();
 }
 
+/* Whatever the input, what st sends must be well formed: the peer never
+ * finds a bad version, length, source, extension header or ICMPv6
+ * checksum in it. */
+static void check_peer_saw_only_good_packets(void) {
+    struct six_stats s;
+
+    six_stack_stats(peer, &s);
+    if (s.ip6_in_bad_version || s.ip6_in_truncated || s.ip6_in_bad_src ||
+        s.ip6_in_bad_ext || s.ip6_in_hbh_not_first || s.icmp6_in_bad_checksum ||
+        s.icmp6_in_truncated) {
+        fprintf(stderr, "ip6_input_fuzz: the stack sent a malformed packet\n");
+        six_stats_print(peer, stderr);
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!st)
         setup();
@@ -139,5 +155,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 six_stack_pkts_in_use(st), six_stack_pkts_in_use(peer));
         abort();
     }
+    check_peer_saw_only_good_packets();
     return 0;
 }
