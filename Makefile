@@ -1,0 +1,74 @@
+# sixstack: a thin wrapper over CMake + CTest.
+#   make demo    install what is missing, build, run two hosts on an in-memory link
+#   make test    install what is missing, build (also with ASan+UBSan), run every test
+#   make bench   release build, run every benchmark
+#   make install install the library, headers, pkg-config file and man pages
+#   make fuzz    run every fuzz harness for FUZZ_SECONDS each
+
+BUILD    ?= build
+ASAN     ?= build-asan
+RELEASE  ?= build-release
+FUZZB    ?= build-fuzz
+JOBS     ?= $(shell nproc)
+PREFIX   ?= /usr/local
+FUZZ_SECONDS ?= 60
+OUT      ?= out
+
+# Debian packages the build, the tests and the demo use.
+DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
+        iproute2 python3
+
+.PHONY: all deps build asan test demo bench install fuzz fuzz-smoke format clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSIX_SANITIZE=ON -DSIX_BENCH=OFF
+	cmake --build $(ASAN) -j$(JOBS)
+
+test: build asan
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
+	CC=clang scripts/fuzz-smoke.sh $(FUZZB) 5
+
+demo: build
+	@mkdir -p $(OUT)
+	$(BUILD)/tools/sixstack-demo -o $(OUT)/demo.pcap
+	@echo; echo "== the capture, decoded by tshark"
+	tshark -r $(OUT)/demo.pcap 2>/dev/null
+	@bad=$$(tshark -r $(OUT)/demo.pcap -Y '_ws.malformed || _ws.expert.severity >= "error"' 2>/dev/null | wc -l); \
+	  if [ "$$bad" -ne 0 ]; then echo "tshark: $$bad malformed packets"; exit 1; fi; \
+	  echo "tshark: no malformed packets in $(OUT)/demo.pcap"
+
+bench: deps
+	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DSIX_TESTS=OFF
+	cmake --build $(RELEASE) -j$(JOBS)
+	@for b in $(RELEASE)/bench/*_bench; do echo "== $$b"; taskset -c 0 $$b || exit 1; done
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+fuzz: deps
+	CC=clang scripts/fuzz-smoke.sh $(FUZZB) $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(RELEASE) $(FUZZB) $(OUT)
