@@ -181,7 +181,7 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
     six__cmsg_build_recv(s, pkt, msg);
     if (!(flags & MSG_PEEK)) {
         six__pktq_pop(&s->rxq);
-        s->rx_bytes -= pkt->len;
+        s->rx_bytes -= pkt->cap;
         six__pkt_free(pkt);
         six__sock_update_ready(s);
     }

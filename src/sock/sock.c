@@ -147,14 +147,18 @@ void six__sock_update_ready(struct six_sock *s) {
     }
 }
 
-/* Consumes pkt. */
+/* Consumes pkt. The receive buffer is charged the whole buffer a packet
+ * holds (like Linux's truesize), not just its bytes: otherwise a socket
+ * queueing small packets could take every buffer of the stack's pools.
+ * As on Linux, a packet is taken while the charge is below the limit, so
+ * a queue always holds at least one whatever its size. */
 int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt) {
-    if (s->shut_rd || s->rx_bytes + pkt->len > s->rcvbuf) {
+    if (s->shut_rd || s->rx_bytes >= s->rcvbuf) {
         SIX_STAT(s->socks->core, raw_in_rcvbuf_full);
         six__pkt_free(pkt);
         return -ENOBUFS;
     }
-    s->rx_bytes += pkt->len;
+    s->rx_bytes += pkt->cap;
     six__pktq_push(&s->rxq, pkt);
     six__sock_update_ready(s);
     six__core_wake(s->socks->core);
