@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "sock/sock.h"
+#include "wire/ipv6.h"
 
 /* Reads an int option value. */
 static int get_int_arg(const void *val, socklen_t len, int *out) {
@@ -121,7 +122,11 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
 /* ---- IPPROTO_IPV6 ---- */
 
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst) {
-    (void)dst;
+    /* RFC 3493 5.2: multicast goes out with hop limit 1 unless
+     * IPV6_MULTICAST_HOPS says otherwise (that option comes with the
+     * multicast work). */
+    if (dst && six_addr_is_multicast(dst))
+        return 1;
     return s->unicast_hops >= 0 ? s->unicast_hops : s->socks->ip6->default_hlim;
 }
 

@@ -1385,3 +1385,25 @@ TEST(pktinfo_with_a_foreign_source_is_eaddrnotavail) {
     expect_datagram(b, payload, sizeof(payload), &a2);
     h_done(&p);
 }
+
+TEST(multicast_default_hop_limit_is_1) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    int b = h_sock(&p, p.b, 253);
+    struct in6_addr all = h_in6("ff02::1");
+    struct sockaddr_in6 to = h_sin6(&all, p.ifa);
+    uint8_t buf[64];
+    int hlim;
+
+    /* RFC 3493 5.2: without IPV6_MULTICAST_HOPS, multicast leaves with
+     * hop limit 1 whatever IPV6_UNICAST_HOPS says. */
+    set_int(a, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 9);
+    set_int(b, IPPROTO_IPV6, IPV6_HOPLIMIT, 1);
+    CHECK_EQ(six_sendto(a, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)),
+             sizeof(payload));
+    h_pump(&p);
+    CHECK_OK(recv_hlim(b, buf, sizeof(buf), &hlim));
+    CHECK_EQ(hlim, 1);
+    h_done(&p);
+}
