@@ -24,22 +24,6 @@
 /* (255 + 1) * 8: the longest header Hdr Ext Len can describe. */
 #define OPT_HDR_MAX 2048
 
-/* Fills n bytes at p with one padding option: Pad1 for a single byte,
- * otherwise PadN with n - 2 data bytes, which RFC 8200 4.2 wants zero.
- * This is wire's six_opt_pad(); a local copy keeps these public routines
- * usable on their own. */
-static void opt_pad(uint8_t *p, size_t n) {
-    if (n == 0)
-        return;
-    if (n == 1) {
-        p[0] = SIX_OPT_PAD1;
-        return;
-    }
-    p[0] = SIX_OPT_PADN;
-    p[1] = (uint8_t)(n - 2);
-    memset(p + 2, 0, n - 2);
-}
-
 /* RFC 3542 10.2 allows exactly these alignments (none, 16, 32, 64 bit). */
 static int valid_align(unsigned align) {
     return align == 1 || align == 2 || align == 4 || align == 8;
@@ -81,7 +65,7 @@ int six_inet6_opt_append(void *extbuf, socklen_t extlen, int offset,
     if (total > extlen)
         return -1;
     uint8_t *p = (uint8_t *)extbuf + offset;
-    opt_pad(p, npad);
+    six_opt_pad(p, npad);
     p[npad] = type;
     p[npad + 1] = (uint8_t)len;
     if (databufp != NULL)
@@ -97,7 +81,7 @@ int six_inet6_opt_finish(void *extbuf, socklen_t extlen, int offset) {
     if (extbuf != NULL) {
         if (total > extlen)
             return -1;
-        opt_pad((uint8_t *)extbuf + offset, total - (size_t)offset);
+        six_opt_pad((uint8_t *)extbuf + offset, total - (size_t)offset);
     }
     return (int)total;
 }

@@ -26,22 +26,6 @@
 /* (255 + 1) * 8: the longest header Hdr Ext Len can describe. */
 #define OPT_HDR_MAX 2048
 
-/* Fills n bytes at p with one padding option: Pad1 for a single byte,
- * otherwise PadN with n - 2 data bytes, which RFC 8200 4.2 wants zero.
- * This is wire's six_opt_pad(); a local copy keeps these public routines
- * usable on their own. */
-static void opt_pad(uint8_t *p, size_t n) {
-    if (n == 0)
-        return;
-    if (n == 1) {
-        p[0] = SIX_OPT_PAD1;
-        return;
-    }
-    p[0] = SIX_OPT_PADN;
-    p[1] = (uint8_t)(n - 2);
-    memset(p + 2, 0, n - 2);
-}
-
 /* RFC 2292 6.3.2: only these two ancillary data types carry options. */
 static int is_opts_type(int type) {
     return type == IPV6_HOPOPTS || type == IPV6_DSTOPTS;
@@ -106,8 +90,8 @@ static uint8_t *opt_reserve(struct cmsghdr *cmsg, size_t optlen, int multx,
     if (total > OPT_HDR_MAX)
         return NULL;
     uint8_t *hdr = CMSG_DATA(cmsg);
-    opt_pad(hdr + from, at - from);
-    opt_pad(hdr + end, total - end);
+    six_opt_pad(hdr + from, at - from);
+    six_opt_pad(hdr + end, total - end);
     hdr[1] = (uint8_t)(total / 8 - 1);
     cmsg->cmsg_len = CMSG_LEN(total);
     return hdr + at;
