@@ -106,14 +106,21 @@ static ssize_t sock_sendmsg(struct six_sock *s, const struct msghdr *msg, int fl
     return s->ops->send(s, msg, (size_t)len, dst);
 }
 
+/* Sends, then delivers what the send looped back before the call returns.
+ * Stack locked. */
+static ssize_t send_and_drain(struct six_sock *s, const struct msghdr *msg, int flags) {
+    ssize_t rc = sock_sendmsg(s, msg, flags);
+    six__ip6_poll_links(s->socks->ip6, DRAIN_BUDGET);
+    return rc;
+}
+
 ssize_t six_sendmsg(int fd, const struct msghdr *msg, int flags) {
     struct six_sock *s = six__sock_acquire(fd);
     ssize_t rc;
 
     if (!s)
         return sendmsg(fd, msg, flags);
-    rc = sock_sendmsg(s, msg, flags);
-    six__ip6_poll_links(s->socks->ip6, DRAIN_BUDGET);
+    rc = send_and_drain(s, msg, flags);
     six__sock_release(s);
     return ret(rc);
 }
@@ -123,9 +130,14 @@ ssize_t six_sendto(int fd, const void *buf, size_t len, int flags, const struct 
     struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
     struct msghdr msg = {.msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
                          .msg_iov = &iov, .msg_iovlen = 1};
-    if (!six_is_socket(fd))
+    struct six_sock *s = six__sock_acquire(fd);
+    ssize_t rc;
+
+    if (!s)
         return sendto(fd, buf, len, flags, to, tolen);
-    return six_sendmsg(fd, &msg, flags);
+    rc = send_and_drain(s, &msg, flags);
+    six__sock_release(s);
+    return ret(rc);
 }
 
 ssize_t six_send(int fd, const void *buf, size_t len, int flags) {
@@ -203,18 +215,20 @@ ssize_t six_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *
                      socklen_t *fromlen) {
     struct iovec iov = {.iov_base = buf, .iov_len = len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    struct six_sock *s = six__sock_acquire(fd);
     ssize_t rc;
 
-    if (!six_is_socket(fd))
+    if (!s)
         return recvfrom(fd, buf, len, flags, from, fromlen);
     if (from && fromlen) {
         msg.msg_name = from;
         msg.msg_namelen = *fromlen;
     }
-    rc = six_recvmsg(fd, &msg, flags);
+    rc = sock_recvmsg(s, &msg, flags);
+    six__sock_release(s);
     if (rc >= 0 && from && fromlen)
         *fromlen = msg.msg_namelen;
-    return rc;
+    return ret(rc);
 }
 
 ssize_t six_recv(int fd, void *buf, size_t len, int flags) {
