@@ -37,8 +37,9 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The sanitizer build uses clang, the default one gcc: both compile with -Werror.
 asan: deps
-	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSIX_SANITIZE=ON -DSIX_BENCH=OFF
+	CC=clang cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSIX_SANITIZE=ON -DSIX_BENCH=OFF
 	cmake --build $(ASAN) -j$(JOBS)
 
 test: build asan

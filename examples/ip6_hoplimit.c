@@ -38,6 +38,7 @@ void ip6_page_example(int s);
 void ip6_page_example(int s) {
     struct sockaddr_in6 from;
     /* ---- ip6(4) EXAMPLES begin ---- */
+    // clang-format off
 struct iovec iov[2];
 u_char buf[BUFSIZ];
 struct cmsghdr *cm;
@@ -85,6 +86,7 @@ while (!found) {
                 }
         }
 }
+    // clang-format on
     /* ---- ip6(4) EXAMPLES end ---- */
 }
 

@@ -81,16 +81,19 @@ int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out) {
 /* Appends one object to msg's control buffer, or sets MSG_CTRUNC when it
  * does not fit. *used is the bytes written so far. */
 static void put_cmsg(struct msghdr *msg, size_t *used, int type, const void *data, size_t n) {
-    uint8_t *p = (uint8_t *)msg->msg_control + *used;
     struct cmsghdr cm = {.cmsg_len = CMSG_LEN(n), .cmsg_level = IPPROTO_IPV6, .cmsg_type = type};
+    uint8_t *p;
 
     if (!msg->msg_control || msg->msg_controllen < *used ||
         msg->msg_controllen - *used < CMSG_LEN(n)) {
         msg->msg_flags |= MSG_CTRUNC;
         return;
     }
+    /* Byte copies at byte offsets: the caller's buffer need not be aligned
+     * for struct cmsghdr (the page's example uses a u_char array). */
+    p = (uint8_t *)msg->msg_control + *used;
     memcpy(p, &cm, sizeof(cm));
-    memcpy(CMSG_DATA((struct cmsghdr *)(void *)p), data, n);
+    memcpy(p + CMSG_LEN(0), data, n);
     *used += CMSG_SPACE(n);
     if (*used > msg->msg_controllen)
         *used = msg->msg_controllen;
