@@ -46,7 +46,6 @@ test: build asan
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
-	CC=clang scripts/fuzz-smoke.sh $(FUZZB) 5
 
 demo: build
 	@mkdir -p $(OUT)
