@@ -34,6 +34,11 @@ void six__socks_fini(struct six_socks *socks) {
         pthread_mutex_lock(&core->lock);
         s = socks->all;
         if (!s) {
+            /* Callers blocked in a socket call woke with EBADF but still
+             * need the stack's lock to leave it: the stack must outlive
+             * them. */
+            while (socks->closed_busy > 0)
+                six__core_wait(core, SIX_NEVER);
             pthread_mutex_unlock(&core->lock);
             return;
         }

@@ -36,6 +36,7 @@ struct six_socks {
     struct six_sock *all;                /* every open socket */
     unsigned nsocks, max_socks;
     unsigned rcvbuf_default;
+    unsigned closed_busy;                /* closed, a call still holds them */
 };
 
 /* Receive-side options: which ancillary data recvmsg() returns. */

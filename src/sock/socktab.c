@@ -86,8 +86,13 @@ static void sock_free(struct six_sock *s) {
 void six__sock_release(struct six_sock *s) {
     struct six_core *core = s->socks->core;
 
-    if (--s->busy == 0 && s->closing)
+    if (--s->busy == 0 && s->closing) {
+        struct six_socks *socks = s->socks;
         sock_free(s);
+        /* six__socks_fini may be waiting for the last one. */
+        socks->closed_busy--;
+        six__core_wake(core);
+    }
     pthread_mutex_unlock(&core->lock);
 }
 
@@ -113,4 +118,6 @@ void six__sock_close_locked(struct six_sock *s) {
     six__core_wake(socks->core);
     if (s->busy == 0)
         sock_free(s);
+    else
+        socks->closed_busy++;
 }
