@@ -98,8 +98,14 @@ uint64_t six__timers_run(struct six_core *c) {
 
     while (c->heap_len && c->heap[0]->when <= now) {
         struct six_timer *t = c->heap[0];
+        uint64_t fired_at = t->when;
+
         six__timer_cancel(c, t);
         t->fn(t, t->arg);
+        /* A timer that re-armed itself no later than the time it just
+         * fired at would fire forever here: it waits for the next run. */
+        if (six__timer_armed(t) && t->when <= fired_at)
+            break;
     }
     return six__timers_next(c);
 }

@@ -639,3 +639,33 @@ TEST(core_wait_on_the_monotonic_clock_times_out_in_real_time) {
     alarm(0);
     six__core_fini(&c);
 }
+
+struct stuck {
+    struct six_core *c;
+    unsigned fired;
+};
+
+static void stuck_fire(struct six_timer *t, void *arg) {
+    struct stuck *s = arg;
+    s->fired++;
+    CHECK(s->fired < 1000);
+    six__timer_arm(s->c, t, t->when);
+}
+
+TEST(timer_rearming_at_its_own_time_waits_for_next_run) {
+    struct six_core c;
+    struct stuck s = {.c = &c};
+    struct six_timer t;
+
+    core_up(&c, SIX_CLOCK_MANUAL);
+    six__timer_init(&t, stuck_fire, &s);
+    six__timer_arm(&c, &t, 5);
+    six__clock_set(&c, 5);
+    /* Without the guard this run never returns. */
+    CHECK_EQ(six__timers_run(&c), 5);
+    CHECK_EQ(s.fired, 1);
+    CHECK_EQ(six__timers_run(&c), 5);
+    CHECK_EQ(s.fired, 2);
+    six__timer_cancel(&c, &t);
+    six__core_fini(&c);
+}
