@@ -206,8 +206,13 @@ static int mcast_index(const struct six_ip6 *ip6, unsigned ifindex, const struct
 }
 
 int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
-    int i = mcast_index(ip6, ifindex, g);
-    int rc;
+    int i, rc;
+
+    if (!six_addr_is_multicast(g))
+        return -EINVAL;
+    if (!six__ip6_if(ip6, ifindex))
+        return -ENODEV;
+    i = mcast_index(ip6, ifindex, g);
 
     if (i >= 0) {
         ip6->mcast[i].refs++;

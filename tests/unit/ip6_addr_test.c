@@ -441,6 +441,17 @@ TEST(mcast_join_twice_needs_two_leaves) {
     fx_down(&f);
 }
 
+TEST(mcast_join_rejects_unicast_group_and_unknown_interface) {
+    struct fx f;
+    struct in6_addr uc = A6("2001:db8::1"), g = A6("ff02::1:3");
+
+    fx_up(&f);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &uc), -EINVAL);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, 30, &g), -ENODEV);
+    CHECK(!six__ip6_mcast_member(&f.ip6, 30, &g));
+    fx_down(&f);
+}
+
 TEST(mcast_leave_without_join_is_eaddrnotavail) {
     struct fx f;
     struct in6_addr g = A6("ff02::1:3");
