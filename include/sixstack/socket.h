@@ -26,6 +26,34 @@
 extern "C" {
 #endif
 
+/* IPPROTO_IPV6 options of ip6(4) that glibc does not define. Where Linux's
+ * own UAPI headers reserve a number, that number; BSD's values for the
+ * IPV6_PORTRANGE arguments; otherwise numbers of sixstack's own, far from
+ * any the kernel uses. */
+#ifndef IPV6_USE_MIN_MTU
+#define IPV6_USE_MIN_MTU 63
+#endif
+#ifndef IPV6_PORTRANGE
+#define IPV6_PORTRANGE 0x5300
+#define IPV6_PORTRANGE_DEFAULT 0
+#define IPV6_PORTRANGE_HIGH 1
+#define IPV6_PORTRANGE_LOW 2
+#endif
+#ifndef IPV6_FAITH
+#define IPV6_FAITH 0x5301
+#endif
+#ifndef IPV6_AUTH_LEVEL
+#define IPV6_AUTH_LEVEL 0x5302
+#define IPV6_ESP_TRANS_LEVEL 0x5303
+#define IPV6_ESP_NETWORK_LEVEL 0x5304
+#define IPV6_IPCOMP_LEVEL 0x5305
+#endif
+/* The values of the IPsec level options (as BSD and Linux number them). */
+#define SIX_IPSEC_LEVEL_DEFAULT 0
+#define SIX_IPSEC_LEVEL_USE 1
+#define SIX_IPSEC_LEVEL_REQUIRE 2
+#define SIX_IPSEC_LEVEL_UNIQUE 3
+
 /* Creates a socket on the calling thread's stack (six_use_stack), or the
  * default stack. AF_INET6 with SOCK_RAW (any proto; 0 means IPPROTO_RAW
  * for output) is served by sixstack; SOCK_RAW needs privileged credentials

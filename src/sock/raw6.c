@@ -123,10 +123,15 @@ static void resolve_out(const struct six_sock *s, const struct six_send_opts *so
         o->ifindex = so->pktinfo.ipi6_ifindex;
     else if (s->laddr.sin6_scope_id)
         o->ifindex = s->laddr.sin6_scope_id;
+    else if (six_addr_is_multicast(&o->dst) && s->mcast_if)
+        o->ifindex = s->mcast_if;
     else
         o->ifindex = to->sin6_scope_id;
     o->hlim = (uint8_t)(so->have_hlim && so->hlim >= 0 ? so->hlim : six__sock_hops(s, &o->dst));
-    o->tclass = (uint8_t)(so->have_tclass && so->tclass >= 0 ? so->tclass : 0);
+    if (so->have_tclass && so->tclass >= 0)
+        o->tclass = (uint8_t)so->tclass;
+    else
+        o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
 }
 
 static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t len,

@@ -106,6 +106,10 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     s->rcvbuf = socks->rcvbuf_default;
     s->sndbuf = socks->rcvbuf_default;
     s->unicast_hops = -1;
+    s->mcast_hops = -1;
+    s->mcast_loop = 1;
+    s->tclass = -1;
+    s->use_min_mtu = -1;
     s->checksum_off = -1;
     s->laddr.sin6_family = AF_INET6;
     s->faddr.sin6_family = AF_INET6;

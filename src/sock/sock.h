@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include <sixstack/sixstack.h>
+#include <sixstack/socket.h>
 
 #include "core/core.h"
 #include "icmp6/icmp6.h"
@@ -89,6 +90,13 @@ struct six_sock {
 
     /* IPPROTO_IPV6 options. */
     int unicast_hops;            /* -1: the stack's default */
+    int mcast_hops;              /* -1: 1 (RFC 3493 5.2) */
+    unsigned mcast_if;           /* 0: the default multicast interface */
+    unsigned mcast_loop;         /* 1 by default */
+    int tclass;                  /* -1: 0 */
+    int portrange;               /* IPV6_PORTRANGE_* */
+    int use_min_mtu;             /* -1, 0, 1 as RFC 3542 11.1 */
+    int dontfrag;
     int checksum_off;            /* -1: none */
     unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */

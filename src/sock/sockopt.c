@@ -123,11 +123,140 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
 
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst) {
     /* RFC 3493 5.2: multicast goes out with hop limit 1 unless
-     * IPV6_MULTICAST_HOPS says otherwise (that option comes with the
-     * multicast work). */
+     * IPV6_MULTICAST_HOPS says otherwise. */
     if (dst && six_addr_is_multicast(dst))
-        return 1;
+        return s->mcast_hops >= 0 ? s->mcast_hops : 1;
     return s->unicast_hops >= 0 ? s->unicast_hops : s->socks->ip6->default_hlim;
+}
+
+/* An int option in [lo, hi]. */
+static int get_int_range(const void *val, socklen_t len, int lo, int hi, int *out) {
+    int v, rc = get_int_arg(val, len, &v);
+    if (rc < 0)
+        return rc;
+    if (v < lo || v > hi)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* The basic options of the page that shape outgoing packets: hop limits,
+ * traffic class, multicast interface and loop, fragmentation policy. They
+ * are the third choice of the page's precedence rule. Returns -ENOENT for
+ * a name that is not one of them. */
+static int basic_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    unsigned u;
+    int rc;
+
+    switch (name) {
+    case IPV6_UNICAST_HOPS:
+        /* RFC 3542 6.3 and the page: -1 resets to the default. */
+        return get_int_range(val, len, -1, 255, &s->unicast_hops);
+    case IPV6_MULTICAST_HOPS:
+        return get_int_range(val, len, -1, 255, &s->mcast_hops);
+    case IPV6_TCLASS:
+        /* The page: "between -1 and 255"; -1 resets to the default. */
+        return get_int_range(val, len, -1, 255, &s->tclass);
+    case IPV6_MULTICAST_IF:
+        if (!val || len < (socklen_t)sizeof(u))
+            return -EINVAL;
+        memcpy(&u, val, sizeof(u));
+        /* 0 is the default interface; anything else must exist (BSD). */
+        if (u != 0 && !six__ip6_if(s->socks->ip6, u))
+            return -ENXIO;
+        s->mcast_if = u;
+        return 0;
+    case IPV6_MULTICAST_LOOP:
+        if (!val || len < (socklen_t)sizeof(u))
+            return -EINVAL;
+        memcpy(&u, val, sizeof(u));
+        if (u > 1)
+            return -EINVAL;   /* RFC 3493 5.2: 0 or 1 */
+        s->mcast_loop = u;
+        return 0;
+    case IPV6_USE_MIN_MTU:
+        /* RFC 3542 11.1: -1 (unicast: path MTU, multicast: 1280), 0, 1. */
+        return get_int_range(val, len, -1, 1, &s->use_min_mtu);
+    case IPV6_DONTFRAG:
+        if ((rc = get_int_arg(val, len, &s->dontfrag)) < 0)
+            return rc;
+        s->dontfrag = s->dontfrag != 0;
+        return 0;
+    case IPV6_PORTRANGE:
+        return get_int_range(val, len, IPV6_PORTRANGE_DEFAULT, IPV6_PORTRANGE_LOW,
+                             &s->portrange);
+    default:
+        return -ENOENT;
+    }
+}
+
+static int basic_get(struct six_sock *s, int name, void *val, socklen_t *len) {
+    switch (name) {
+    case IPV6_UNICAST_HOPS:
+        return put_int(val, len, six__sock_hops(s, NULL));
+    case IPV6_MULTICAST_HOPS:
+        return put_int(val, len, s->mcast_hops >= 0 ? s->mcast_hops : 1);
+    case IPV6_TCLASS:
+        return put_int(val, len, s->tclass >= 0 ? s->tclass : 0);
+    case IPV6_MULTICAST_IF:
+        return put_int(val, len, (int)s->mcast_if);
+    case IPV6_MULTICAST_LOOP:
+        return put_int(val, len, (int)s->mcast_loop);
+    case IPV6_USE_MIN_MTU:
+        return put_int(val, len, s->use_min_mtu);
+    case IPV6_DONTFRAG:
+        return put_int(val, len, s->dontfrag);
+    case IPV6_PORTRANGE:
+        return put_int(val, len, s->portrange);
+    default:
+        return -ENOENT;
+    }
+}
+
+/* Options for machinery sixstack does not have, refused rather than
+ * silently accepted when they ask for it: IPv6-only is all there is
+ * (DragonFly's reading: 0 is EOPNOTSUPP), faith(4) translation does not
+ * exist, and no IPsec protection can be given (only the default level). */
+static int unsupported_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    int v, rc;
+
+    (void)s;
+    switch (name) {
+    case IPV6_V6ONLY:
+    case IPV6_FAITH:
+    case IPV6_AUTH_LEVEL:
+    case IPV6_ESP_TRANS_LEVEL:
+    case IPV6_ESP_NETWORK_LEVEL:
+    case IPV6_IPCOMP_LEVEL:
+        break;
+    default:
+        return -ENOENT;
+    }
+    if ((rc = get_int_arg(val, len, &v)) < 0)
+        return rc;
+    if (name == IPV6_V6ONLY)
+        return v ? 0 : -EOPNOTSUPP;
+    if (name == IPV6_FAITH)
+        return v ? -EOPNOTSUPP : 0;
+    if (v < SIX_IPSEC_LEVEL_DEFAULT || v > SIX_IPSEC_LEVEL_UNIQUE)
+        return -EINVAL;
+    return v == SIX_IPSEC_LEVEL_DEFAULT ? 0 : -EOPNOTSUPP;
+}
+
+static int unsupported_get(int name, void *val, socklen_t *len) {
+    switch (name) {
+    case IPV6_V6ONLY:
+        return put_int(val, len, 1);
+    case IPV6_FAITH:
+        return put_int(val, len, 0);
+    case IPV6_AUTH_LEVEL:
+    case IPV6_ESP_TRANS_LEVEL:
+    case IPV6_ESP_NETWORK_LEVEL:
+    case IPV6_IPCOMP_LEVEL:
+        return put_int(val, len, SIX_IPSEC_LEVEL_DEFAULT);
+    default:
+        return -ENOENT;
+    }
 }
 
 /* A receive switch (IPV6_HOPLIMIT as the page's int, IPV6_RECV*). */
@@ -145,15 +274,10 @@ static int set_recv_flag(struct six_sock *s, unsigned flag, const void *val, soc
 static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
+    if ((rc = basic_set(s, name, val, len)) != -ENOENT ||
+        (rc = unsupported_set(s, name, val, len)) != -ENOENT)
+        return rc;
     switch (name) {
-    case IPV6_UNICAST_HOPS:
-        if ((rc = get_int_arg(val, len, &v)) < 0)
-            return rc;
-        /* RFC 3542 6.3 and the page: -1 resets to the default. */
-        if (v < -1 || v > 255)
-            return -EINVAL;
-        s->unicast_hops = v;
-        return 0;
     case IPV6_CHECKSUM:
         if ((rc = get_int_arg(val, len, &v)) < 0)
             return rc;
@@ -176,9 +300,12 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
 }
 
 static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
+    int rc;
+
+    if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
+        (rc = unsupported_get(name, val, len)) != -ENOENT)
+        return rc;
     switch (name) {
-    case IPV6_UNICAST_HOPS:
-        return put_int(val, len, six__sock_hops(s, NULL));
     case IPV6_CHECKSUM:
         return put_int(val, len, s->checksum_off);
     case IPV6_HOPLIMIT:

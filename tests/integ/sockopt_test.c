@@ -1,0 +1,237 @@
+/* The basic IPPROTO_IPV6 options of ip6(4): ranges, resets, what getsockopt
+ * returns, their effect on the packets sent, and the options refused
+ * because sixstack cannot give what they ask. */
+#include "harness.h"
+
+static const uint8_t payload[] = "sockopt test";
+
+static void set_int(int fd, int name, int v) {
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, name, &v, sizeof(v)));
+}
+
+static int set_int_rc(int fd, int name, int v) {
+    return six_setsockopt(fd, IPPROTO_IPV6, name, &v, sizeof(v));
+}
+
+static int get_int(int fd, int name) {
+    int v = 0x5a5a5a5a;
+    socklen_t len = sizeof(v);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, name, &v, &len));
+    CHECK_EQ(len, sizeof(int));
+    return v;
+}
+
+/* Receives one datagram and returns the int of the cmsg of type want
+ * (-1 when absent). */
+static int recv_cmsg_int(int fd, int want) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } ctl;
+    uint8_t buf[256];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+                       .msg_controllen = sizeof(ctl.b)};
+    int v = -1;
+
+    CHECK_OK(six_recvmsg(fd, &m, MSG_DONTWAIT));
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+        if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == want &&
+            cm->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(&v, CMSG_DATA(cm), sizeof(int));
+    return v;
+}
+
+/* Sends payload to dst with one int ancillary object of type type. */
+static void send_with_cmsg(int fd, const struct sockaddr_in6 *dst, int type, int v) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = sizeof(payload)};
+    struct msghdr m = {.msg_name = (void *)dst, .msg_namelen = sizeof(*dst), .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = type;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &v, sizeof(v));
+    CHECK_EQ(six_sendmsg(fd, &m, 0), sizeof(payload));
+}
+
+TEST(tclass_sets_traffic_class_and_minus_one_resets) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_RECVTCLASS, 1);
+    CHECK_EQ(get_int(a, IPV6_TCLASS), 0);
+    set_int(a, IPV6_TCLASS, 0xb8);
+    CHECK_EQ(get_int(a, IPV6_TCLASS), 0xb8);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    set_int(a, IPV6_TCLASS, -1);
+    CHECK_EQ(get_int(a, IPV6_TCLASS), 0);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0xb8);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0);
+    h_done(&p);
+}
+
+TEST(tclass_out_of_range_is_einval_and_changes_nothing) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    set_int(a, IPV6_TCLASS, 7);
+    CHECK_ERRNO(set_int_rc(a, IPV6_TCLASS, 256), EINVAL);
+    CHECK_ERRNO(set_int_rc(a, IPV6_TCLASS, -2), EINVAL);
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_TCLASS, "x", 1), EINVAL);
+    CHECK_EQ(get_int(a, IPV6_TCLASS), 7);
+    h_done(&p);
+}
+
+TEST(tclass_ancillary_data_wins_over_the_option) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    set_int(b, IPV6_RECVTCLASS, 1);
+    set_int(a, IPV6_TCLASS, 0xb8);
+    /* ip6(4): ancillary data is considered before the basic options. */
+    send_with_cmsg(a, &to, IPV6_TCLASS, 0x20);
+    /* -1 in ancillary data means "the default": the option's value. */
+    send_with_cmsg(a, &to, IPV6_TCLASS, -1);
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0x20);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0xb8);
+    h_done(&p);
+}
+
+TEST(multicast_hops_apply_to_multicast_only) {
+    struct hpair p;
+    struct in6_addr all = h_in6("ff02::1");
+    struct sockaddr_in6 to = h_sin6(&all, 0);
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_HOPLIMIT, 1);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_HOPS), 1);
+    CHECK_ERRNO(set_int_rc(a, IPV6_MULTICAST_HOPS, 256), EINVAL);
+    CHECK_ERRNO(set_int_rc(a, IPV6_MULTICAST_HOPS, -2), EINVAL);
+    set_int(a, IPV6_MULTICAST_HOPS, 5);
+    set_int(a, IPV6_MULTICAST_IF, (int)p.ifa);
+    CHECK_EQ(six_sendto(a, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)),
+             sizeof(payload));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    set_int(a, IPV6_MULTICAST_HOPS, -1);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_HOPS), 1);
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 5);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 64);
+    h_done(&p);
+}
+
+TEST(multicast_if_must_exist_and_is_returned) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_IF), 0);
+    CHECK_ERRNO(set_int_rc(a, IPV6_MULTICAST_IF, 77), ENXIO);
+    set_int(a, IPV6_MULTICAST_IF, (int)p.ifa);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_IF), p.ifa);
+    set_int(a, IPV6_MULTICAST_IF, 0);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_IF), 0);
+    h_done(&p);
+}
+
+TEST(multicast_loop_is_zero_or_one) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_LOOP), 1);
+    CHECK_ERRNO(set_int_rc(a, IPV6_MULTICAST_LOOP, 2), EINVAL);
+    set_int(a, IPV6_MULTICAST_LOOP, 0);
+    CHECK_EQ(get_int(a, IPV6_MULTICAST_LOOP), 0);
+    h_done(&p);
+}
+
+TEST(v6only_cannot_be_turned_off) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    /* DragonFly's reading of the page: there is no IPv4 to allow. */
+    CHECK_EQ(get_int(a, IPV6_V6ONLY), 1);
+    CHECK_ERRNO(set_int_rc(a, IPV6_V6ONLY, 0), EOPNOTSUPP);
+    set_int(a, IPV6_V6ONLY, 1);
+    CHECK_EQ(get_int(a, IPV6_V6ONLY), 1);
+    h_done(&p);
+}
+
+TEST(faith_is_refused_when_asked_for) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    CHECK_EQ(get_int(a, IPV6_FAITH), 0);
+    CHECK_ERRNO(set_int_rc(a, IPV6_FAITH, 1), EOPNOTSUPP);
+    set_int(a, IPV6_FAITH, 0);
+    h_done(&p);
+}
+
+TEST(ipsec_levels_refuse_protection_they_cannot_give) {
+    static const int names[] = {IPV6_AUTH_LEVEL, IPV6_ESP_TRANS_LEVEL, IPV6_ESP_NETWORK_LEVEL,
+                                IPV6_IPCOMP_LEVEL};
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        CHECK_EQ(get_int(a, names[i]), SIX_IPSEC_LEVEL_DEFAULT);
+        set_int(a, names[i], SIX_IPSEC_LEVEL_DEFAULT);
+        CHECK_ERRNO(set_int_rc(a, names[i], SIX_IPSEC_LEVEL_USE), EOPNOTSUPP);
+        CHECK_ERRNO(set_int_rc(a, names[i], SIX_IPSEC_LEVEL_REQUIRE), EOPNOTSUPP);
+        CHECK_ERRNO(set_int_rc(a, names[i], 4), EINVAL);
+        CHECK_ERRNO(set_int_rc(a, names[i], -1), EINVAL);
+    }
+    h_done(&p);
+}
+
+TEST(portrange_takes_the_three_policies) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    CHECK_EQ(get_int(a, IPV6_PORTRANGE), IPV6_PORTRANGE_DEFAULT);
+    set_int(a, IPV6_PORTRANGE, IPV6_PORTRANGE_LOW);
+    CHECK_EQ(get_int(a, IPV6_PORTRANGE), IPV6_PORTRANGE_LOW);
+    set_int(a, IPV6_PORTRANGE, IPV6_PORTRANGE_HIGH);
+    CHECK_EQ(get_int(a, IPV6_PORTRANGE), IPV6_PORTRANGE_HIGH);
+    CHECK_ERRNO(set_int_rc(a, IPV6_PORTRANGE, 3), EINVAL);
+    CHECK_ERRNO(set_int_rc(a, IPV6_PORTRANGE, -1), EINVAL);
+    CHECK_EQ(get_int(a, IPV6_PORTRANGE), IPV6_PORTRANGE_HIGH);
+    h_done(&p);
+}
+
+TEST(use_min_mtu_and_dontfrag_values) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    CHECK_EQ(get_int(a, IPV6_USE_MIN_MTU), -1);
+    set_int(a, IPV6_USE_MIN_MTU, 1);
+    CHECK_EQ(get_int(a, IPV6_USE_MIN_MTU), 1);
+    CHECK_ERRNO(set_int_rc(a, IPV6_USE_MIN_MTU, 2), EINVAL);
+    CHECK_ERRNO(set_int_rc(a, IPV6_USE_MIN_MTU, -2), EINVAL);
+    CHECK_EQ(get_int(a, IPV6_DONTFRAG), 0);
+    set_int(a, IPV6_DONTFRAG, 5);
+    CHECK_EQ(get_int(a, IPV6_DONTFRAG), 1);
+    h_done(&p);
+}
+
+TEST(getsockopt_short_buffer_is_truncated_like_the_kernel) {
+    struct hpair p;
+    uint8_t one = 0xee;
+    socklen_t len = 1;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    set_int(a, IPV6_UNICAST_HOPS, 0x42);
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one, &len));
+    CHECK_EQ(len, 1);
+    CHECK_EQ(one, 0x42);   /* little-endian hosts: the low byte */
+    h_done(&p);
+}
