@@ -271,6 +271,45 @@ static int set_recv_flag(struct six_sock *s, unsigned flag, const void *val, soc
     return 0;
 }
 
+/* The switches for received headers: the page's int forms of
+ * IPV6_PKTINFO, IPV6_HOPOPTS, IPV6_DSTOPTS and IPV6_RTHDR, and RFC 3542's
+ * IPV6_RECV* names for the same. ip6(4): the option headers "require
+ * superuser privileges", checked against the socket's creator; refused
+ * with EPERM as BSD does. The same names with other lengths are RFC 3542
+ * sticky options for sending (not built yet: EINVAL). */
+static int recv_switch_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    int page_form = name == IPV6_PKTINFO || name == IPV6_HOPOPTS || name == IPV6_DSTOPTS ||
+                    name == IPV6_RTHDR;
+    unsigned flag;
+
+    switch (name) {
+    case IPV6_PKTINFO:
+    case IPV6_RECVPKTINFO:
+        flag = SIX_RECV_PKTINFO;
+        break;
+    case IPV6_HOPOPTS:
+    case IPV6_RECVHOPOPTS:
+        flag = SIX_RECV_HOPOPTS;
+        break;
+    case IPV6_DSTOPTS:
+    case IPV6_RECVDSTOPTS:
+        flag = SIX_RECV_DSTOPTS;
+        break;
+    case IPV6_RTHDR:
+    case IPV6_RECVRTHDR:
+        flag = SIX_RECV_RTHDR;
+        break;
+    default:
+        return -EINVAL;   /* ip6(4): an unknown option name */
+    }
+    /* The page's int form is told apart by its length (spec README). */
+    if (page_form && len != (socklen_t)sizeof(int))
+        return -EINVAL;
+    if (flag != SIX_RECV_PKTINFO && !s->creds.privileged)
+        return -EPERM;
+    return set_recv_flag(s, flag, val, len);
+}
+
 static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
@@ -290,12 +329,10 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
     case IPV6_HOPLIMIT:      /* the page's form: an int switch */
     case IPV6_RECVHOPLIMIT:  /* RFC 3542's name for it */
         return set_recv_flag(s, SIX_RECV_HOPLIMIT, val, len);
-    case IPV6_RECVPKTINFO:
-        return set_recv_flag(s, SIX_RECV_PKTINFO, val, len);
     case IPV6_RECVTCLASS:
         return set_recv_flag(s, SIX_RECV_TCLASS, val, len);
     default:
-        return -EINVAL;
+        return recv_switch_set(s, name, val, len);
     }
 }
 
@@ -311,10 +348,20 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     case IPV6_HOPLIMIT:
     case IPV6_RECVHOPLIMIT:
         return put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPLIMIT));
+    case IPV6_PKTINFO:
     case IPV6_RECVPKTINFO:
         return put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
     case IPV6_RECVTCLASS:
         return put_int(val, len, !!(s->recv_flags & SIX_RECV_TCLASS));
+    case IPV6_HOPOPTS:
+    case IPV6_RECVHOPOPTS:
+        return put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPOPTS));
+    case IPV6_DSTOPTS:
+    case IPV6_RECVDSTOPTS:
+        return put_int(val, len, !!(s->recv_flags & SIX_RECV_DSTOPTS));
+    case IPV6_RTHDR:
+    case IPV6_RECVRTHDR:
+        return put_int(val, len, !!(s->recv_flags & SIX_RECV_RTHDR));
     default:
         return -EINVAL;
     }

@@ -235,3 +235,139 @@ TEST(getsockopt_short_buffer_is_truncated_like_the_kernel) {
     CHECK_EQ(one, 0x42);   /* little-endian hosts: the low byte */
     h_done(&p);
 }
+
+/* Reads one datagram; copies the data of the first cmsg of type want into
+ * out (up to cap) and returns its data length, -1 when absent. */
+static int recv_cmsg_bytes(int fd, int want, uint8_t *out, size_t cap, int *msg_flags,
+                           size_t ctl_len) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[512];
+    } ctl;
+    uint8_t buf[256];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+                       .msg_controllen = ctl_len};
+    int n = -1;
+
+    CHECK_OK(six_recvmsg(fd, &m, MSG_DONTWAIT));
+    *msg_flags = m.msg_flags;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+        if (cm->cmsg_level != IPPROTO_IPV6 || cm->cmsg_type != want || n >= 0)
+            continue;
+        n = (int)(cm->cmsg_len - CMSG_LEN(0));
+        CHECK((size_t)n <= cap);
+        memcpy(out, CMSG_DATA(cm), (size_t)n);
+    }
+    return n;
+}
+
+/* A frame A -> B: hop-by-hop, destination options, routing header with
+ * Segments Left 0, destination options, then protocol 253. */
+static void frame_with_headers(struct hpair *p, struct hframe *f, size_t off[4]) {
+    static const uint8_t rth[24] = {60, 2, 0, 0};   /* type 0, one address */
+    h_frame_ab(p, f, 0);
+    off[0] = h_opts8(f, 60, 0x1e);      /* hop-by-hop, option action 00 */
+    off[1] = h_opts8(f, 43, 0x1f);      /* destination options before routing */
+    off[2] = h_put(f, rth, sizeof(rth));
+    off[3] = h_pad8(f, 253);            /* destination options after routing */
+    h_put(f, payload, sizeof(payload));
+    h_end(f);
+}
+
+TEST(received_option_headers_come_as_ancillary_data) {
+    struct hpair p;
+    static struct hframe f;
+    size_t off[4];
+    uint8_t got[64];
+    int flags;
+    h_up(&p);
+    int b = h_sock(&p, p.b, 253);
+    /* The page's int forms, then RFC 3542's names. */
+    set_int(b, IPV6_HOPOPTS, 1);
+    set_int(b, IPV6_RECVRTHDR, 1);
+    CHECK_EQ(get_int(b, IPV6_HOPOPTS), 1);
+    CHECK_EQ(get_int(b, IPV6_RTHDR), 1);
+    CHECK_EQ(get_int(b, IPV6_DSTOPTS), 0);
+    frame_with_headers(&p, &f, off);
+    h_inject(&p, &f);
+    h_inject(&p, &f);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_HOPOPTS, got, sizeof(got), &flags, 512), 8);
+    CHECK_MEM(got, f.b + off[0], 8);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_RTHDR, got, sizeof(got), &flags, 512), 24);
+    CHECK_MEM(got, f.b + off[2], 24);
+    set_int(b, IPV6_DSTOPTS, 1);
+    h_inject(&p, &f);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_DSTOPTS, got, sizeof(got), &flags, 512), 8);
+    CHECK_MEM(got, f.b + off[1], 8);
+    CHECK_EQ(flags & MSG_CTRUNC, 0);
+    h_done(&p);
+}
+
+TEST(received_headers_that_do_not_fit_set_ctrunc) {
+    struct hpair p;
+    static struct hframe f;
+    size_t off[4];
+    uint8_t got[64];
+    int flags;
+    h_up(&p);
+    int b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_RECVHOPOPTS, 1);
+    set_int(b, IPV6_RECVRTHDR, 1);
+    frame_with_headers(&p, &f, off);
+    h_inject(&p, &f);
+    /* Room for the hop-by-hop object only. */
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_HOPOPTS, got, sizeof(got), &flags, CMSG_SPACE(8)), 8);
+    CHECK(flags & MSG_CTRUNC);
+    h_done(&p);
+}
+
+TEST(option_header_privilege_is_the_sockets_creators) {
+    static const int names[] = {IPV6_HOPOPTS, IPV6_DSTOPTS, IPV6_RTHDR, IPV6_RECVHOPOPTS,
+                                IPV6_RECVDSTOPTS, IPV6_RECVRTHDR};
+    struct hpair p;
+    h_up(&p);
+    /* ip6(4): receiving option headers requires privilege. It is the
+     * socket's creator's (privileged here: raw sockets cannot exist
+     * otherwise), not the calling thread's: a thread without privilege
+     * still sets them. The EPERM side needs an unprivileged socket, which
+     * UDP sockets will be. */
+    int priv = h_sock(&p, p.b, 253);
+    struct six_creds user = {.uid = 1000, .gid = 1000, .privileged = 0};
+    six_set_creds(&user);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        set_int(priv, names[i], 1);
+    h_privileged(1);
+    h_done(&p);
+}
+
+TEST(pktinfo_int_form_needs_no_privilege_and_reports_arrival) {
+    struct hpair p;
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } ctl;
+    uint8_t buf[64];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+                       .msg_controllen = sizeof(ctl.b)};
+    struct in6_pktinfo pi;
+    int found = 0;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_PKTINFO, 1);
+    CHECK_EQ(get_int(b, IPV6_RECVPKTINFO), 1);
+    CHECK_ERRNO(six_setsockopt(b, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi)), EINVAL);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_OK(six_recvmsg(b, &m, MSG_DONTWAIT));
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+        if (cm->cmsg_type == IPV6_PKTINFO && cm->cmsg_len == CMSG_LEN(sizeof(pi))) {
+            memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+            found = 1;
+        }
+    CHECK(found);
+    CHECK(h_addr_eq(&pi.ipi6_addr, &p.addr_b));
+    CHECK_EQ(pi.ipi6_ifindex, p.ifb);
+    h_done(&p);
+}
