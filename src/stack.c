@@ -3,6 +3,7 @@
  * thread of its own). Also the default stack behind <sixstack/compat.h>.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +208,9 @@ static void *stack_thread(void *arg) {
         uint64_t drain;
 
         if (next != SIX_NEVER && st->core.clock_mode == SIX_CLOCK_MONOTONIC)
-            timeout = next <= now ? 0 : (int)((next - now + 999) / 1000);
+            timeout = next <= now ? 0
+                      : next - now > (uint64_t)INT_MAX * 1000 ? INT_MAX
+                                                              : (int)((next - now + 999) / 1000);
         unlock(st);
         poll(&pfd, 1, timeout);
         if (read(st->wake_fd, &drain, sizeof(drain)) < 0) {

@@ -150,14 +150,16 @@ static void fill_from(const struct six_pkt *pkt, struct msghdr *msg) {
     memcpy(&from.sin6_addr, pkt->data + SIX_IP6_OFF_SRC, 16);
     if (six_addr_scope(&from.sin6_addr) <= 2)
         from.sin6_scope_id = pkt->ifindex;
+    /* Like Linux, msg_namelen is only written when there is a name. */
     if (msg->msg_name) {
         size_t n = msg->msg_namelen < sizeof(from) ? msg->msg_namelen : sizeof(from);
         memcpy(msg->msg_name, &from, n);
+        msg->msg_namelen = sizeof(from);
     }
-    msg->msg_namelen = sizeof(from);
 }
 
 static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
+    ssize_t total;
     struct six_pkt *pkt;
     size_t off, n, copied;
     int rc;
@@ -166,8 +168,8 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
         return -EFAULT;
     if (flags & MSG_OOB)
         return -EOPNOTSUPP;
-    if ((rc = (int)six__iov_len(msg)) < 0)
-        return rc;
+    if ((total = six__iov_len(msg)) < 0)
+        return total;
     for (;;) {
         if (s->so_error) {
             rc = s->so_error;

@@ -186,7 +186,7 @@ int six__sock_wait_readable(struct six_sock *s, int flags) {
 
     if (s->nonblock || (flags & MSG_DONTWAIT))
         return -EAGAIN;
-    if (s->rcvtimeo_us)
+    if (s->rcvtimeo_us && s->rcvtimeo_us < SIX_NEVER - six__now(core))
         deadline = six__now(core) + s->rcvtimeo_us;
     while (!readable(s) && !s->closing) {
         /* Linux reports an expired SO_RCVTIMEO as EAGAIN. */

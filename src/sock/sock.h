@@ -74,6 +74,7 @@ struct six_sock {
 
     unsigned busy;               /* calls in progress */
     int closing;
+    int closed;                  /* six__sock_close_locked ran */
     int nonblock;
     int evt_set;                 /* the eventfd is signalled */
     int so_error;

@@ -46,6 +46,12 @@ static int timeval_to_us(const void *val, socklen_t len, uint64_t *out) {
     memcpy(&tv, val, sizeof(tv));
     if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
         return -EDOM;
+    /* A timeout too long to count in microseconds is no timeout, as Linux
+     * clamps it to forever. */
+    if ((uint64_t)tv.tv_sec > (UINT64_MAX - 999999u) / 1000000u) {
+        *out = 0;
+        return 0;
+    }
     *out = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
     return 0;
 }
@@ -305,7 +311,11 @@ static int recv_switch_set(struct six_sock *s, int name, const void *val, sockle
     /* The page's int form is told apart by its length (spec README). */
     if (page_form && len != (socklen_t)sizeof(int))
         return -EINVAL;
-    if (flag != SIX_RECV_PKTINFO && !s->creds.privileged)
+    int on, rc = get_int_arg(val, len, &on);
+    if (rc < 0)
+        return rc;
+    /* Turning it off needs no privilege. */
+    if (flag != SIX_RECV_PKTINFO && on && !s->creds.privileged)
         return -EPERM;
     return set_recv_flag(s, flag, val, len);
 }

@@ -100,6 +100,12 @@ void six__sock_close_locked(struct six_sock *s) {
     struct six_socks *socks = s->socks;
     struct six_sock **pp;
 
+    /* close() and six_stack_free() can both reach here for one socket;
+     * only the first closes it (a second close(fd) could close another
+     * file that took the number meanwhile). */
+    if (s->closed)
+        return;
+    s->closed = 1;
     s->closing = 1;
     if (s->ops->detach)
         s->ops->detach(s);

@@ -1407,3 +1407,44 @@ TEST(multicast_default_hop_limit_is_1) {
     CHECK_EQ(hlim, 1);
     h_done(&p);
 }
+
+TEST(recv_length_over_int_max_is_fine) {
+    struct hpair p;
+    uint8_t buf[64];
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    /* Only the bytes the datagram needs are touched: a huge length with a
+     * small real buffer is legal as long as the datagram fits. */
+    CHECK_EQ(six_recv(b, buf, (size_t)UINT32_MAX, MSG_DONTWAIT), sizeof(payload));
+    CHECK_MEM(buf, payload, sizeof(payload));
+    h_done(&p);
+}
+
+TEST(rcvtimeo_too_long_to_count_means_forever) {
+    struct hpair p;
+    struct timeval huge = {.tv_sec = (time_t)(UINT64_MAX / 1000000u), .tv_usec = 0}, back;
+    socklen_t len = sizeof(back);
+    h_up(&p);
+    int b = h_sock(&p, p.b, 253);
+    CHECK_OK(six_setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &huge, sizeof(huge)));
+    CHECK_OK(six_getsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &back, &len));
+    CHECK_EQ(back.tv_sec, 0);
+    CHECK_EQ(back.tv_usec, 0);
+    h_done(&p);
+}
+
+TEST(recvmsg_without_name_leaves_namelen) {
+    struct hpair p;
+    uint8_t buf[64];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_namelen = 77};
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(six_recvmsg(b, &m, MSG_DONTWAIT), sizeof(payload));
+    CHECK_EQ(m.msg_namelen, 77);
+    h_done(&p);
+}
