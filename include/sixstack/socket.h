@@ -30,6 +30,10 @@ extern "C" {
  * own UAPI headers reserve a number, that number; BSD's values for the
  * IPV6_PORTRANGE arguments; otherwise numbers of sixstack's own, far from
  * any the kernel uses. */
+/* The page's name for what Linux calls IPV6_2292PKTOPTIONS. */
+#if !defined(IPV6_PKTOPTIONS) && defined(IPV6_2292PKTOPTIONS)
+#define IPV6_PKTOPTIONS IPV6_2292PKTOPTIONS
+#endif
 #ifndef IPV6_USE_MIN_MTU
 #define IPV6_USE_MIN_MTU 63
 #endif

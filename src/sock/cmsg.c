@@ -48,8 +48,11 @@ static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
 }
 
 int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out) {
-    const uint8_t *base = msg->msg_control;
-    size_t total = msg->msg_controllen;
+    return six__cmsg_parse(msg->msg_control, msg->msg_controllen, out);
+}
+
+int six__cmsg_parse(const void *ctl, size_t total, struct six_send_opts *out) {
+    const uint8_t *base = ctl;
     size_t off = 0;
 
     memset(out, 0, sizeof(*out));
@@ -94,9 +97,26 @@ static void put_cmsg(struct msghdr *msg, size_t *used, int type, const void *dat
     p = (uint8_t *)msg->msg_control + *used;
     memcpy(p, &cm, sizeof(cm));
     memcpy(p + CMSG_LEN(0), data, n);
+    /* Zero the alignment padding after the data, where it fits, so no
+     * stale bytes of the caller's buffer look like part of the object. */
+    if (msg->msg_controllen - *used >= CMSG_SPACE(n))
+        memset(p + CMSG_LEN(n), 0, CMSG_SPACE(n) - CMSG_LEN(n));
     *used += CMSG_SPACE(n);
     if (*used > msg->msg_controllen)
         *used = msg->msg_controllen;
+}
+
+size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) {
+    struct msghdr m = {.msg_control = buf, .msg_controllen = cap};
+    size_t used = 0;
+
+    if (o->have_pktinfo)
+        put_cmsg(&m, &used, IPV6_PKTINFO, &o->pktinfo, sizeof(o->pktinfo));
+    if (o->have_hlim)
+        put_cmsg(&m, &used, IPV6_HOPLIMIT, &o->hlim, sizeof(o->hlim));
+    if (o->have_tclass)
+        put_cmsg(&m, &used, IPV6_TCLASS, &o->tclass, sizeof(o->tclass));
+    return used;
 }
 
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,

@@ -107,33 +107,6 @@ static void raw6_disconnect(struct six_sock *s) {
     s->faddr.sin6_scope_id = 0;
 }
 
-/* The interface and source the basic options and addresses give, ancillary
- * data first (ip6(4): ancillary data, then sticky options, then basic
- * options, then the socket address). */
-static void resolve_out(const struct six_sock *s, const struct six_send_opts *so,
-                        const struct sockaddr_in6 *to, struct six_ip6_out *o) {
-    o->dst = to->sin6_addr;
-    if (six_addr_is_unspecified(&o->dst))
-        o->dst = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
-    o->nxt = (uint8_t)(s->proto == 0 ? IPPROTO_RAW : s->proto);
-    o->src = s->laddr.sin6_addr;
-    if (so->have_pktinfo && !six_addr_is_unspecified(&so->pktinfo.ipi6_addr))
-        o->src = so->pktinfo.ipi6_addr;
-    if (so->have_pktinfo && so->pktinfo.ipi6_ifindex)
-        o->ifindex = so->pktinfo.ipi6_ifindex;
-    else if (s->laddr.sin6_scope_id)
-        o->ifindex = s->laddr.sin6_scope_id;
-    else if (six_addr_is_multicast(&o->dst) && s->mcast_if)
-        o->ifindex = s->mcast_if;
-    else
-        o->ifindex = to->sin6_scope_id;
-    o->hlim = (uint8_t)(so->have_hlim && so->hlim >= 0 ? so->hlim : six__sock_hops(s, &o->dst));
-    if (so->have_tclass && so->tclass >= 0)
-        o->tclass = (uint8_t)so->tclass;
-    else
-        o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
-}
-
 static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t len,
                          const struct sockaddr_in6 *to) {
     struct six_socks *socks = s->socks;
@@ -149,7 +122,7 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
         return -EMSGSIZE;
     if (s->checksum_off >= 0 && (size_t)s->checksum_off + 2 > len)
         return -EINVAL;
-    resolve_out(s, &so, to, &o);
+    six__pktopts_resolve(s, &so, to, &o);
     if (so.have_pktinfo && so.pktinfo.ipi6_ifindex &&
         !six__ip6_if(socks->ip6, so.pktinfo.ipi6_ifindex))
         return -ENXIO;

@@ -62,6 +62,17 @@ struct six_proto_ops {
     void (*detach)(struct six_sock *s);
 };
 
+/* Options for outgoing packets given as ancillary data (per packet) or
+ * as sticky options (per socket). have_* say which were given. */
+struct six_send_opts {
+    int have_pktinfo;
+    struct in6_pktinfo pktinfo;
+    int have_hlim;
+    int hlim;
+    int have_tclass;
+    int tclass;
+};
+
 struct six_sock {
     int fd;                      /* the eventfd; our descriptor */
     struct six_socks *socks;
@@ -101,6 +112,7 @@ struct six_sock {
     int checksum_off;            /* -1: none */
     unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */
+    struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
 };
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
@@ -150,18 +162,19 @@ int six__sock_getsockopt(struct six_sock *s, int level, int name, void *val, soc
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 
 /* ---- ancillary data (cmsg.c) ---- */
-/* Per-packet options given by sendmsg() ancillary data. have_* say which
- * were given. */
-struct six_send_opts {
-    int have_pktinfo;
-    struct in6_pktinfo pktinfo;
-    int have_hlim;
-    int hlim;
-    int have_tclass;
-    int tclass;
-};
 /* Parses msg's control data; -EINVAL on a malformed object. */
 int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out);
+/* The same for a series of cmsghdr at ctl (aligned) of len bytes. */
+int six__cmsg_parse(const void *ctl, size_t len, struct six_send_opts *out);
+/* Writes o as a series of cmsghdr into buf (whole objects that fit);
+ * returns the bytes used. */
+size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap);
+/* The page's precedence rule, in one place: for each field, ancillary data
+ * (anc), then sticky options (IPV6_PKTOPTIONS and RFC 3542's), then the
+ * basic options, then the socket address `to`. Fills o's addresses,
+ * interface, hop limit, traffic class and next header. */
+void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
+                          const struct sockaddr_in6 *to, struct six_ip6_out *o);
 /* Writes the ancillary data s asked for about pkt into msg (sets
  * MSG_CTRUNC when it does not fit). */
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,

@@ -320,6 +320,67 @@ static int recv_switch_set(struct six_sock *s, int name, const void *val, sockle
     return set_recv_flag(s, flag, val, len);
 }
 
+/* ip6(4) IPV6_PKTOPTIONS: "all options must fit within the size of an
+ * mbuf"; a 2 KiB cluster here. */
+#define PKTOPTIONS_MAX 2048
+
+/* Validates sticky options before they replace the socket's. */
+static int sticky_check(const struct six_sock *s, const struct six_send_opts *o) {
+    if (o->have_pktinfo && o->pktinfo.ipi6_ifindex &&
+        !six__ip6_if(s->socks->ip6, o->pktinfo.ipi6_ifindex))
+        return -ENXIO;
+    return 0;
+}
+
+/* IPV6_PKTOPTIONS: a series of cmsghdr replacing every sticky option;
+ * length 0 resets them all. */
+static int pktoptions_set(struct six_sock *s, const void *val, socklen_t len) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[PKTOPTIONS_MAX];
+    } copy;
+    struct six_send_opts o;
+    int rc;
+
+    if (len == 0) {
+        memset(&s->sticky, 0, sizeof(s->sticky));
+        return 0;
+    }
+    if (!val || len > PKTOPTIONS_MAX)
+        return -EINVAL;
+    /* The caller's bytes need not be aligned for struct cmsghdr. */
+    memcpy(copy.b, val, len);
+    if ((rc = six__cmsg_parse(copy.b, len, &o)) < 0 || (rc = sticky_check(s, &o)) < 0)
+        return rc;
+    s->sticky = o;
+    return 0;
+}
+
+static int pktoptions_get(const struct six_sock *s, void *val, socklen_t *len) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[PKTOPTIONS_MAX];
+    } out;
+    size_t n = six__cmsg_put_opts(&s->sticky, out.b, sizeof(out.b));
+    if (n > *len)
+        n = six__cmsg_put_opts(&s->sticky, out.b, *len);
+    return put_bytes(val, len, out.b, n);
+}
+
+/* RFC 3542 6.1: IPV6_PKTINFO with a struct in6_pktinfo is a sticky
+ * source address and interface (an all-zero one removes it). */
+static int sticky_pktinfo_set(struct six_sock *s, const void *val) {
+    struct six_send_opts o = s->sticky;
+    int rc;
+
+    memcpy(&o.pktinfo, val, sizeof(o.pktinfo));
+    o.have_pktinfo = o.pktinfo.ipi6_ifindex || !six_addr_is_unspecified(&o.pktinfo.ipi6_addr);
+    if ((rc = sticky_check(s, &o)) < 0)
+        return rc;
+    s->sticky = o;
+    return 0;
+}
+
 static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
@@ -327,6 +388,13 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
         (rc = unsupported_set(s, name, val, len)) != -ENOENT)
         return rc;
     switch (name) {
+    case IPV6_PKTOPTIONS:
+        return pktoptions_set(s, val, len);
+    case IPV6_PKTINFO:
+        /* The length tells the page's int switch from RFC 3542's struct. */
+        if (val && len == (socklen_t)sizeof(struct in6_pktinfo))
+            return sticky_pktinfo_set(s, val);
+        return recv_switch_set(s, name, val, len);
     case IPV6_CHECKSUM:
         if ((rc = get_int_arg(val, len, &v)) < 0)
             return rc;
@@ -353,12 +421,20 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
         (rc = unsupported_get(name, val, len)) != -ENOENT)
         return rc;
     switch (name) {
+    case IPV6_PKTOPTIONS:
+        return pktoptions_get(s, val, len);
+    case IPV6_PKTINFO:
+        if (*len >= (socklen_t)sizeof(struct in6_pktinfo)) {
+            struct in6_pktinfo none = {0};
+            return put_bytes(val, len, s->sticky.have_pktinfo ? &s->sticky.pktinfo : &none,
+                             sizeof(none));
+        }
+        return put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
     case IPV6_CHECKSUM:
         return put_int(val, len, s->checksum_off);
     case IPV6_HOPLIMIT:
     case IPV6_RECVHOPLIMIT:
         return put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPLIMIT));
-    case IPV6_PKTINFO:
     case IPV6_RECVPKTINFO:
         return put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
     case IPV6_RECVTCLASS:

@@ -357,7 +357,6 @@ TEST(pktinfo_int_form_needs_no_privilege_and_reports_arrival) {
     int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
     set_int(b, IPV6_PKTINFO, 1);
     CHECK_EQ(get_int(b, IPV6_RECVPKTINFO), 1);
-    CHECK_ERRNO(six_setsockopt(b, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi)), EINVAL);
     h_send_ok(a, &p.addr_b, payload, sizeof(payload));
     h_pump(&p);
     CHECK_OK(six_recvmsg(b, &m, MSG_DONTWAIT));
@@ -369,5 +368,240 @@ TEST(pktinfo_int_form_needs_no_privilege_and_reports_arrival) {
     CHECK(found);
     CHECK(h_addr_eq(&pi.ipi6_addr, &p.addr_b));
     CHECK_EQ(pi.ipi6_ifindex, p.ifb);
+    h_done(&p);
+}
+
+/* ---- sticky options and the page's precedence rule ---- */
+
+/* Builds a control buffer of int objects (type, value pairs). */
+static size_t build_ints(uint8_t *buf, size_t cap, const int *tv, int n) {
+    struct msghdr m = {.msg_control = buf, .msg_controllen = cap};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    size_t used = 0;
+    for (int i = 0; i < n; i++, cm = CMSG_NXTHDR(&m, cm)) {
+        cm->cmsg_level = IPPROTO_IPV6;
+        cm->cmsg_type = tv[2 * i];
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &tv[2 * i + 1], sizeof(int));
+        used += CMSG_SPACE(sizeof(int));
+    }
+    return used;
+}
+
+static void set_pktoptions_ints(int fd, const int *tv, int n) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    size_t len = build_ints(ctl.b, sizeof(ctl.b), tv, n);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, (socklen_t)len));
+}
+
+TEST(pktoptions_round_trip_and_zero_length_reset) {
+    struct hpair p;
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } got, want;
+    socklen_t len = sizeof(got.b);
+    const int tv[] = {IPV6_HOPLIMIT, 9, IPV6_TCLASS, 0x10};
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    memset(&want, 0, sizeof(want));
+    size_t n = build_ints(want.b, sizeof(want.b), tv, 2);
+    set_pktoptions_ints(a, tv, 2);
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, got.b, &len));
+    CHECK_EQ(len, n);
+    CHECK_MEM(got.b, want.b, n);
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, NULL, 0));
+    len = sizeof(got.b);
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, got.b, &len));
+    CHECK_EQ(len, 0);
+    h_done(&p);
+}
+
+TEST(pktoptions_malformed_is_einval_and_changes_nothing) {
+    struct hpair p;
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } ctl;
+    const int keep[] = {IPV6_HOPLIMIT, 9}, bad_value[] = {IPV6_HOPLIMIT, 300},
+              unknown[] = {IPV6_CHECKSUM, 1};
+    socklen_t len;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    set_pktoptions_ints(a, keep, 1);
+    memset(&ctl, 0, sizeof(ctl));
+    len = (socklen_t)build_ints(ctl.b, sizeof(ctl.b), bad_value, 1);
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, len), EINVAL);
+    len = (socklen_t)build_ints(ctl.b, sizeof(ctl.b), unknown, 1);
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, len), EINVAL);
+    len = (socklen_t)build_ints(ctl.b, sizeof(ctl.b), keep, 1);
+    ((struct cmsghdr *)(void *)ctl.b)->cmsg_len = 200;   /* lies */
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, len), EINVAL);
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, 4096), EINVAL);
+    /* Still the sticky hop limit 9. */
+    int b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_HOPLIMIT, 1);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 9);
+    h_done(&p);
+}
+
+TEST(precedence_hop_limit_ancillary_sticky_basic_default) {
+    struct hpair p;
+    struct sockaddr_in6 to;
+    const int sticky[] = {IPV6_HOPLIMIT, 6};
+    h_up(&p);
+    to = h_sin6(&p.addr_b, 0);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_HOPLIMIT, 1);
+    set_int(a, IPV6_UNICAST_HOPS, 5);
+    set_pktoptions_ints(a, sticky, 1);
+    send_with_cmsg(a, &to, IPV6_HOPLIMIT, 7);          /* 1st: ancillary */
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload)); /* 2nd: sticky */
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, NULL, 0));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload)); /* 3rd: basic */
+    set_int(a, IPV6_UNICAST_HOPS, -1);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload)); /* the default */
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 7);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 6);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 5);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_HOPLIMIT), 64);
+    h_done(&p);
+}
+
+TEST(precedence_traffic_class_ancillary_sticky_basic) {
+    struct hpair p;
+    struct sockaddr_in6 to;
+    const int sticky[] = {IPV6_TCLASS, 0x28};
+    h_up(&p);
+    to = h_sin6(&p.addr_b, 0);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    set_int(b, IPV6_RECVTCLASS, 1);
+    set_int(a, IPV6_TCLASS, 0x10);
+    set_pktoptions_ints(a, sticky, 1);
+    send_with_cmsg(a, &to, IPV6_TCLASS, 0x48);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTOPTIONS, NULL, 0));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0x48);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0x28);
+    CHECK_EQ(recv_cmsg_int(b, IPV6_TCLASS), 0x10);
+    h_done(&p);
+}
+
+/* Sends to ff02::1 with sin6_scope_id scope, optionally with a pktinfo
+ * ancillary object naming ifindex. */
+static void send_mcast(int fd, unsigned scope, unsigned anc_ifindex) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    } ctl;
+    struct in6_addr all = h_in6("ff02::1");
+    struct sockaddr_in6 to = h_sin6(&all, scope);
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = sizeof(payload)};
+    struct msghdr m = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+                       .msg_iovlen = 1};
+    if (anc_ifindex) {
+        struct in6_pktinfo pi = {.ipi6_ifindex = anc_ifindex};
+        struct cmsghdr *cm;
+        memset(&ctl, 0, sizeof(ctl));
+        m.msg_control = ctl.b;
+        m.msg_controllen = sizeof(ctl.b);
+        cm = CMSG_FIRSTHDR(&m);
+        cm->cmsg_level = IPPROTO_IPV6;
+        cm->cmsg_type = IPV6_PKTINFO;
+        cm->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+    }
+    CHECK_EQ(six_sendmsg(fd, &m, 0), sizeof(payload));
+}
+
+/* The interface B received the next datagram on (from its pktinfo). */
+static unsigned arrival(int fd) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } ctl;
+    uint8_t buf[64];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+                       .msg_controllen = sizeof(ctl.b)};
+    struct in6_pktinfo pi = {0};
+    CHECK_OK(six_recvmsg(fd, &m, MSG_DONTWAIT));
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+        if (cm->cmsg_type == IPV6_PKTINFO)
+            memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+    return pi.ipi6_ifindex;
+}
+
+TEST(precedence_outgoing_interface_all_four_levels) {
+    struct hpair p;
+    unsigned a1, b1;
+    h_up(&p);
+    /* A second link between A and B tells the interfaces apart. */
+    CHECK_OK(six_memwire_pair(p.a, "a1", p.b, "b1", NULL, &a1, &b1));
+    struct in6_addr a1_addr = h_in6("2001:db8:1::1"), b1_addr = h_in6("2001:db8:1::2");
+    CHECK_OK(six_addr_add(p.a, a1, &a1_addr, 64, 0));
+    CHECK_OK(six_addr_add(p.b, b1, &b1_addr, 64, 0));
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    struct in6_pktinfo sticky = {.ipi6_ifindex = p.ifa};
+    set_int(b, IPV6_RECVPKTINFO, 1);
+
+    /* Each is read before the next is sent: the two links are drained
+     * one after the other, so arrival order is not send order. */
+    send_mcast(a, p.ifa, 0);                  /* 4th: sin6_scope_id */
+    h_pump(&p);
+    CHECK_EQ(arrival(b), p.ifb);
+    set_int(a, IPV6_MULTICAST_IF, (int)a1);
+    send_mcast(a, p.ifa, 0);                  /* 3rd: IPV6_MULTICAST_IF */
+    h_pump(&p);
+    CHECK_EQ(arrival(b), b1);
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTINFO, &sticky, sizeof(sticky)));
+    send_mcast(a, a1, 0);                     /* 2nd: sticky pktinfo */
+    h_pump(&p);
+    CHECK_EQ(arrival(b), p.ifb);
+    send_mcast(a, p.ifa, a1);                 /* 1st: ancillary pktinfo */
+    h_pump(&p);
+    CHECK_EQ(arrival(b), b1);
+    h_done(&p);
+}
+
+TEST(sticky_pktinfo_sets_source_and_reads_back) {
+    struct hpair p;
+    struct in6_pktinfo pi, back;
+    socklen_t len = sizeof(back);
+    struct sockaddr_in6 from;
+    uint8_t buf[64];
+    h_up(&p);
+    struct in6_addr extra = h_addr_add(&p, p.a, "2001:db8::77");
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    memset(&pi, 0, sizeof(pi));
+    pi.ipi6_addr = extra;
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi)));
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_PKTINFO, &back, &len));
+    CHECK_EQ(len, sizeof(back));
+    CHECK(h_addr_eq(&back.ipi6_addr, &extra));
+    /* The int length still reads the page's switch. */
+    CHECK_EQ(get_int(a, IPV6_PKTINFO), 0);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(h_recv(b, buf, sizeof(buf), &from), sizeof(payload));
+    CHECK(h_addr_eq(&from.sin6_addr, &extra));
+    pi.ipi6_ifindex = 77;
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi)), ENXIO);
+    /* An all-zero pktinfo removes it. */
+    memset(&pi, 0, sizeof(pi));
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi)));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(h_recv(b, buf, sizeof(buf), &from), sizeof(payload));
+    CHECK(h_addr_eq(&from.sin6_addr, &p.addr_a));
     h_done(&p);
 }

@@ -1,0 +1,66 @@
+/* The precedence rule of ip6(4), in one place:
+ *
+ *   "options specified by using ancillary data (i.e., sendmsg(2)) are
+ *    considered first, options specified by using IPV6_PKTOPTIONS to set
+ *    sticky options are considered second, options specified by using the
+ *    individual, basic, and direct socket options (e.g.,
+ *    IPV6_UNICAST_HOPS) are considered third, and options specified in the
+ *    socket address supplied to sendto(2) are the last choice."
+ *
+ * RFC 3542's sticky options (setsockopt IPV6_PKTINFO with a struct
+ * in6_pktinfo) are sticky options too: the second level.
+ */
+#include <string.h>
+
+#include "sock/sock.h"
+#include "wire/ipv6.h"
+
+/* The first of ancillary data and sticky options that gives the field. */
+static const struct six_send_opts *pick(const struct six_send_opts *anc,
+                                        const struct six_send_opts *sticky, int anc_has,
+                                        int sticky_has) {
+    if (anc_has)
+        return anc;
+    return sticky_has ? sticky : NULL;
+}
+
+static unsigned pick_ifindex(const struct six_sock *s, const struct six_send_opts *pi,
+                             const struct in6_addr *dst, const struct sockaddr_in6 *to) {
+    if (pi && pi->pktinfo.ipi6_ifindex)
+        return pi->pktinfo.ipi6_ifindex;
+    /* Basic: a bound scoped address, then IPV6_MULTICAST_IF. */
+    if (s->laddr.sin6_scope_id)
+        return s->laddr.sin6_scope_id;
+    if (six_addr_is_multicast(dst) && s->mcast_if)
+        return s->mcast_if;
+    return to->sin6_scope_id;
+}
+
+void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
+                          const struct sockaddr_in6 *to, struct six_ip6_out *o) {
+    const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc;
+
+    o->dst = to->sin6_addr;
+    if (six_addr_is_unspecified(&o->dst))
+        o->dst = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
+    o->nxt = (uint8_t)(s->proto == 0 ? IPPROTO_RAW : s->proto);
+
+    /* RFC 3542 6.1: an unspecified pktinfo address or a zero index leaves
+     * that part to the next level, so each part is picked on its own. */
+    pi = pick(anc, st, anc->have_pktinfo && !six_addr_is_unspecified(&anc->pktinfo.ipi6_addr),
+              st->have_pktinfo && !six_addr_is_unspecified(&st->pktinfo.ipi6_addr));
+    o->src = pi ? pi->pktinfo.ipi6_addr : s->laddr.sin6_addr;
+    pi = pick(anc, st, anc->have_pktinfo && anc->pktinfo.ipi6_ifindex,
+              st->have_pktinfo && st->pktinfo.ipi6_ifindex);
+    o->ifindex = pick_ifindex(s, pi, &o->dst, to);
+
+    /* -1 in either means "the default": the next level decides. */
+    hl = pick(anc, st, anc->have_hlim && anc->hlim >= 0, st->have_hlim && st->hlim >= 0);
+    o->hlim = (uint8_t)(hl ? hl->hlim : six__sock_hops(s, &o->dst));
+    tc = pick(anc, st, anc->have_tclass && anc->tclass >= 0,
+              st->have_tclass && st->tclass >= 0);
+    if (tc)
+        o->tclass = (uint8_t)tc->tclass;
+    else
+        o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
+}
