@@ -2,9 +2,11 @@
  * returns. ip6(4): an improperly formed object is EINVAL; objects of other
  * levels are ignored, as BSD and Linux do. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sock/sock.h"
+#include "wire/ext.h"
 #include "wire/ipv6.h"
 
 /* The data of a cmsg whose length is exactly CMSG_LEN(n), or NULL. */
@@ -25,9 +27,84 @@ static int parse_int(const struct cmsghdr *cm, int lo, int hi, int *out) {
     return 0;
 }
 
+int six__xh_check(int kind, const uint8_t *p, size_t len) {
+    struct six_opt_iter it;
+    struct six_opt opt;
+    int rc;
+
+    /* RFC 8200 4: (Hdr Ext Len + 1) * 8 bytes, at most 2048. */
+    if (len < 8 || len > 2048 || len % 8 != 0 || ((size_t)p[1] + 1) * 8 != len)
+        return -EINVAL;
+    if (kind == SIX_XH_RTH) {
+        /* This node sends no routing header a receiver would act on: RFC
+         * 5095 deprecates type 0, and sixstack implements no other. A
+         * header with Segments Left 0 is inert and may be sent. */
+        return p[SIX_RTHDR_OFF_SEGLEFT] == 0 ? 0 : -EINVAL;
+    }
+    six_opt_iter_init(&it, p, len);
+    while ((rc = six_opt_iter_next(&it, &opt)) > 0) {
+    }
+    return rc < 0 ? -EINVAL : 0;
+}
+
+int six__opts_own(struct six_send_opts *o) {
+    for (int i = 0; i < SIX_XH_N; i++) {
+        uint8_t *copy;
+        if (!o->xh[i])
+            continue;
+        if (!(copy = malloc(o->xh_len[i]))) {
+            while (--i >= 0)
+                if (o->xh[i])
+                    free((void *)o->xh[i]);
+            return -ENOBUFS;
+        }
+        memcpy(copy, o->xh[i], o->xh_len[i]);
+        o->xh[i] = copy;
+    }
+    return 0;
+}
+
+void six__opts_release(struct six_send_opts *o) {
+    for (int i = 0; i < SIX_XH_N; i++) {
+        free((void *)o->xh[i]);
+        o->xh[i] = NULL;
+        o->xh_len[i] = 0;
+    }
+}
+
+/* The kind of header a cmsg type carries, or -1. */
+static int xh_kind(int type) {
+    switch (type) {
+    case IPV6_HOPOPTS:
+        return SIX_XH_HBH;
+    case IPV6_RTHDRDSTOPTS:
+        return SIX_XH_DST1;
+    case IPV6_RTHDR:
+        return SIX_XH_RTH;
+    case IPV6_DSTOPTS:
+        return SIX_XH_DST2;
+    default:
+        return -1;
+    }
+}
+
+static int parse_header(const struct cmsghdr *cm, int kind, struct six_send_opts *o) {
+    size_t n = cm->cmsg_len - CMSG_LEN(0);
+    const uint8_t *d = (const uint8_t *)cm + CMSG_LEN(0);
+
+    if (cm->cmsg_len < CMSG_LEN(0) || six__xh_check(kind, d, n) < 0)
+        return -EINVAL;
+    o->xh[kind] = d;
+    o->xh_len[kind] = (uint16_t)n;
+    return 0;
+}
+
 static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
     const void *d;
+    int kind = xh_kind(cm->cmsg_type);
 
+    if (kind >= 0)
+        return parse_header(cm, kind, o);
     switch (cm->cmsg_type) {
     case IPV6_PKTINFO:
         if (!(d = cmsg_data_exact(cm, sizeof(struct in6_pktinfo))))
@@ -116,6 +193,14 @@ size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) 
         put_cmsg(&m, &used, IPV6_HOPLIMIT, &o->hlim, sizeof(o->hlim));
     if (o->have_tclass)
         put_cmsg(&m, &used, IPV6_TCLASS, &o->tclass, sizeof(o->tclass));
+    if (o->xh[SIX_XH_HBH])
+        put_cmsg(&m, &used, IPV6_HOPOPTS, o->xh[SIX_XH_HBH], o->xh_len[SIX_XH_HBH]);
+    if (o->xh[SIX_XH_DST1])
+        put_cmsg(&m, &used, IPV6_RTHDRDSTOPTS, o->xh[SIX_XH_DST1], o->xh_len[SIX_XH_DST1]);
+    if (o->xh[SIX_XH_RTH])
+        put_cmsg(&m, &used, IPV6_RTHDR, o->xh[SIX_XH_RTH], o->xh_len[SIX_XH_RTH]);
+    if (o->xh[SIX_XH_DST2])
+        put_cmsg(&m, &used, IPV6_DSTOPTS, o->xh[SIX_XH_DST2], o->xh_len[SIX_XH_DST2]);
     return used;
 }
 

@@ -54,6 +54,15 @@ void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *
               st->have_pktinfo && st->pktinfo.ipi6_ifindex);
     o->ifindex = pick_ifindex(s, pi, &o->dst, to);
 
+    /* Each extension header from ancillary data, else the sticky one. */
+    const uint8_t **dst[SIX_XH_N] = {&o->hbh, &o->dst1, &o->rth, &o->dst2};
+    size_t *dst_len[SIX_XH_N] = {&o->hbh_len, &o->dst1_len, &o->rth_len, &o->dst2_len};
+    for (int i = 0; i < SIX_XH_N; i++) {
+        const struct six_send_opts *from = anc->xh[i] ? anc : st;
+        *dst[i] = from->xh[i];
+        *dst_len[i] = from->xh_len[i];
+    }
+
     /* -1 in either means "the default": the next level decides. */
     hl = pick(anc, st, anc->have_hlim && anc->hlim >= 0, st->have_hlim && st->hlim >= 0);
     o->hlim = (uint8_t)(hl ? hl->hlim : six__sock_hops(s, &o->dst));

@@ -133,7 +133,7 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
             SIX_STAT(socks->core, ip6_out_no_route);
         return rc;
     }
-    pkt = six__pkt_alloc(&socks->core->pools, SIX_PKT_HEADROOM, len);
+    pkt = six__pkt_alloc(&socks->core->pools, SIX_PKT_HEADROOM + six__ip6_ext_len(&o), len);
     if (!pkt) {
         SIX_STAT(socks->core, ip6_out_nobufs);
         return -ENOBUFS;

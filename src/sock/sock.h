@@ -64,6 +64,14 @@ struct six_proto_ops {
 
 /* Options for outgoing packets given as ancillary data (per packet) or
  * as sticky options (per socket). have_* say which were given. */
+enum {
+    SIX_XH_HBH,   /* IPV6_HOPOPTS */
+    SIX_XH_DST1,  /* IPV6_RTHDRDSTOPTS: destination options before routing */
+    SIX_XH_RTH,   /* IPV6_RTHDR */
+    SIX_XH_DST2,  /* IPV6_DSTOPTS */
+    SIX_XH_N
+};
+
 struct six_send_opts {
     int have_pktinfo;
     struct in6_pktinfo pktinfo;
@@ -71,7 +79,21 @@ struct six_send_opts {
     int hlim;
     int have_tclass;
     int tclass;
+    /* Extension headers, whole and checked; per packet they point into
+     * the caller's control buffer, sticky ones at copies they own. */
+    const uint8_t *xh[SIX_XH_N];
+    uint16_t xh_len[SIX_XH_N];
 };
+
+/* Checks an extension header given by an application (ancillary data or a
+ * sticky option) of kind SIX_XH_*: its length field matches len, its
+ * options are well formed, and a routing header is one sixstack may send.
+ * Returns 0 or -EINVAL. */
+int six__xh_check(int kind, const uint8_t *p, size_t len);
+/* Makes o's headers copies it owns (-ENOBUFS); six__opts_release frees
+ * them. */
+int six__opts_own(struct six_send_opts *o);
+void six__opts_release(struct six_send_opts *o);
 
 struct six_sock {
     int fd;                      /* the eventfd; our descriptor */

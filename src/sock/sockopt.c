@@ -3,6 +3,7 @@
  * before anything changes: bad input gets its errno and changes nothing.
  * ip6(4): an unknown IPPROTO_IPV6 option name is EINVAL. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -32,7 +33,8 @@ static int put_bytes(void *val, socklen_t *len, const void *src, size_t n) {
         return -EFAULT;
     if (*len > (socklen_t)n)
         *len = (socklen_t)n;
-    memcpy(val, src, *len);
+    if (*len)
+        memcpy(val, src, *len);
     return 0;
 }
 
@@ -282,7 +284,7 @@ static int set_recv_flag(struct six_sock *s, unsigned flag, const void *val, soc
  * IPV6_RECV* names for the same. ip6(4): the option headers "require
  * superuser privileges", checked against the socket's creator; refused
  * with EPERM as BSD does. The same names with other lengths are RFC 3542
- * sticky options for sending (not built yet: EINVAL). */
+ * sticky headers for sending (sticky_header_set). */
 static int recv_switch_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int page_form = name == IPV6_PKTINFO || name == IPV6_HOPOPTS || name == IPV6_DSTOPTS ||
                     name == IPV6_RTHDR;
@@ -343,6 +345,7 @@ static int pktoptions_set(struct six_sock *s, const void *val, socklen_t len) {
     int rc;
 
     if (len == 0) {
+        six__opts_release(&s->sticky);
         memset(&s->sticky, 0, sizeof(s->sticky));
         return 0;
     }
@@ -350,8 +353,10 @@ static int pktoptions_set(struct six_sock *s, const void *val, socklen_t len) {
         return -EINVAL;
     /* The caller's bytes need not be aligned for struct cmsghdr. */
     memcpy(copy.b, val, len);
-    if ((rc = six__cmsg_parse(copy.b, len, &o)) < 0 || (rc = sticky_check(s, &o)) < 0)
+    if ((rc = six__cmsg_parse(copy.b, len, &o)) < 0 || (rc = sticky_check(s, &o)) < 0 ||
+        (rc = six__opts_own(&o)) < 0)
         return rc;
+    six__opts_release(&s->sticky);
     s->sticky = o;
     return 0;
 }
@@ -381,12 +386,56 @@ static int sticky_pktinfo_set(struct six_sock *s, const void *val) {
     return 0;
 }
 
+/* The option name of a sticky header (RFC 3542 6.4 - 6.6): its SIX_XH_*
+ * kind, or -1. */
+static int sticky_kind(int name) {
+    switch (name) {
+    case IPV6_HOPOPTS:
+        return SIX_XH_HBH;
+    case IPV6_RTHDRDSTOPTS:
+        return SIX_XH_DST1;
+    case IPV6_RTHDR:
+        return SIX_XH_RTH;
+    case IPV6_DSTOPTS:
+        return SIX_XH_DST2;
+    default:
+        return -1;
+    }
+}
+
+/* RFC 3542 sticky header: the whole header as the value, length 0 to
+ * remove it. Sending option headers needs privilege, as receiving them. */
+static int sticky_header_set(struct six_sock *s, int kind, const void *val, socklen_t len) {
+    uint8_t *copy = NULL;
+    int rc;
+
+    if (len > 0) {
+        if (!val)
+            return -EFAULT;
+        if ((rc = six__xh_check(kind, val, len)) < 0)
+            return rc;
+        if (!s->creds.privileged)
+            return -EPERM;
+        if (!(copy = malloc(len)))
+            return -ENOBUFS;
+        memcpy(copy, val, len);
+    }
+    free((void *)s->sticky.xh[kind]);
+    s->sticky.xh[kind] = copy;
+    s->sticky.xh_len[kind] = (uint16_t)len;
+    return 0;
+}
+
 static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
     if ((rc = basic_set(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_set(s, name, val, len)) != -ENOENT)
         return rc;
+    /* The page's int switches keep their names; other lengths are RFC
+     * 3542's sticky headers. */
+    if (sticky_kind(name) >= 0 && (len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS))
+        return sticky_header_set(s, sticky_kind(name), val, len);
     switch (name) {
     case IPV6_PKTOPTIONS:
         return pktoptions_set(s, val, len);
@@ -420,6 +469,10 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_get(name, val, len)) != -ENOENT)
         return rc;
+    if (sticky_kind(name) >= 0 && (*len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS)) {
+        int kind = sticky_kind(name);
+        return put_bytes(val, len, s->sticky.xh[kind], s->sticky.xh[kind] ? s->sticky.xh_len[kind] : 0);
+    }
     switch (name) {
     case IPV6_PKTOPTIONS:
         return pktoptions_get(s, val, len);

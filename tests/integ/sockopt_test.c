@@ -605,3 +605,175 @@ TEST(sticky_pktinfo_sets_source_and_reads_back) {
     CHECK(h_addr_eq(&from.sin6_addr, &p.addr_a));
     h_done(&p);
 }
+
+/* ---- extension headers on send ---- */
+
+#include <sixstack/opt.h>
+
+/* An 8n-byte destination/hop-by-hop header holding one option of type
+ * 0x1e (action 00: skipped by receivers) with data bytes, built with the
+ * RFC 3542 routines. Returns its length. */
+static int build_opts(uint8_t *buf, socklen_t cap, uint8_t fill) {
+    uint8_t data[4];
+    void *databuf;
+    int off, len;
+
+    /* RFC 3542 10's two passes: measure, then build in exactly that. */
+    off = six_inet6_opt_init(NULL, 0);
+    off = six_inet6_opt_append(NULL, 0, off, 0x1e, sizeof(data), 4, NULL);
+    len = six_inet6_opt_finish(NULL, 0, off);
+    CHECK(len > 0 && len <= (int)cap);
+    memset(data, fill, sizeof(data));
+    off = six_inet6_opt_init(buf, (socklen_t)len);
+    CHECK(off > 0);
+    off = six_inet6_opt_append(buf, (socklen_t)len, off, 0x1e, sizeof(data), 4, &databuf);
+    CHECK(off > 0);
+    six_inet6_opt_set_val(databuf, 0, data, sizeof(data));
+    CHECK_EQ(six_inet6_opt_finish(buf, (socklen_t)len, off), len);
+    return len;
+}
+
+/* Sends with one header object of cmsg type `type`. */
+static void send_with_header(int fd, const struct sockaddr_in6 *dst, int type, const uint8_t *h,
+                             size_t n) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(256)];
+    } ctl;
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = sizeof(payload)};
+    struct msghdr m = {.msg_name = (void *)dst, .msg_namelen = sizeof(*dst), .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ctl.b,
+                       .msg_controllen = CMSG_SPACE(n)};
+    struct cmsghdr *cm;
+    memset(&ctl, 0, sizeof(ctl));
+    cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = type;
+    cm->cmsg_len = CMSG_LEN(n);
+    memcpy(CMSG_DATA(cm), h, n);
+    CHECK_EQ(six_sendmsg(fd, &m, 0), sizeof(payload));
+}
+
+TEST(ancillary_headers_are_sent_and_received) {
+    struct hpair p;
+    uint8_t hbh[64], dst[64], got[64];
+    int flags;
+    h_up(&p);
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    int nh = build_opts(hbh, sizeof(hbh), 0x11), nd = build_opts(dst, sizeof(dst), 0x22);
+    set_int(b, IPV6_RECVHOPOPTS, 1);
+    set_int(b, IPV6_RECVDSTOPTS, 1);
+    send_with_header(a, &to, IPV6_HOPOPTS, hbh, (size_t)nh);
+    send_with_header(a, &to, IPV6_DSTOPTS, dst, (size_t)nd);
+    h_pump(&p);
+    CHECK_EQ(h_stats(p.b).ip6_in_bad_option + h_stats(p.b).ip6_in_bad_ext, 0);
+    /* The Next Header byte is the stack's to fill: compare the rest. */
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_HOPOPTS, got, sizeof(got), &flags, 512), nh);
+    CHECK_MEM(got + 1, hbh + 1, (size_t)nh - 1);
+    CHECK_EQ(got[0], 253);   /* the hop-by-hop header names the upper layer */
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_DSTOPTS, got, sizeof(got), &flags, 512), nd);
+    CHECK_MEM(got + 1, dst + 1, (size_t)nd - 1);
+    h_done(&p);
+}
+
+TEST(sticky_headers_are_sent_until_removed) {
+    struct hpair p;
+    uint8_t hbh[64], other[64], got[64];
+    socklen_t len = sizeof(got);
+    int flags;
+    h_up(&p);
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    int nh = build_opts(hbh, sizeof(hbh), 0x33), no = build_opts(other, sizeof(other), 0x44);
+    set_int(b, IPV6_RECVHOPOPTS, 1);
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_HOPOPTS, hbh, (socklen_t)nh));
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_HOPOPTS, got, &len));
+    CHECK_EQ(len, nh);
+    CHECK_MEM(got, hbh, (size_t)nh);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    /* Ancillary data wins over the sticky header. */
+    send_with_header(a, &to, IPV6_HOPOPTS, other, (size_t)no);
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_HOPOPTS, NULL, 0));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_HOPOPTS, got, sizeof(got), &flags, 512), nh);
+    CHECK_MEM(got + 2, hbh + 2, (size_t)nh - 2);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_HOPOPTS, got, sizeof(got), &flags, 512), no);
+    CHECK_MEM(got + 2, other + 2, (size_t)no - 2);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_HOPOPTS, got, sizeof(got), &flags, 512), -1);
+    h_done(&p);
+}
+
+TEST(routing_header_with_destination_options_in_rfc8200_order) {
+    struct hpair p;
+    uint8_t rth[64], d1[64], d2[64], got[64];
+    int flags;
+    struct in6_addr hop = h_in6("2001:db8::99");
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    int n1 = build_opts(d1, sizeof(d1), 0x55), n2 = build_opts(d2, sizeof(d2), 0x66);
+    socklen_t nr = (socklen_t)six_inet6_rth_space(IPV6_RTHDR_TYPE_0, 1);
+    CHECK(six_inet6_rth_init(rth, nr, IPV6_RTHDR_TYPE_0, 1) != NULL);
+    CHECK_OK(six_inet6_rth_add(rth, &hop));
+    /* Segments Left 1 would ask B to route: refused (RFC 5095). */
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_RTHDR, rth, nr), EINVAL);
+    rth[3] = 0;
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_RTHDR, rth, nr));
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_RTHDRDSTOPTS, d1, (socklen_t)n1));
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_DSTOPTS, d2, (socklen_t)n2));
+    set_int(b, IPV6_RECVRTHDR, 1);
+    set_int(b, IPV6_RECVDSTOPTS, 1);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    /* B parsed dst1, routing, dst2 in that order (else it would have
+     * recorded them otherwise or dropped the packet). */
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_RTHDR, got, sizeof(got), &flags, 512), (int)nr);
+    CHECK_MEM(got + 1, rth + 1, nr - 1);
+    CHECK_EQ(got[0], IPPROTO_DSTOPTS);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(recv_cmsg_bytes(b, IPV6_DSTOPTS, got, sizeof(got), &flags, 512), n1);
+    CHECK_MEM(got + 2, d1 + 2, (size_t)n1 - 2);
+    CHECK_EQ(got[0], IPPROTO_ROUTING);
+    h_done(&p);
+}
+
+TEST(malformed_headers_are_einval_and_send_nothing) {
+    struct hpair p;
+    uint8_t h[64];
+    h_up(&p);
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    int a = h_sock(&p, p.a, 253);
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(16)];
+    } ctl;
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = sizeof(payload)};
+    struct msghdr m = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    int n = build_opts(h, sizeof(h), 0x77);
+    uint64_t sent = h_stats(p.a).ip6_out_requests;
+
+    /* A header whose length field says 16 bytes in 8. */
+    h[1] = 1;
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_HOPOPTS, h, (socklen_t)n), EINVAL);
+    memset(&ctl, 0, sizeof(ctl));
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_DSTOPTS;
+    cm->cmsg_len = CMSG_LEN(8);
+    memcpy(CMSG_DATA(cm), h, 8);
+    CHECK_ERRNO(six_sendmsg(a, &m, 0), EINVAL);
+    /* An option running past its header. */
+    h[1] = 0;
+    h[2] = 0x1e;
+    h[3] = 9;
+    memcpy(CMSG_DATA(cm), h, 8);
+    CHECK_ERRNO(six_sendmsg(a, &m, 0), EINVAL);
+    /* Not a multiple of 8. */
+    cm->cmsg_len = CMSG_LEN(6);
+    CHECK_ERRNO(six_sendmsg(a, &m, 0), EINVAL);
+    CHECK_EQ(h_stats(p.a).ip6_out_requests, sent);
+    h_done(&p);
+}
