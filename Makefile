@@ -16,7 +16,7 @@ OUT      ?= out
 
 # Debian packages the build, the tests and the demo use.
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
-        iproute2 python3
+        iproute2 python3 groff-base
 
 .PHONY: all deps build asan test demo bench install fuzz fuzz-smoke format clean
 
