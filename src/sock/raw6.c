@@ -123,9 +123,7 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     if (s->checksum_off >= 0 && (size_t)s->checksum_off + 2 > len)
         return -EINVAL;
     six__pktopts_resolve(s, &so, to, &o);
-    if (so.have_pktinfo && so.pktinfo.ipi6_ifindex &&
-        !six__ip6_if(socks->ip6, so.pktinfo.ipi6_ifindex))
-        return -ENXIO;
+    /* An interface that does not exist is ENXIO from route_out. */
     if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0) {
         /* Counted here as six__ip6_output would: the route was looked up
          * first, for the checksum's source address. */
