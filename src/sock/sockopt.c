@@ -426,8 +426,35 @@ static int sticky_header_set(struct six_sock *s, int kind, const void *val, sock
     return 0;
 }
 
+/* RFC 2292's names, where the host keeps them apart from RFC 3542's
+ * (glibc's IPV6_2292*): the page's int switches under another number. */
+static int rfc2292_name(int name) {
+    switch (name) {
+#ifdef IPV6_2292PKTINFO
+    case IPV6_2292PKTINFO:
+        return IPV6_PKTINFO;
+    case IPV6_2292HOPLIMIT:
+        return IPV6_HOPLIMIT;
+    case IPV6_2292HOPOPTS:
+        return IPV6_HOPOPTS;
+    case IPV6_2292DSTOPTS:
+        return IPV6_DSTOPTS;
+    case IPV6_2292RTHDR:
+        return IPV6_RTHDR;
+#endif
+    default:
+        return name;
+    }
+}
+
 static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
+
+    if (rfc2292_name(name) != name) {
+        if (len != (socklen_t)sizeof(int))
+            return -EINVAL;   /* RFC 2292 6.1: an int on/off switch */
+        name = rfc2292_name(name);
+    }
 
     if ((rc = basic_set(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_set(s, name, val, len)) != -ENOENT)
@@ -465,6 +492,15 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
 
 static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     int rc;
+
+    if (rfc2292_name(name) != name) {
+        int v = 0;
+        socklen_t l = sizeof(v);
+        name = rfc2292_name(name);
+        if ((rc = ipv6_get(s, name == IPV6_PKTINFO ? IPV6_RECVPKTINFO : name, &v, &l)) < 0)
+            return rc;
+        return put_int(val, len, v);
+    }
 
     if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_get(name, val, len)) != -ENOENT)

@@ -777,3 +777,26 @@ TEST(malformed_headers_are_einval_and_send_nothing) {
     CHECK_EQ(h_stats(p.a).ip6_out_requests, sent);
     h_done(&p);
 }
+
+TEST(rfc2292_names_are_the_pages_switches) {
+    static const struct {
+        int old, now;
+    } names[] = {{IPV6_2292PKTINFO, IPV6_RECVPKTINFO}, {IPV6_2292HOPLIMIT, IPV6_RECVHOPLIMIT},
+                 {IPV6_2292HOPOPTS, IPV6_RECVHOPOPTS}, {IPV6_2292DSTOPTS, IPV6_RECVDSTOPTS},
+                 {IPV6_2292RTHDR, IPV6_RECVRTHDR}};
+    struct hpair p;
+    uint8_t hdr[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        CHECK_EQ(get_int(a, names[i].old), 0);
+        set_int(a, names[i].old, 1);
+        CHECK_EQ(get_int(a, names[i].now), 1);
+        CHECK_EQ(get_int(a, names[i].old), 1);
+        set_int(a, names[i].now, 0);
+        CHECK_EQ(get_int(a, names[i].old), 0);
+        /* Only the int switch: no sticky header under the old names. */
+        CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, names[i].old, hdr, sizeof(hdr)), EINVAL);
+    }
+    h_done(&p);
+}
