@@ -131,6 +131,9 @@ struct six_ip6_out {
     struct in6_addr src;     /* :: to let the stack choose */
     struct in6_addr dst;
     unsigned ifindex;        /* outgoing interface, 0 to route */
+    int via_neighbour;       /* ifindex reaches dst through a neighbour
+                                the caller named (IPV6_NEXTHOP): no
+                                route lookup */
     uint8_t nxt;             /* upper-layer protocol */
     uint8_t hlim;
     uint8_t tclass;

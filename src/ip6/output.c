@@ -63,6 +63,9 @@ int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
                 return -EINVAL;
         }
         src_if = ifp ? ifp->index : 0;
+    } else if (o->via_neighbour && o->ifindex) {
+        ifp = six__ip6_if(ip6, o->ifindex);
+        src_if = o->ifindex;
     } else {
         const struct six_route *r = six__ip6_route_lookup(ip6, &o->dst, o->ifindex);
         if (!r)

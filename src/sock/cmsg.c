@@ -47,6 +47,15 @@ int six__xh_check(int kind, const uint8_t *p, size_t len) {
     return rc < 0 ? -EINVAL : 0;
 }
 
+int six__nexthop_check(const void *p, size_t len) {
+    struct sockaddr_in6 sin6;
+
+    if (len != sizeof(sin6))
+        return -EINVAL;
+    memcpy(&sin6, p, sizeof(sin6));
+    return sin6.sin6_family == AF_INET6 ? 0 : -EINVAL;
+}
+
 int six__opts_own(struct six_send_opts *o) {
     for (int i = 0; i < SIX_XH_N; i++) {
         uint8_t *copy;
@@ -106,6 +115,13 @@ static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
     if (kind >= 0)
         return parse_header(cm, kind, o);
     switch (cm->cmsg_type) {
+    case IPV6_NEXTHOP:
+        if (cm->cmsg_len < CMSG_LEN(0) ||
+            six__nexthop_check(CMSG_DATA(cm), cm->cmsg_len - CMSG_LEN(0)) < 0)
+            return -EINVAL;
+        memcpy(&o->nexthop, CMSG_DATA(cm), sizeof(o->nexthop));
+        o->have_nexthop = 1;
+        return 0;
     case IPV6_PKTINFO:
         if (!(d = cmsg_data_exact(cm, sizeof(struct in6_pktinfo))))
             return -EINVAL;
@@ -193,6 +209,8 @@ size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) 
         put_cmsg(&m, &used, IPV6_HOPLIMIT, &o->hlim, sizeof(o->hlim));
     if (o->have_tclass)
         put_cmsg(&m, &used, IPV6_TCLASS, &o->tclass, sizeof(o->tclass));
+    if (o->have_nexthop)
+        put_cmsg(&m, &used, IPV6_NEXTHOP, &o->nexthop, sizeof(o->nexthop));
     if (o->xh[SIX_XH_HBH])
         put_cmsg(&m, &used, IPV6_HOPOPTS, o->xh[SIX_XH_HBH], o->xh_len[SIX_XH_HBH]);
     if (o->xh[SIX_XH_DST1])

@@ -10,6 +10,7 @@
  * RFC 3542's sticky options (setsockopt IPV6_PKTINFO with a struct
  * in6_pktinfo) are sticky options too: the second level.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "sock/sock.h"
@@ -36,9 +37,30 @@ static unsigned pick_ifindex(const struct six_sock *s, const struct six_send_opt
     return to->sin6_scope_id;
 }
 
-void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
-                          const struct sockaddr_in6 *to, struct six_ip6_out *o) {
-    const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc;
+/* RFC 3542 6.1 IPV6_NEXTHOP: the packet goes out of the interface the
+ * next hop is a neighbour on. Without neighbour discovery, a neighbour is
+ * an address on-link by a connected route, or a link-local address with
+ * its zone. Multicast destinations ignore it. */
+static int nexthop_ifindex(const struct six_sock *s, const struct sockaddr_in6 *nh,
+                           unsigned *ifindex) {
+    const struct six_route *r;
+
+    if (six_addr_scope(&nh->sin6_addr) <= 2 && !six_addr_is_loopback(&nh->sin6_addr)) {
+        if (!nh->sin6_scope_id || !six__ip6_if(s->socks->ip6, nh->sin6_scope_id))
+            return -EHOSTUNREACH;
+        *ifindex = nh->sin6_scope_id;
+        return 0;
+    }
+    r = six__ip6_route_lookup(s->socks->ip6, &nh->sin6_addr, 0);
+    if (!r || !(r->flags & SIX_RT_CONNECTED))
+        return -EHOSTUNREACH;
+    *ifindex = r->ifindex;
+    return 0;
+}
+
+int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
+                         const struct sockaddr_in6 *to, struct six_ip6_out *o) {
+    const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc, *nh;
 
     o->dst = to->sin6_addr;
     if (six_addr_is_unspecified(&o->dst))
@@ -53,6 +75,18 @@ void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *
     pi = pick(anc, st, anc->have_pktinfo && anc->pktinfo.ipi6_ifindex,
               st->have_pktinfo && st->pktinfo.ipi6_ifindex);
     o->ifindex = pick_ifindex(s, pi, &o->dst, to);
+    nh = pick(anc, st, anc->have_nexthop, st->have_nexthop);
+    if (nh && !six_addr_is_multicast(&o->dst)) {
+        unsigned via;
+        int rc = nexthop_ifindex(s, &nh->nexthop, &via);
+        if (rc < 0)
+            return rc;
+        /* A pktinfo interface that is not the next hop's cannot be met. */
+        if (pi && pi->pktinfo.ipi6_ifindex && pi->pktinfo.ipi6_ifindex != via)
+            return -EHOSTUNREACH;
+        o->ifindex = via;
+        o->via_neighbour = 1;
+    }
 
     /* Each extension header from ancillary data, else the sticky one. */
     const uint8_t **dst[SIX_XH_N] = {&o->hbh, &o->dst1, &o->rth, &o->dst2};
@@ -72,4 +106,5 @@ void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *
         o->tclass = (uint8_t)tc->tclass;
     else
         o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
+    return 0;
 }

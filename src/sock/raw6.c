@@ -122,7 +122,8 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
         return -EMSGSIZE;
     if (s->checksum_off >= 0 && (size_t)s->checksum_off + 2 > len)
         return -EINVAL;
-    six__pktopts_resolve(s, &so, to, &o);
+    if ((rc = six__pktopts_resolve(s, &so, to, &o)) < 0)
+        return rc;
     /* An interface that does not exist is ENXIO from route_out. */
     if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0) {
         /* Counted here as six__ip6_output would: the route was looked up

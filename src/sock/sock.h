@@ -79,12 +79,17 @@ struct six_send_opts {
     int hlim;
     int have_tclass;
     int tclass;
+    int have_nexthop;
+    struct sockaddr_in6 nexthop;
     /* Extension headers, whole and checked; per packet they point into
      * the caller's control buffer, sticky ones at copies they own. */
     const uint8_t *xh[SIX_XH_N];
     uint16_t xh_len[SIX_XH_N];
 };
 
+/* Checks an IPV6_NEXTHOP value (RFC 3542 6.1): an AF_INET6 sockaddr of
+ * the right size. Returns 0 or -EINVAL. */
+int six__nexthop_check(const void *p, size_t len);
 /* Checks an extension header given by an application (ancillary data or a
  * sticky option) of kind SIX_XH_*: its length field matches len, its
  * options are well formed, and a routing header is one sixstack may send.
@@ -194,9 +199,10 @@ size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap);
 /* The page's precedence rule, in one place: for each field, ancillary data
  * (anc), then sticky options (IPV6_PKTOPTIONS and RFC 3542's), then the
  * basic options, then the socket address `to`. Fills o's addresses,
- * interface, hop limit, traffic class and next header. */
-void six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
-                          const struct sockaddr_in6 *to, struct six_ip6_out *o);
+ * interface, hop limit, traffic class, headers and next header. Returns 0,
+ * or -EHOSTUNREACH for an IPV6_NEXTHOP that is not a neighbour. */
+int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
+                         const struct sockaddr_in6 *to, struct six_ip6_out *o);
 /* Writes the ancillary data s asked for about pkt into msg (sets
  * MSG_CTRUNC when it does not fit). */
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,

@@ -464,6 +464,17 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
     if (sticky_kind(name) >= 0 && (len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS))
         return sticky_header_set(s, sticky_kind(name), val, len);
     switch (name) {
+    case IPV6_NEXTHOP:
+        /* RFC 3542 6.1: a sticky next hop; length 0 removes it. */
+        if (len == 0) {
+            s->sticky.have_nexthop = 0;
+            return 0;
+        }
+        if (!val || (rc = six__nexthop_check(val, len)) < 0)
+            return -EINVAL;
+        memcpy(&s->sticky.nexthop, val, sizeof(s->sticky.nexthop));
+        s->sticky.have_nexthop = 1;
+        return 0;
     case IPV6_PKTOPTIONS:
         return pktoptions_set(s, val, len);
     case IPV6_PKTINFO:
@@ -510,6 +521,9 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
         return put_bytes(val, len, s->sticky.xh[kind], s->sticky.xh[kind] ? s->sticky.xh_len[kind] : 0);
     }
     switch (name) {
+    case IPV6_NEXTHOP:
+        return put_bytes(val, len, &s->sticky.nexthop,
+                         s->sticky.have_nexthop ? sizeof(s->sticky.nexthop) : 0);
     case IPV6_PKTOPTIONS:
         return pktoptions_get(s, val, len);
     case IPV6_PKTINFO:

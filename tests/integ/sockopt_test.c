@@ -800,3 +800,88 @@ TEST(rfc2292_names_are_the_pages_switches) {
     }
     h_done(&p);
 }
+
+/* ---- IPV6_NEXTHOP ---- */
+
+/* A and B joined twice: a0-b0 (2001:db8::/64) and a1-b1 (2001:db8:1::/64). */
+static void second_link(struct hpair *p, unsigned *a1, unsigned *b1, struct in6_addr *b1_addr) {
+    struct in6_addr a1_addr = h_in6("2001:db8:1::1");
+    *b1_addr = h_in6("2001:db8:1::2");
+    CHECK_OK(six_memwire_pair(p->a, "a1", p->b, "b1", NULL, a1, b1));
+    CHECK_OK(six_addr_add(p->a, *a1, &a1_addr, 64, 0));
+    CHECK_OK(six_addr_add(p->b, *b1, b1_addr, 64, 0));
+}
+
+static void send_with_nexthop(int fd, const struct in6_addr *dst, const struct sockaddr_in6 *nh,
+                              size_t nh_len, int want_errno) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(sizeof(struct sockaddr_in6))];
+    } ctl;
+    struct sockaddr_in6 to = h_sin6(dst, 0);
+    struct iovec iov = {.iov_base = (void *)payload, .iov_len = sizeof(payload)};
+    struct msghdr m = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
+    struct cmsghdr *cm;
+    memset(&ctl, 0, sizeof(ctl));
+    cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_NEXTHOP;
+    cm->cmsg_len = CMSG_LEN(nh_len);
+    memcpy(CMSG_DATA(cm), nh, nh_len);
+    if (want_errno)
+        CHECK_ERRNO(six_sendmsg(fd, &m, 0), want_errno);
+    else
+        CHECK_EQ(six_sendmsg(fd, &m, 0), sizeof(payload));
+}
+
+TEST(nexthop_picks_the_link_of_its_neighbour) {
+    struct hpair p;
+    unsigned a1, b1;
+    struct in6_addr b1_addr, far = h_in6("2001:db8:99::1");
+    h_up(&p);
+    second_link(&p, &a1, &b1, &b1_addr);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    struct sockaddr_in6 nh = h_sin6(&b1_addr, 0), nh_far = h_sin6(&far, 0);
+    set_int(b, IPV6_RECVPKTINFO, 1);
+    /* B's first address is on a0's link, but the next hop is on a1's. */
+    send_with_nexthop(a, &p.addr_b, &nh, sizeof(nh), 0);
+    h_pump(&p);
+    CHECK_EQ(arrival(b), b1);
+    /* Not a neighbour: no connected route reaches it. */
+    send_with_nexthop(a, &p.addr_b, &nh_far, sizeof(nh_far), EHOSTUNREACH);
+    /* Malformed: short, or not AF_INET6. */
+    send_with_nexthop(a, &p.addr_b, &nh, sizeof(nh) - 4, EINVAL);
+    nh_far.sin6_family = AF_INET;
+    send_with_nexthop(a, &p.addr_b, &nh_far, sizeof(nh_far), EINVAL);
+    h_done(&p);
+}
+
+TEST(sticky_nexthop_until_removed_and_read_back) {
+    struct hpair p;
+    unsigned a1, b1;
+    struct in6_addr b1_addr;
+    struct sockaddr_in6 back;
+    socklen_t len = sizeof(back);
+    h_up(&p);
+    second_link(&p, &a1, &b1, &b1_addr);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    struct sockaddr_in6 nh = h_sin6(&b1_addr, 0);
+    set_int(b, IPV6_RECVPKTINFO, 1);
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_NEXTHOP, &nh, sizeof(nh)));
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_NEXTHOP, &back, &len));
+    CHECK_EQ(len, sizeof(back));
+    CHECK(h_addr_eq(&back.sin6_addr, &b1_addr));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(arrival(b), b1);
+    CHECK_OK(six_setsockopt(a, IPPROTO_IPV6, IPV6_NEXTHOP, NULL, 0));
+    len = sizeof(back);
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_NEXTHOP, &back, &len));
+    CHECK_EQ(len, 0);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    CHECK_EQ(arrival(b), p.ifb);
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_NEXTHOP, &nh, 8), EINVAL);
+    h_done(&p);
+}
