@@ -48,6 +48,7 @@ enum {
     SIX_RECV_HOPOPTS = 1 << 3,
     SIX_RECV_DSTOPTS = 1 << 4,
     SIX_RECV_RTHDR = 1 << 5,
+    SIX_RECV_PATHMTU = 1 << 6,   /* stored; delivered once path MTU exists */
 };
 
 /* What a protocol (raw, later UDP) does for the generic socket calls. */

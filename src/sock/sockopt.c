@@ -496,9 +496,34 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
         return set_recv_flag(s, SIX_RECV_HOPLIMIT, val, len);
     case IPV6_RECVTCLASS:
         return set_recv_flag(s, SIX_RECV_TCLASS, val, len);
+    case IPV6_RECVPATHMTU:
+        return set_recv_flag(s, SIX_RECV_PATHMTU, val, len);
+    case IPV6_PATHMTU:
+        return -ENOPROTOOPT;   /* RFC 3542 11.4: get only */
     default:
         return recv_switch_set(s, name, val, len);
     }
+}
+
+/* RFC 3542 11.4: the path MTU toward the connected peer. Until path MTU
+ * discovery refines it, that is the MTU of the first hop's link. */
+static int pathmtu_get(struct six_sock *s, void *val, socklen_t *len) {
+    struct six_ip6_out o = {0};
+    struct ip6_mtuinfo mi;
+    struct six_if *ifp;
+    int rc;
+
+    if (!s->connected)
+        return -ENOTCONN;
+    o.dst = s->faddr.sin6_addr;
+    o.src = s->laddr.sin6_addr;
+    o.ifindex = s->faddr.sin6_scope_id;
+    if ((rc = six__ip6_route_out(s->socks->ip6, &o, &ifp)) < 0)
+        return rc;
+    memset(&mi, 0, sizeof(mi));
+    mi.ip6m_addr = s->faddr;
+    mi.ip6m_mtu = ifp->mtu;
+    return put_bytes(val, len, &mi, sizeof(mi));
 }
 
 static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
@@ -521,6 +546,10 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
         return put_bytes(val, len, s->sticky.xh[kind], s->sticky.xh[kind] ? s->sticky.xh_len[kind] : 0);
     }
     switch (name) {
+    case IPV6_PATHMTU:
+        return pathmtu_get(s, val, len);
+    case IPV6_RECVPATHMTU:
+        return put_int(val, len, !!(s->recv_flags & SIX_RECV_PATHMTU));
     case IPV6_NEXTHOP:
         return put_bytes(val, len, &s->sticky.nexthop,
                          s->sticky.have_nexthop ? sizeof(s->sticky.nexthop) : 0);

@@ -885,3 +885,23 @@ TEST(sticky_nexthop_until_removed_and_read_back) {
     CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_NEXTHOP, &nh, 8), EINVAL);
     h_done(&p);
 }
+
+TEST(pathmtu_is_the_first_hop_mtu_of_a_connected_socket) {
+    struct hpair p;
+    struct ip6_mtuinfo mi;
+    socklen_t len = sizeof(mi);
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    CHECK_ERRNO(six_getsockopt(a, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &len), ENOTCONN);
+    CHECK_OK(six_if_set_mtu(p.a, p.ifa, 1400));
+    h_connect(a, &p.addr_b);
+    CHECK_OK(six_getsockopt(a, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &len));
+    CHECK_EQ(len, sizeof(mi));
+    CHECK_EQ(mi.ip6m_mtu, 1400);
+    CHECK(h_addr_eq(&mi.ip6m_addr.sin6_addr, &p.addr_b));
+    CHECK_ERRNO(six_setsockopt(a, IPPROTO_IPV6, IPV6_PATHMTU, &mi, sizeof(mi)), ENOPROTOOPT);
+    CHECK_EQ(get_int(a, IPV6_RECVPATHMTU), 0);
+    set_int(a, IPV6_RECVPATHMTU, 1);
+    CHECK_EQ(get_int(a, IPV6_RECVPATHMTU), 1);
+    h_done(&p);
+}
