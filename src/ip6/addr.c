@@ -208,7 +208,7 @@ static int mcast_index(const struct six_ip6 *ip6, unsigned ifindex, const struct
 int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
     int i, rc;
 
-    if (!six_addr_is_multicast(g))
+    if (!six_addr_is_multicast(g) && !six_addr_is_unspecified(g))
         return -EINVAL;
     if (!six__ip6_if(ip6, ifindex))
         return -ENODEV;
@@ -242,7 +242,13 @@ int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
     if (g->s6_addr[0] == 0xff && (g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
         memcmp(&g->s6_addr[2], all_nodes_tail, sizeof(all_nodes_tail)) == 0)
         return 1;
-    return mcast_index(ip6, ifindex, g) >= 0;
+    if (mcast_index(ip6, ifindex, g) >= 0)
+        return 1;
+    /* ip6(4): a join of the unspecified group accepts every group. */
+    {
+        struct in6_addr any = IN6ADDR_ANY_INIT;
+        return six_addr_is_multicast(g) && mcast_index(ip6, ifindex, &any) >= 0;
+    }
 }
 
 /* ---- routes ---- */

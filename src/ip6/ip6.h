@@ -111,7 +111,10 @@ int six__ip6_addr_is_local(const struct six_ip6 *ip6, const struct in6_addr *a);
 int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
                         unsigned ifindex, struct in6_addr *src);
 
-/* ---- multicast membership (refcounted, per interface) ---- */
+/* ---- multicast membership (refcounted, per interface) ----
+ * The unspecified group stands for every group (ip6(4)). */
+/* The first multicast-capable interface that is not loopback, or NULL. */
+struct six_if *six__ip6_default_mcast_if(const struct six_ip6 *ip6);
 int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g);
 int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g);
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,

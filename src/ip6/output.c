@@ -28,7 +28,7 @@ static struct six_if *loopback_if(const struct six_ip6 *ip6) {
 /* The default multicast interface (ip6(4): "a value of zero specifies the
  * default interface"): the first multicast-capable interface that is not
  * loopback. */
-static struct six_if *default_mcast_if(const struct six_ip6 *ip6) {
+struct six_if *six__ip6_default_mcast_if(const struct six_ip6 *ip6) {
     for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
         struct six_if *ifp = ip6->ifs[i];
         if (ifp && (ifp->flags & SIX_IFF_MULTICAST) && !(ifp->flags & SIX_IFF_LOOPBACK))
@@ -58,7 +58,7 @@ int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
             if (r)
                 ifp = six__ip6_if(ip6, r->ifindex);
             else if (six_addr_is_multicast(&o->dst))
-                ifp = default_mcast_if(ip6);
+                ifp = six__ip6_default_mcast_if(ip6);
             else
                 return -EINVAL;
         }

@@ -40,6 +40,9 @@ struct six_socks {
     unsigned closed_busy;                /* closed, a call still holds them */
 };
 
+/* Groups one socket may join (BSD's IPV6_MAX_MEMBERSHIPS). */
+#define SIX_MAX_MEMBERSHIPS 20
+
 /* Receive-side options: which ancillary data recvmsg() returns. */
 enum {
     SIX_RECV_PKTINFO = 1 << 0,
@@ -141,6 +144,8 @@ struct six_sock {
     unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
+    struct ipv6_mreq memb[SIX_MAX_MEMBERSHIPS];  /* IPV6_JOIN_GROUP */
+    unsigned nmemb;
 };
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
@@ -186,6 +191,8 @@ void six__raw6_attach(struct six_sock *s);
 int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,
                          socklen_t len);
 int six__sock_getsockopt(struct six_sock *s, int level, int name, void *val, socklen_t *len);
+/* Leaves every group s joined (on close). */
+void six__sock_leave_all(struct six_sock *s);
 /* The hop limit for a packet to dst from the basic options. */
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 

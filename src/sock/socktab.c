@@ -110,6 +110,8 @@ void six__sock_close_locked(struct six_sock *s) {
     s->closing = 1;
     if (s->ops->detach)
         s->ops->detach(s);
+    /* ip6(4): memberships are dropped when the socket is closed. */
+    six__sock_leave_all(s);
     for (pp = &socks->all; *pp; pp = &(*pp)->next_all) {
         if (*pp == s) {
             *pp = s->next_all;

@@ -1,6 +1,8 @@
 /* The basic IPPROTO_IPV6 options of ip6(4): ranges, resets, what getsockopt
  * returns, their effect on the packets sent, and the options refused
  * because sixstack cannot give what they ask. */
+#include <stdio.h>
+
 #include "harness.h"
 
 static const uint8_t payload[] = "sockopt test";
@@ -903,5 +905,95 @@ TEST(pathmtu_is_the_first_hop_mtu_of_a_connected_socket) {
     CHECK_EQ(get_int(a, IPV6_RECVPATHMTU), 0);
     set_int(a, IPV6_RECVPATHMTU, 1);
     CHECK_EQ(get_int(a, IPV6_RECVPATHMTU), 1);
+    h_done(&p);
+}
+
+/* ---- IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP ---- */
+
+static int mreq_set(int fd, int name, const char *group, unsigned ifindex) {
+    struct ipv6_mreq mr = {.ipv6mr_multiaddr = h_in6(group), .ipv6mr_interface = ifindex};
+    return six_setsockopt(fd, IPPROTO_IPV6, name, &mr, sizeof(mr));
+}
+
+/* A sends to group on its link; returns whether B's socket got it. */
+static int group_reaches_b(struct hpair *p, int a, int b, const char *group) {
+    struct in6_addr g = h_in6(group);
+    struct sockaddr_in6 to = h_sin6(&g, p->ifa);
+    uint8_t buf[64];
+    CHECK_EQ(six_sendto(a, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)),
+             sizeof(payload));
+    h_pump(p);
+    return six_recv(b, buf, sizeof(buf), MSG_DONTWAIT) >= 0;
+}
+
+TEST(join_group_makes_its_traffic_arrive_and_leave_stops_it) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    uint64_t dropped = h_stats(p.b).ip6_in_not_for_us;
+    CHECK(!group_reaches_b(&p, a, b, "ff02::1:3"));
+    CHECK_EQ(h_stats(p.b).ip6_in_not_for_us, dropped + 1);
+    CHECK_OK(mreq_set(b, IPV6_JOIN_GROUP, "ff02::1:3", p.ifb));
+    CHECK(group_reaches_b(&p, a, b, "ff02::1:3"));
+    CHECK(!group_reaches_b(&p, a, b, "ff02::1:4"));
+    CHECK_OK(mreq_set(b, IPV6_LEAVE_GROUP, "ff02::1:3", p.ifb));
+    CHECK(!group_reaches_b(&p, a, b, "ff02::1:3"));
+    h_done(&p);
+}
+
+TEST(join_group_errors_as_bsd) {
+    struct hpair p;
+    struct ipv6_mreq mr = {0};
+    h_up(&p);
+    int b = h_sock(&p, p.b, 253);
+    CHECK_ERRNO(mreq_set(b, IPV6_JOIN_GROUP, "2001:db8::5", p.ifb), EINVAL);
+    CHECK_ERRNO(mreq_set(b, IPV6_JOIN_GROUP, "ff02::1:3", 77), EADDRNOTAVAIL);
+    CHECK_ERRNO(six_setsockopt(b, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, 4), EINVAL);
+    /* Interface 0 is the default multicast interface: b0 here. */
+    CHECK_OK(mreq_set(b, IPV6_JOIN_GROUP, "ff02::1:3", 0));
+    CHECK_ERRNO(mreq_set(b, IPV6_JOIN_GROUP, "ff02::1:3", p.ifb), EADDRINUSE);
+    CHECK_ERRNO(mreq_set(b, IPV6_LEAVE_GROUP, "ff02::1:9", p.ifb), EADDRNOTAVAIL);
+    CHECK_OK(mreq_set(b, IPV6_LEAVE_GROUP, "ff02::1:3", p.ifb));
+    CHECK_ERRNO(mreq_set(b, IPV6_LEAVE_GROUP, "ff02::1:3", p.ifb), EADDRNOTAVAIL);
+    h_done(&p);
+}
+
+TEST(join_group_limit_per_socket) {
+    struct hpair p;
+    char g[32];
+    h_up(&p);
+    int b = h_sock(&p, p.b, 253);
+    for (int i = 0; i < 20; i++) {
+        snprintf(g, sizeof(g), "ff02::2:%x", i + 1);
+        CHECK_OK(mreq_set(b, IPV6_JOIN_GROUP, g, p.ifb));
+    }
+    CHECK_ERRNO(mreq_set(b, IPV6_JOIN_GROUP, "ff02::3:1", p.ifb), ETOOMANYREFS);
+    h_done(&p);
+}
+
+TEST(close_drops_memberships_but_others_keep_theirs) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253), c = h_sock(&p, p.b, 253);
+    CHECK_OK(mreq_set(b, IPV6_JOIN_GROUP, "ff02::1:3", p.ifb));
+    CHECK_OK(mreq_set(c, IPV6_JOIN_GROUP, "ff02::1:3", p.ifb));
+    h_close(&p, b);
+    /* c still holds the group (memberships are counted per interface). */
+    CHECK(group_reaches_b(&p, a, c, "ff02::1:3"));
+    h_close(&p, c);
+    int d = h_sock(&p, p.b, 253);
+    CHECK(!group_reaches_b(&p, a, d, "ff02::1:3"));
+    h_done(&p);
+}
+
+TEST(join_of_the_unspecified_group_takes_every_group) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    CHECK_OK(mreq_set(b, IPV6_JOIN_GROUP, "::", p.ifb));
+    CHECK(group_reaches_b(&p, a, b, "ff02::1:77"));
+    CHECK(group_reaches_b(&p, a, b, "ff05::99"));
+    CHECK_OK(mreq_set(b, IPV6_LEAVE_GROUP, "::", p.ifb));
+    CHECK(!group_reaches_b(&p, a, b, "ff02::1:77"));
     h_done(&p);
 }
