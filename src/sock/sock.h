@@ -191,6 +191,16 @@ void six__raw6_attach(struct six_sock *s);
 int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,
                          socklen_t len);
 int six__sock_getsockopt(struct six_sock *s, int level, int name, void *val, socklen_t *len);
+/* Option value helpers shared by the option files: an int argument (EINVAL
+ * when short), and results truncated to *len as the kernel does. */
+int six__opt_int(const void *val, socklen_t len, int *out);
+int six__opt_put_int(void *val, socklen_t *len, int v);
+int six__opt_put_bytes(void *val, socklen_t *len, const void *src, size_t n);
+/* Sticky options (sticky.c) and memberships (mcast.c): -ENOENT when name
+ * (at that length) is not theirs. */
+int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len);
+int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len);
+int six__mcast_set(struct six_sock *s, int name, const void *val, socklen_t len);
 /* Leaves every group s joined (on close). */
 void six__sock_leave_all(struct six_sock *s);
 /* The hop limit for a packet to dst from the basic options. */

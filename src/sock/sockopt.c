@@ -3,7 +3,6 @@
  * before anything changes: bad input gets its errno and changes nothing.
  * ip6(4): an unknown IPPROTO_IPV6 option name is EINVAL. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -11,7 +10,7 @@
 #include "wire/ipv6.h"
 
 /* Reads an int option value. */
-static int get_int_arg(const void *val, socklen_t len, int *out) {
+int six__opt_int(const void *val, socklen_t len, int *out) {
     if (!val || len < (socklen_t)sizeof(int))
         return -EINVAL;
     memcpy(out, val, sizeof(int));
@@ -19,7 +18,7 @@ static int get_int_arg(const void *val, socklen_t len, int *out) {
 }
 
 /* Writes an int option value, truncated to *len like the kernel does. */
-static int put_int(void *val, socklen_t *len, int v) {
+int six__opt_put_int(void *val, socklen_t *len, int v) {
     if (!val || !len)
         return -EFAULT;
     if (*len > (socklen_t)sizeof(int))
@@ -28,7 +27,7 @@ static int put_int(void *val, socklen_t *len, int v) {
     return 0;
 }
 
-static int put_bytes(void *val, socklen_t *len, const void *src, size_t n) {
+int six__opt_put_bytes(void *val, socklen_t *len, const void *src, size_t n) {
     if (!val || !len)
         return -EFAULT;
     if (*len > (socklen_t)n)
@@ -60,7 +59,7 @@ static int timeval_to_us(const void *val, socklen_t len, uint64_t *out) {
 
 static int put_timeval(void *val, socklen_t *len, uint64_t us) {
     struct timeval tv = {.tv_sec = (time_t)(us / 1000000u), .tv_usec = (suseconds_t)(us % 1000000u)};
-    return put_bytes(val, len, &tv, sizeof(tv));
+    return six__opt_put_bytes(val, len, &tv, sizeof(tv));
 }
 
 static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen_t len) {
@@ -73,7 +72,7 @@ static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen
         return timeval_to_us(val, len, &s->sndtimeo_us);
     case SO_RCVBUF:
     case SO_SNDBUF:
-        if ((rc = get_int_arg(val, len, &v)) < 0)
+        if ((rc = six__opt_int(val, len, &v)) < 0)
             return rc;
         /* Like Linux: at least 2 KiB, and what was asked is doubled to
          * cover bookkeeping (here: headers kept with the data). */
@@ -91,7 +90,7 @@ static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen
     case SO_KEEPALIVE:
     case SO_DONTROUTE:
     case SO_BROADCAST:
-        return get_int_arg(val, len, &v);   /* accepted, no effect yet */
+        return six__opt_int(val, len, &v);   /* accepted, no effect yet */
     default:
         return -ENOPROTOOPT;
     }
@@ -102,26 +101,26 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
 
     switch (name) {
     case SO_TYPE:
-        return put_int(val, len, s->type);
+        return six__opt_put_int(val, len, s->type);
     case SO_PROTOCOL:
-        return put_int(val, len, s->proto);
+        return six__opt_put_int(val, len, s->proto);
     case SO_DOMAIN:
-        return put_int(val, len, AF_INET6);
+        return six__opt_put_int(val, len, AF_INET6);
     case SO_ERROR:
         err = s->so_error;
         s->so_error = 0;
         six__sock_update_ready(s);
-        return put_int(val, len, err);
+        return six__opt_put_int(val, len, err);
     case SO_RCVBUF:
-        return put_int(val, len, (int)s->rcvbuf);
+        return six__opt_put_int(val, len, (int)s->rcvbuf);
     case SO_SNDBUF:
-        return put_int(val, len, (int)s->sndbuf);
+        return six__opt_put_int(val, len, (int)s->sndbuf);
     case SO_RCVTIMEO:
         return put_timeval(val, len, s->rcvtimeo_us);
     case SO_SNDTIMEO:
         return put_timeval(val, len, s->sndtimeo_us);
     case SO_ACCEPTCONN:
-        return put_int(val, len, 0);
+        return six__opt_put_int(val, len, 0);
     default:
         return -ENOPROTOOPT;
     }
@@ -139,7 +138,7 @@ int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst) {
 
 /* An int option in [lo, hi]. */
 static int get_int_range(const void *val, socklen_t len, int lo, int hi, int *out) {
-    int v, rc = get_int_arg(val, len, &v);
+    int v, rc = six__opt_int(val, len, &v);
     if (rc < 0)
         return rc;
     if (v < lo || v > hi)
@@ -186,7 +185,7 @@ static int basic_set(struct six_sock *s, int name, const void *val, socklen_t le
         /* RFC 3542 11.1: -1 (unicast: path MTU, multicast: 1280), 0, 1. */
         return get_int_range(val, len, -1, 1, &s->use_min_mtu);
     case IPV6_DONTFRAG:
-        if ((rc = get_int_arg(val, len, &s->dontfrag)) < 0)
+        if ((rc = six__opt_int(val, len, &s->dontfrag)) < 0)
             return rc;
         s->dontfrag = s->dontfrag != 0;
         return 0;
@@ -201,21 +200,21 @@ static int basic_set(struct six_sock *s, int name, const void *val, socklen_t le
 static int basic_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     switch (name) {
     case IPV6_UNICAST_HOPS:
-        return put_int(val, len, six__sock_hops(s, NULL));
+        return six__opt_put_int(val, len, six__sock_hops(s, NULL));
     case IPV6_MULTICAST_HOPS:
-        return put_int(val, len, s->mcast_hops >= 0 ? s->mcast_hops : 1);
+        return six__opt_put_int(val, len, s->mcast_hops >= 0 ? s->mcast_hops : 1);
     case IPV6_TCLASS:
-        return put_int(val, len, s->tclass >= 0 ? s->tclass : 0);
+        return six__opt_put_int(val, len, s->tclass >= 0 ? s->tclass : 0);
     case IPV6_MULTICAST_IF:
-        return put_int(val, len, (int)s->mcast_if);
+        return six__opt_put_int(val, len, (int)s->mcast_if);
     case IPV6_MULTICAST_LOOP:
-        return put_int(val, len, (int)s->mcast_loop);
+        return six__opt_put_int(val, len, (int)s->mcast_loop);
     case IPV6_USE_MIN_MTU:
-        return put_int(val, len, s->use_min_mtu);
+        return six__opt_put_int(val, len, s->use_min_mtu);
     case IPV6_DONTFRAG:
-        return put_int(val, len, s->dontfrag);
+        return six__opt_put_int(val, len, s->dontfrag);
     case IPV6_PORTRANGE:
-        return put_int(val, len, s->portrange);
+        return six__opt_put_int(val, len, s->portrange);
     default:
         return -ENOENT;
     }
@@ -240,7 +239,7 @@ static int unsupported_set(struct six_sock *s, int name, const void *val, sockle
     default:
         return -ENOENT;
     }
-    if ((rc = get_int_arg(val, len, &v)) < 0)
+    if ((rc = six__opt_int(val, len, &v)) < 0)
         return rc;
     if (name == IPV6_V6ONLY)
         return v ? 0 : -EOPNOTSUPP;
@@ -254,14 +253,14 @@ static int unsupported_set(struct six_sock *s, int name, const void *val, sockle
 static int unsupported_get(int name, void *val, socklen_t *len) {
     switch (name) {
     case IPV6_V6ONLY:
-        return put_int(val, len, 1);
+        return six__opt_put_int(val, len, 1);
     case IPV6_FAITH:
-        return put_int(val, len, 0);
+        return six__opt_put_int(val, len, 0);
     case IPV6_AUTH_LEVEL:
     case IPV6_ESP_TRANS_LEVEL:
     case IPV6_ESP_NETWORK_LEVEL:
     case IPV6_IPCOMP_LEVEL:
-        return put_int(val, len, SIX_IPSEC_LEVEL_DEFAULT);
+        return six__opt_put_int(val, len, SIX_IPSEC_LEVEL_DEFAULT);
     default:
         return -ENOENT;
     }
@@ -269,7 +268,7 @@ static int unsupported_get(int name, void *val, socklen_t *len) {
 
 /* A receive switch (IPV6_HOPLIMIT as the page's int, IPV6_RECV*). */
 static int set_recv_flag(struct six_sock *s, unsigned flag, const void *val, socklen_t len) {
-    int v, rc = get_int_arg(val, len, &v);
+    int v, rc = six__opt_int(val, len, &v);
     if (rc < 0)
         return rc;
     if (v)
@@ -313,117 +312,13 @@ static int recv_switch_set(struct six_sock *s, int name, const void *val, sockle
     /* The page's int form is told apart by its length (spec README). */
     if (page_form && len != (socklen_t)sizeof(int))
         return -EINVAL;
-    int on, rc = get_int_arg(val, len, &on);
+    int on, rc = six__opt_int(val, len, &on);
     if (rc < 0)
         return rc;
     /* Turning it off needs no privilege. */
     if (flag != SIX_RECV_PKTINFO && on && !s->creds.privileged)
         return -EPERM;
     return set_recv_flag(s, flag, val, len);
-}
-
-/* ip6(4) IPV6_PKTOPTIONS: "all options must fit within the size of an
- * mbuf"; a 2 KiB cluster here. */
-#define PKTOPTIONS_MAX 2048
-
-/* Validates sticky options before they replace the socket's. */
-static int sticky_check(const struct six_sock *s, const struct six_send_opts *o) {
-    if (o->have_pktinfo && o->pktinfo.ipi6_ifindex &&
-        !six__ip6_if(s->socks->ip6, o->pktinfo.ipi6_ifindex))
-        return -ENXIO;
-    return 0;
-}
-
-/* IPV6_PKTOPTIONS: a series of cmsghdr replacing every sticky option;
- * length 0 resets them all. */
-static int pktoptions_set(struct six_sock *s, const void *val, socklen_t len) {
-    union {
-        struct cmsghdr align;
-        uint8_t b[PKTOPTIONS_MAX];
-    } copy;
-    struct six_send_opts o;
-    int rc;
-
-    if (len == 0) {
-        six__opts_release(&s->sticky);
-        memset(&s->sticky, 0, sizeof(s->sticky));
-        return 0;
-    }
-    if (!val || len > PKTOPTIONS_MAX)
-        return -EINVAL;
-    /* The caller's bytes need not be aligned for struct cmsghdr. */
-    memcpy(copy.b, val, len);
-    if ((rc = six__cmsg_parse(copy.b, len, &o)) < 0 || (rc = sticky_check(s, &o)) < 0 ||
-        (rc = six__opts_own(&o)) < 0)
-        return rc;
-    six__opts_release(&s->sticky);
-    s->sticky = o;
-    return 0;
-}
-
-static int pktoptions_get(const struct six_sock *s, void *val, socklen_t *len) {
-    union {
-        struct cmsghdr align;
-        uint8_t b[PKTOPTIONS_MAX];
-    } out;
-    size_t n = six__cmsg_put_opts(&s->sticky, out.b, sizeof(out.b));
-    if (n > *len)
-        n = six__cmsg_put_opts(&s->sticky, out.b, *len);
-    return put_bytes(val, len, out.b, n);
-}
-
-/* RFC 3542 6.1: IPV6_PKTINFO with a struct in6_pktinfo is a sticky
- * source address and interface (an all-zero one removes it). */
-static int sticky_pktinfo_set(struct six_sock *s, const void *val) {
-    struct six_send_opts o = s->sticky;
-    int rc;
-
-    memcpy(&o.pktinfo, val, sizeof(o.pktinfo));
-    o.have_pktinfo = o.pktinfo.ipi6_ifindex || !six_addr_is_unspecified(&o.pktinfo.ipi6_addr);
-    if ((rc = sticky_check(s, &o)) < 0)
-        return rc;
-    s->sticky = o;
-    return 0;
-}
-
-/* The option name of a sticky header (RFC 3542 6.4 - 6.6): its SIX_XH_*
- * kind, or -1. */
-static int sticky_kind(int name) {
-    switch (name) {
-    case IPV6_HOPOPTS:
-        return SIX_XH_HBH;
-    case IPV6_RTHDRDSTOPTS:
-        return SIX_XH_DST1;
-    case IPV6_RTHDR:
-        return SIX_XH_RTH;
-    case IPV6_DSTOPTS:
-        return SIX_XH_DST2;
-    default:
-        return -1;
-    }
-}
-
-/* RFC 3542 sticky header: the whole header as the value, length 0 to
- * remove it. Sending option headers needs privilege, as receiving them. */
-static int sticky_header_set(struct six_sock *s, int kind, const void *val, socklen_t len) {
-    uint8_t *copy = NULL;
-    int rc;
-
-    if (len > 0) {
-        if (!val)
-            return -EFAULT;
-        if ((rc = six__xh_check(kind, val, len)) < 0)
-            return rc;
-        if (!s->creds.privileged)
-            return -EPERM;
-        if (!(copy = malloc(len)))
-            return -ENOBUFS;
-        memcpy(copy, val, len);
-    }
-    free((void *)s->sticky.xh[kind]);
-    s->sticky.xh[kind] = copy;
-    s->sticky.xh_len[kind] = (uint16_t)len;
-    return 0;
 }
 
 /* RFC 2292's names, where the host keeps them apart from RFC 3542's
@@ -447,77 +342,6 @@ static int rfc2292_name(int name) {
     }
 }
 
-/* ---- multicast membership: IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP ---- */
-
-static int memb_index(const struct six_sock *s, const struct ipv6_mreq *mr) {
-    for (unsigned i = 0; i < s->nmemb; i++)
-        if (s->memb[i].ipv6mr_interface == mr->ipv6mr_interface &&
-            IN6_ARE_ADDR_EQUAL(&s->memb[i].ipv6mr_multiaddr, &mr->ipv6mr_multiaddr))
-            return (int)i;
-    return -1;
-}
-
-/* Reads a struct ipv6_mreq and resolves interface 0 to the default
- * multicast interface (ip6(4)). Errors as BSD: EINVAL for a short value or
- * a group that is not multicast, EADDRNOTAVAIL for no such interface. */
-static int mreq_arg(struct six_sock *s, const void *val, socklen_t len, struct ipv6_mreq *mr) {
-    if (!val || len < (socklen_t)sizeof(*mr))
-        return -EINVAL;
-    memcpy(mr, val, sizeof(*mr));
-    if (!six_addr_is_multicast(&mr->ipv6mr_multiaddr) &&
-        !six_addr_is_unspecified(&mr->ipv6mr_multiaddr))
-        return -EINVAL;
-    if (mr->ipv6mr_interface == 0) {
-        struct six_if *ifp = six__ip6_default_mcast_if(s->socks->ip6);
-        if (!ifp)
-            return -EADDRNOTAVAIL;
-        mr->ipv6mr_interface = ifp->index;
-    }
-    if (!six__ip6_if(s->socks->ip6, mr->ipv6mr_interface))
-        return -EADDRNOTAVAIL;
-    return 0;
-}
-
-static int join_group(struct six_sock *s, const void *val, socklen_t len) {
-    struct ipv6_mreq mr;
-    int rc;
-
-    if ((rc = mreq_arg(s, val, len, &mr)) < 0)
-        return rc;
-    /* ip6(4): the unspecified group (every group) requires privilege. */
-    if (six_addr_is_unspecified(&mr.ipv6mr_multiaddr) && !s->creds.privileged)
-        return -EPERM;
-    if (memb_index(s, &mr) >= 0)
-        return -EADDRINUSE;
-    if (s->nmemb == SIX_MAX_MEMBERSHIPS)
-        return -ETOOMANYREFS;
-    if ((rc = six__ip6_mcast_join(s->socks->ip6, mr.ipv6mr_interface,
-                                  &mr.ipv6mr_multiaddr)) < 0)
-        return rc;
-    s->memb[s->nmemb++] = mr;
-    return 0;
-}
-
-static int leave_group(struct six_sock *s, const void *val, socklen_t len) {
-    struct ipv6_mreq mr;
-    int i, rc;
-
-    if ((rc = mreq_arg(s, val, len, &mr)) < 0)
-        return rc;
-    if ((i = memb_index(s, &mr)) < 0)
-        return -EADDRNOTAVAIL;
-    six__ip6_mcast_leave(s->socks->ip6, mr.ipv6mr_interface, &mr.ipv6mr_multiaddr);
-    s->memb[i] = s->memb[--s->nmemb];
-    return 0;
-}
-
-void six__sock_leave_all(struct six_sock *s) {
-    while (s->nmemb > 0) {
-        struct ipv6_mreq *mr = &s->memb[--s->nmemb];
-        six__ip6_mcast_leave(s->socks->ip6, mr->ipv6mr_interface, &mr->ipv6mr_multiaddr);
-    }
-}
-
 static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
@@ -530,35 +354,12 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
     if ((rc = basic_set(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_set(s, name, val, len)) != -ENOENT)
         return rc;
-    /* The page's int switches keep their names; other lengths are RFC
-     * 3542's sticky headers. */
-    if (sticky_kind(name) >= 0 && (len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS))
-        return sticky_header_set(s, sticky_kind(name), val, len);
+    if ((rc = six__sticky_set(s, name, val, len)) != -ENOENT ||
+        (rc = six__mcast_set(s, name, val, len)) != -ENOENT)
+        return rc;
     switch (name) {
-    case IPV6_JOIN_GROUP:
-        return join_group(s, val, len);
-    case IPV6_LEAVE_GROUP:
-        return leave_group(s, val, len);
-    case IPV6_NEXTHOP:
-        /* RFC 3542 6.1: a sticky next hop; length 0 removes it. */
-        if (len == 0) {
-            s->sticky.have_nexthop = 0;
-            return 0;
-        }
-        if (!val || (rc = six__nexthop_check(val, len)) < 0)
-            return -EINVAL;
-        memcpy(&s->sticky.nexthop, val, sizeof(s->sticky.nexthop));
-        s->sticky.have_nexthop = 1;
-        return 0;
-    case IPV6_PKTOPTIONS:
-        return pktoptions_set(s, val, len);
-    case IPV6_PKTINFO:
-        /* The length tells the page's int switch from RFC 3542's struct. */
-        if (val && len == (socklen_t)sizeof(struct in6_pktinfo))
-            return sticky_pktinfo_set(s, val);
-        return recv_switch_set(s, name, val, len);
     case IPV6_CHECKSUM:
-        if ((rc = get_int_arg(val, len, &v)) < 0)
+        if ((rc = six__opt_int(val, len, &v)) < 0)
             return rc;
         /* ip6(4): the ICMPv6 checksum cannot be moved or turned off. An
          * odd offset cannot hold an aligned 16-bit checksum. */
@@ -598,7 +399,7 @@ static int pathmtu_get(struct six_sock *s, void *val, socklen_t *len) {
     memset(&mi, 0, sizeof(mi));
     mi.ip6m_addr = s->faddr;
     mi.ip6m_mtu = ifp->mtu;
-    return put_bytes(val, len, &mi, sizeof(mi));
+    return six__opt_put_bytes(val, len, &mi, sizeof(mi));
 }
 
 static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
@@ -610,51 +411,39 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
         name = rfc2292_name(name);
         if ((rc = ipv6_get(s, name == IPV6_PKTINFO ? IPV6_RECVPKTINFO : name, &v, &l)) < 0)
             return rc;
-        return put_int(val, len, v);
+        return six__opt_put_int(val, len, v);
     }
 
     if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_get(name, val, len)) != -ENOENT)
         return rc;
-    if (sticky_kind(name) >= 0 && (*len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS)) {
-        int kind = sticky_kind(name);
-        return put_bytes(val, len, s->sticky.xh[kind], s->sticky.xh[kind] ? s->sticky.xh_len[kind] : 0);
-    }
+    if ((rc = six__sticky_get(s, name, val, len)) != -ENOENT)
+        return rc;
     switch (name) {
     case IPV6_PATHMTU:
         return pathmtu_get(s, val, len);
     case IPV6_RECVPATHMTU:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_PATHMTU));
-    case IPV6_NEXTHOP:
-        return put_bytes(val, len, &s->sticky.nexthop,
-                         s->sticky.have_nexthop ? sizeof(s->sticky.nexthop) : 0);
-    case IPV6_PKTOPTIONS:
-        return pktoptions_get(s, val, len);
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_PATHMTU));
     case IPV6_PKTINFO:
-        if (*len >= (socklen_t)sizeof(struct in6_pktinfo)) {
-            struct in6_pktinfo none = {0};
-            return put_bytes(val, len, s->sticky.have_pktinfo ? &s->sticky.pktinfo : &none,
-                             sizeof(none));
-        }
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
     case IPV6_CHECKSUM:
-        return put_int(val, len, s->checksum_off);
+        return six__opt_put_int(val, len, s->checksum_off);
     case IPV6_HOPLIMIT:
     case IPV6_RECVHOPLIMIT:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPLIMIT));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPLIMIT));
     case IPV6_RECVPKTINFO:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
     case IPV6_RECVTCLASS:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_TCLASS));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_TCLASS));
     case IPV6_HOPOPTS:
     case IPV6_RECVHOPOPTS:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPOPTS));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_HOPOPTS));
     case IPV6_DSTOPTS:
     case IPV6_RECVDSTOPTS:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_DSTOPTS));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_DSTOPTS));
     case IPV6_RTHDR:
     case IPV6_RECVRTHDR:
-        return put_int(val, len, !!(s->recv_flags & SIX_RECV_RTHDR));
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_RTHDR));
     default:
         return -EINVAL;
     }
@@ -678,7 +467,7 @@ static int icmpv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
         return -EOPNOTSUPP;
     if (name != ICMP6_FILTER)
         return -ENOPROTOOPT;
-    return put_bytes(val, len, &s->filter, sizeof(s->filter));
+    return six__opt_put_bytes(val, len, &s->filter, sizeof(s->filter));
 }
 
 int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,
