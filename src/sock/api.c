@@ -421,12 +421,35 @@ static short sock_revents(struct six_sock *s, short events) {
     return r & (short)(events | POLLERR | POLLHUP);
 }
 
+/* Events a sixstack socket cannot meet are not asked of its eventfd
+ * (always writable), so the system's poll does not wake for them: here
+ * POLLOUT after shutdown(SHUT_WR). Returns the events to ask. */
+static short eventfd_events(int fd, short events) {
+    struct six_sock *s = six__sock_acquire(fd);
+    if (!s)
+        return events;
+    if (s->shut_wr)
+        events &= (short)~(POLLOUT | POLLWRNORM);
+    six__sock_release(s);
+    return events;
+}
+
 /* The system's poll waits on the sockets' eventfds (readable exactly when
  * the socket is); the sockets' own state then gives the exact events. */
 int six_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
-    int rc = poll(fds, nfds, timeout_ms);
-    int ready = 0;
+    short asked[64];
+    int rc, ready = 0;
+    /* Only small sets get their events narrowed; larger ones are polled
+     * as given (a rare spurious wake-up, never a missed one). */
+    int narrow = nfds <= sizeof(asked) / sizeof(asked[0]);
 
+    for (nfds_t i = 0; narrow && i < nfds; i++) {
+        asked[i] = fds[i].events;
+        fds[i].events = eventfd_events(fds[i].fd, fds[i].events);
+    }
+    rc = poll(fds, nfds, timeout_ms);
+    for (nfds_t i = 0; narrow && i < nfds; i++)
+        fds[i].events = asked[i];
     if (rc <= 0)
         return rc;
     for (nfds_t i = 0; i < nfds; i++) {

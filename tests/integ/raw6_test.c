@@ -1448,3 +1448,21 @@ TEST(recvmsg_without_name_leaves_namelen) {
     CHECK_EQ(m.msg_namelen, 77);
     h_done(&p);
 }
+
+TEST(poll_waits_when_asked_only_for_unmeetable_pollout) {
+    struct hpair p;
+    struct timespec t0, t1;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253);
+    h_connect(a, &p.addr_b);
+    CHECK_OK(six_shutdown(a, SHUT_WR));
+    struct pollfd pfd = {.fd = a, .events = POLLOUT};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* Not writable after SHUT_WR: poll must sleep out its timeout, not
+     * wake at once on the (always writable) eventfd and report nothing. */
+    CHECK_EQ(six_poll(&pfd, 1, 60), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 50);
+    CHECK_EQ(pfd.events, POLLOUT);   /* the caller's events are left as given */
+    h_done(&p);
+}
