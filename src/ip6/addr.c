@@ -52,6 +52,8 @@ int six__ip6_if_add(struct six_ip6 *ip6, struct six_if *ifp) {
         ifp->input = six__ip6_input;
         ifp->input_ctx = ip6;
         ip6->ifs[i] = ifp;
+        if ((ifp->flags & SIX_IFF_LOOPBACK) && !ip6->loopback)
+            ip6->loopback = ifp;
         return (int)i;
     }
     return -ENOSPC;
@@ -88,6 +90,8 @@ void six__ip6_if_remove(struct six_ip6 *ip6, unsigned ifindex) {
             ip6->mcast[i] = ip6->mcast[--ip6->nmcast];
         else
             i++;
+    if (ip6->loopback == ifp)
+        ip6->loopback = NULL;
     six__if_destroy(ifp);
     free(ifp);
     ip6->ifs[ifindex] = NULL;
@@ -101,6 +105,7 @@ void six__ip6_if_destroy_all(struct six_ip6 *ip6) {
         free(ip6->ifs[i]);
         ip6->ifs[i] = NULL;
     }
+    ip6->loopback = NULL;
 }
 
 unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {

@@ -157,13 +157,12 @@ static long ext_header(struct walk *w, struct six_ext_repr *e) {
     return (long)e->len;
 }
 
-static int record(uint16_t *off, uint16_t *len, size_t at, size_t n) {
+static void record(uint16_t *off, uint16_t *len, size_t at, size_t n) {
     /* Only the first of each kind is kept for recvmsg(). */
     if (*off == 0) {
         *off = (uint16_t)at;
         *len = (uint16_t)n;
     }
-    return 0;
 }
 
 static int hop_by_hop(struct walk *w, struct six_ext_repr *e) {
@@ -177,7 +176,8 @@ static int hop_by_hop(struct walk *w, struct six_ext_repr *e) {
     }
     if (ext_header(w, e) < 0 || process_options(w, e->len, 1) < 0)
         return DROPPED;
-    return record(&m->hbh_off, &m->hbh_len, w->off, e->len);
+    record(&m->hbh_off, &m->hbh_len, w->off, e->len);
+    return 0;
 }
 
 static int dest_options(struct walk *w, struct six_ext_repr *e) {
@@ -186,8 +186,10 @@ static int dest_options(struct walk *w, struct six_ext_repr *e) {
     if (ext_header(w, e) < 0 || process_options(w, e->len, 0) < 0)
         return DROPPED;
     if (m->rth_off)
-        return record(&m->dst2_off, &m->dst2_len, w->off, e->len);
-    return record(&m->dst1_off, &m->dst1_len, w->off, e->len);
+        record(&m->dst2_off, &m->dst2_len, w->off, e->len);
+    else
+        record(&m->dst1_off, &m->dst1_len, w->off, e->len);
+    return 0;
 }
 
 static int routing(struct walk *w, struct six_ext_repr *e) {
@@ -209,7 +211,8 @@ static int routing(struct walk *w, struct six_ext_repr *e) {
         SIX_STAT(w->ip6->core, ip6_in_rthdr_bad);
         return DROPPED;
     }
-    return record(&w->pkt->meta.rth_off, &w->pkt->meta.rth_len, w->off, r.len);
+    record(&w->pkt->meta.rth_off, &w->pkt->meta.rth_len, w->off, r.len);
+    return 0;
 }
 
 static int fragment(struct walk *w, struct six_ext_repr *e) {

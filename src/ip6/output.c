@@ -9,22 +9,6 @@
 #include "wire/ext.h"
 #include "wire/ipv6.h"
 
-/* The interface for a destination that needs no route: a scoped
- * (link-local or multicast) destination names its interface, and a
- * destination that is one of ours loops back. */
-static struct six_if *scoped_if(const struct six_ip6 *ip6, const struct six_ip6_out *o) {
-    if (o->ifindex)
-        return six__ip6_if(ip6, o->ifindex);
-    return NULL;
-}
-
-static struct six_if *loopback_if(const struct six_ip6 *ip6) {
-    for (unsigned i = 1; i <= SIX_MAX_IFS; i++)
-        if (ip6->ifs[i] && (ip6->ifs[i]->flags & SIX_IFF_LOOPBACK))
-            return ip6->ifs[i];
-    return NULL;
-}
-
 /* The default multicast interface (ip6(4): "a value of zero specifies the
  * default interface"): the first multicast-capable interface that is not
  * loopback. */
@@ -47,12 +31,12 @@ int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
     if (six_addr_is_loopback(&o->dst) || six__ip6_addr_find(ip6, &o->dst)) {
         /* Our own address: deliver through loopback (RFC 4291 2.5.3:
          * ::1 is never sent on a link). */
-        ifp = loopback_if(ip6);
+        ifp = ip6->loopback;
         src_if = 0;
     } else if (six_addr_is_multicast(&o->dst) || six_addr_scope(&o->dst) <= 2) {
         /* Scoped destinations need their zone (sin6_scope_id, pktinfo or
          * IPV6_MULTICAST_IF) unless a route says which interface. */
-        ifp = scoped_if(ip6, o);
+        ifp = six__ip6_if(ip6, o->ifindex);   /* NULL for 0 */
         if (!ifp) {
             const struct six_route *r = six__ip6_route_lookup(ip6, &o->dst, 0);
             if (r)
