@@ -135,9 +135,12 @@ struct six_ip6_out {
     struct in6_addr src;     /* :: to let the stack choose */
     struct in6_addr dst;
     unsigned ifindex;        /* outgoing interface, 0 to route */
-    int via_neighbour;       /* ifindex reaches dst through a neighbour
-                                the caller named (IPV6_NEXTHOP): no
-                                route lookup */
+    int via_neighbour;       /* ifindex reaches dst through the neighbour
+                                in nexthop, named by the caller
+                                (IPV6_NEXTHOP): no route lookup */
+    struct in6_addr nexthop; /* the neighbour the packet goes to: filled
+                                by route_out (a route's gateway, else
+                                dst) unless via_neighbour */
     uint8_t nxt;             /* upper-layer protocol */
     uint8_t hlim;
     uint8_t tclass;
@@ -173,6 +176,13 @@ int six__ip6_output(struct six_ip6 *ip6, struct six_pkt *pkt, struct six_ip6_out
  * first (to checksum with the chosen source). Consumes pkt. */
 int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6_out *o,
                   struct six_if *ifp);
+
+/* Hands one finished IPv6 packet (data at its IPv6 header) to ifp for the
+ * neighbour nexthop. The single place where output meets the link, so
+ * that neighbour resolution can sit here. Consumes pkt. Returns 0 or
+ * -ENOBUFS. */
+int six__ip6_link_out(struct six_ip6 *ip6, struct six_if *ifp,
+                      const struct in6_addr *nexthop, struct six_pkt *pkt);
 
 /* ---- input ---- */
 /* The interface input function (six_if_input_fn): consumes pkt. */

@@ -24,6 +24,7 @@ struct six_if *six__ip6_default_mcast_if(const struct six_ip6 *ip6) {
 int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
                        struct six_if **ifp_out) {
     struct six_if *ifp = NULL;
+    const struct in6_addr *gateway = NULL;
     unsigned src_if;
 
     if (o->ifindex && !six__ip6_if(ip6, o->ifindex))
@@ -56,9 +57,13 @@ int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
             return -ENETUNREACH;
         ifp = six__ip6_if(ip6, r->ifindex);
         src_if = r->ifindex;
+        if (!six_addr_is_unspecified(&r->gateway))
+            gateway = &r->gateway;
     }
     if (!ifp)
         return -ENETUNREACH;
+    if (!o->via_neighbour)
+        o->nexthop = gateway ? *gateway : o->dst;
     if (six_addr_is_unspecified(&o->src)) {
         int rc = six__ip6_select_src(ip6, &o->dst, src_if, &o->src);
         if (rc < 0)
@@ -140,11 +145,21 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
     };
     six_ip6_emit(&h, six__pkt_push(pkt, SIX_IP6_HDR_LEN));
     SIX_STAT(ip6->core, ip6_out_requests);
+    return six__ip6_link_out(ip6, ifp, &o->nexthop, pkt);
+drop:
+    six__pkt_free(pkt);
+    return rc;
+}
+
+/* Consumes pkt. Every link here carries bare IPv6 (loopback, memwire), so
+ * the next hop needs no resolution yet. */
+int six__ip6_link_out(struct six_ip6 *ip6, struct six_if *ifp,
+                      const struct in6_addr *nexthop, struct six_pkt *pkt) {
+    int rc;
+
+    (void)nexthop;
     rc = six__if_tx(ifp, pkt);
     if (rc == -ENOBUFS)
         SIX_STAT(ip6->core, ip6_out_link_drops);
-    return rc;
-drop:
-    six__pkt_free(pkt);
     return rc;
 }

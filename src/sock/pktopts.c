@@ -86,6 +86,7 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
             return -EHOSTUNREACH;
         o->ifindex = via;
         o->via_neighbour = 1;
+        o->nexthop = nh->nexthop.sin6_addr;
     }
 
     /* Each extension header from ancillary data, else the sticky one. */
