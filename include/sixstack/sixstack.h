@@ -178,44 +178,69 @@ int six_select_source(struct six_stack *st, const struct in6_addr *dst, unsigned
 
 /* ---- Statistics ----
  * One counter for every outcome that matters, drops above all. */
-#define SIX_STATS_FIELDS(X)                                                        \
-    X(ip6_in_receives, "IPv6 packets received from links")                         \
-    X(ip6_in_truncated, "dropped: shorter than the header or payload length")      \
-    X(ip6_in_bad_version, "dropped: version field is not 6")                       \
-    X(ip6_in_bad_src, "dropped: multicast or otherwise invalid source")            \
-    X(ip6_in_bad_dst, "dropped: loopback or invalid destination from a link")      \
-    X(ip6_in_not_for_us, "dropped: destination is not ours (no forwarding)")       \
-    X(ip6_in_hbh_not_first, "dropped: hop-by-hop header not first (PP sent)")      \
-    X(ip6_in_bad_ext, "dropped: malformed extension header")                       \
-    X(ip6_in_bad_option, "dropped: unknown option with discard action")            \
-    X(ip6_in_too_many_ext, "dropped: extension header chain too long")             \
-    X(ip6_in_rthdr_bad, "dropped: routing header with segments left (PP sent)")    \
-    X(ip6_in_frag_unsupported, "dropped: fragments (reassembly not built yet)")    \
-    X(ip6_in_unknown_proto, "dropped: no handler for next header (PP sent)")       \
-    X(ip6_in_no_next_header, "packets ending with No Next Header")                 \
-    X(ip6_in_delivers, "packets handed to an upper layer or raw socket")           \
-    X(ip6_in_nobufs, "dropped on input: packet buffers exhausted")                 \
-    X(ip6_out_requests, "packets sent")                                            \
-    X(ip6_out_no_route, "sends refused: no route")                                 \
-    X(ip6_out_too_big, "sends refused: larger than the link MTU")                  \
-    X(ip6_out_nobufs, "sends refused: packet buffers exhausted")                   \
-    X(ip6_out_link_drops, "frames the link could not take (queue full)")           \
-    X(icmp6_in_msgs, "ICMPv6 messages received")                                   \
-    X(icmp6_in_bad_checksum, "dropped: ICMPv6 checksum")                           \
-    X(icmp6_in_truncated, "dropped: ICMPv6 message shorter than its header")       \
-    X(icmp6_in_echo_requests, "echo requests received")                            \
-    X(icmp6_in_errors, "ICMPv6 error messages received")                           \
-    X(icmp6_out_msgs, "ICMPv6 messages sent")                                      \
-    X(icmp6_out_echo_replies, "echo replies sent")                                 \
-    X(icmp6_out_errors, "ICMPv6 error messages sent")                              \
-    X(icmp6_err_suppressed, "errors not sent: RFC 4443 2.4(e) forbids")            \
-    X(icmp6_err_rate_limited, "errors not sent: rate limit")                       \
-    X(raw_in_delivered, "copies queued on raw sockets")                            \
-    X(raw_in_bad_checksum, "dropped at a raw socket: IPV6_CHECKSUM mismatch")      \
-    X(raw_in_filtered, "not queued: ICMP6_FILTER blocked the type")                \
-    X(raw_in_rcvbuf_full, "dropped at a socket: receive buffer full")              \
-    X(raw_in_no_socket, "raw-protocol packets no socket wanted")                   \
+/* Grouped by module, one macro each; a group may be empty. */
+/* IPv6 input and output */
+#define SIX_STATS_IP6(X) \
+    X(ip6_in_receives, "IPv6 packets received from links") \
+    X(ip6_in_truncated, "dropped: shorter than the header or payload length") \
+    X(ip6_in_bad_version, "dropped: version field is not 6") \
+    X(ip6_in_bad_src, "dropped: multicast or otherwise invalid source") \
+    X(ip6_in_bad_dst, "dropped: loopback or invalid destination from a link") \
+    X(ip6_in_not_for_us, "dropped: destination is not ours (no forwarding)") \
+    X(ip6_in_hbh_not_first, "dropped: hop-by-hop header not first (PP sent)") \
+    X(ip6_in_bad_ext, "dropped: malformed extension header") \
+    X(ip6_in_bad_option, "dropped: unknown option with discard action") \
+    X(ip6_in_too_many_ext, "dropped: extension header chain too long") \
+    X(ip6_in_rthdr_bad, "dropped: routing header with segments left (PP sent)") \
+    X(ip6_in_frag_unsupported, "dropped: fragments (reassembly not built yet)") \
+    X(ip6_in_unknown_proto, "dropped: no handler for next header (PP sent)") \
+    X(ip6_in_no_next_header, "packets ending with No Next Header") \
+    X(ip6_in_delivers, "packets handed to an upper layer or raw socket") \
+    X(ip6_in_nobufs, "dropped on input: packet buffers exhausted") \
+    X(ip6_out_requests, "packets sent") \
+    X(ip6_out_no_route, "sends refused: no route") \
+    X(ip6_out_too_big, "sends refused: larger than the link MTU") \
+    X(ip6_out_nobufs, "sends refused: packet buffers exhausted") \
+    X(ip6_out_link_drops, "frames the link could not take (queue full)")
+/* output fragmentation and path MTU */
+#define SIX_STATS_FRAG(X)
+/* reassembly */
+#define SIX_STATS_REASS(X)
+/* ICMPv6 */
+#define SIX_STATS_ICMP6(X) \
+    X(icmp6_in_msgs, "ICMPv6 messages received") \
+    X(icmp6_in_bad_checksum, "dropped: ICMPv6 checksum") \
+    X(icmp6_in_truncated, "dropped: ICMPv6 message shorter than its header") \
+    X(icmp6_in_echo_requests, "echo requests received") \
+    X(icmp6_in_errors, "ICMPv6 error messages received") \
+    X(icmp6_out_msgs, "ICMPv6 messages sent") \
+    X(icmp6_out_echo_replies, "echo replies sent") \
+    X(icmp6_out_errors, "ICMPv6 error messages sent") \
+    X(icmp6_err_suppressed, "errors not sent: RFC 4443 2.4(e) forbids") \
+    X(icmp6_err_rate_limited, "errors not sent: rate limit")
+/* neighbour discovery, autoconfiguration, MLD */
+#define SIX_STATS_ND(X)
+/* raw sockets */
+#define SIX_STATS_RAW(X) \
+    X(raw_in_delivered, "copies queued on raw sockets") \
+    X(raw_in_bad_checksum, "dropped at a raw socket: IPV6_CHECKSUM mismatch") \
+    X(raw_in_filtered, "not queued: ICMP6_FILTER blocked the type") \
+    X(raw_in_rcvbuf_full, "dropped at a socket: receive buffer full") \
+    X(raw_in_no_socket, "raw-protocol packets no socket wanted")
+/* UDP */
+#define SIX_STATS_UDP(X)
+/* links */
+#define SIX_STATS_LINK(X) \
     X(link_rx_ring_full, "frames dropped: a receive ring was full")
+#define SIX_STATS_FIELDS(X) \
+    SIX_STATS_IP6(X) \
+    SIX_STATS_FRAG(X) \
+    SIX_STATS_REASS(X) \
+    SIX_STATS_ICMP6(X) \
+    SIX_STATS_ND(X) \
+    SIX_STATS_RAW(X) \
+    SIX_STATS_UDP(X) \
+    SIX_STATS_LINK(X)
 
 struct six_stats {
 #define SIX_STATS_X(name, doc) uint64_t name;
