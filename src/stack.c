@@ -47,6 +47,25 @@ void six_stack_config_init(struct six_stack_config *cfg) {
     cfg->icmp6_rate = 100;
     cfg->icmp6_burst = 10;
     cfg->rcvbuf = 212992;
+    /* The ephemeral port ranges of FreeBSD's sysctls
+     * net.inet.ip.portrange.{first,last,hifirst,hilast,lowfirst,lowlast}. */
+    cfg->port_first = 10000;
+    cfg->port_last = 65535;
+    cfg->port_hifirst = 49152;
+    cfg->port_hilast = 65535;
+    cfg->port_lowfirst = 600;
+    cfg->port_lowlast = 1023;
+}
+
+/* Whether [first, last] is a usable port range. */
+static int range_ok(unsigned first, unsigned last) {
+    return first >= 1 && first <= last && last <= 65535;
+}
+
+static int config_ok(const struct six_stack_config *cfg) {
+    return range_ok(cfg->port_first, cfg->port_last) &&
+           range_ok(cfg->port_hifirst, cfg->port_hilast) &&
+           range_ok(cfg->port_lowfirst, cfg->port_lowlast);
 }
 
 static long ret(long rc) {
@@ -118,6 +137,10 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
         six_stack_config_init(&defaults);
         cfg = &defaults;
     }
+    if (!config_ok(cfg)) {
+        errno = EINVAL;
+        return NULL;
+    }
     if (!(st = calloc(1, sizeof(*st)))) {
         errno = ENOMEM;
         return NULL;
@@ -134,8 +157,15 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     six__ip6_init(&st->ip6, &st->core, cfg->default_hop_limit);
     six__icmp6_init(&st->icmp6, &st->ip6, cfg->icmp6_rate, cfg->icmp6_burst);
     six__socks_init(&st->socks, &st->core, &st->ip6, &st->icmp6, cfg->max_sockets, cfg->rcvbuf);
+    const struct six_portrange ranges[3] = {
+        [IPV6_PORTRANGE_DEFAULT] = {cfg->port_first, cfg->port_last},
+        [IPV6_PORTRANGE_HIGH] = {cfg->port_hifirst, cfg->port_hilast},
+        [IPV6_PORTRANGE_LOW] = {cfg->port_lowfirst, cfg->port_lowlast},
+    };
     lock(st);
-    rc = setup_loopback(st);
+    rc = six__udp6_init(&st->socks, ranges);
+    if (rc == 0)
+        rc = setup_loopback(st);
     unlock(st);
     if (rc < 0) {
         six_stack_free(st);
@@ -156,6 +186,25 @@ void six_stack_free(struct six_stack *st) {
     six__core_fini(&st->core);
     close(st->wake_fd);
     free(st);
+}
+
+int six_stack_set_portrange(struct six_stack *st, int range, unsigned first, unsigned last) {
+    if (range < IPV6_PORTRANGE_DEFAULT || range > IPV6_PORTRANGE_LOW || !range_ok(first, last))
+        return (int)ret(-EINVAL);
+    lock(st);
+    st->socks.ports[range] = (struct six_portrange){(uint16_t)first, (uint16_t)last};
+    unlock(st);
+    return 0;
+}
+
+int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, unsigned *last) {
+    if (range < IPV6_PORTRANGE_DEFAULT || range > IPV6_PORTRANGE_LOW || !first || !last)
+        return (int)ret(-EINVAL);
+    lock(st);
+    *first = st->socks.ports[range].first;
+    *last = st->socks.ports[range].last;
+    unlock(st);
+    return 0;
 }
 
 /* One round: every link's frames, then every due timer. Lock held. */

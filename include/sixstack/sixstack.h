@@ -56,6 +56,13 @@ struct six_stack_config {
     unsigned icmp6_burst;
     /* Default receive buffer of a socket, in bytes (SO_RCVBUF). */
     unsigned rcvbuf;
+    /* Ephemeral UDP port ranges, inclusive, by IPV6_PORTRANGE (FreeBSD's
+     * net.inet.ip.portrange sysctls): DEFAULT 10000-65535, HIGH
+     * 49152-65535, LOW 600-1023 (privileged). six_stack_new() refuses a
+     * range with first > last or port 0 (EINVAL). */
+    unsigned port_first, port_last;
+    unsigned port_hifirst, port_hilast;
+    unsigned port_lowfirst, port_lowlast;
 };
 
 /* Fills *cfg with the defaults: monotonic clock, random seed, 1024 small
@@ -176,6 +183,13 @@ int six_route_del(struct six_stack *st, const struct in6_addr *prefix, unsigned 
 int six_select_source(struct six_stack *st, const struct in6_addr *dst, unsigned ifindex,
                       struct in6_addr *src);
 
+/* Changes or reads an ephemeral port range at run time, like the sysctls:
+ * range is IPV6_PORTRANGE_DEFAULT, _HIGH or _LOW (<sixstack/socket.h>).
+ * EINVAL for another range, port 0 or first > last. Sockets already bound
+ * keep their ports. */
+int six_stack_set_portrange(struct six_stack *st, int range, unsigned first, unsigned last);
+int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, unsigned *last);
+
 /* ---- Statistics ----
  * One counter for every outcome that matters, drops above all. */
 /* Grouped by module, one macro each; a group may be empty. */
@@ -228,7 +242,16 @@ int six_select_source(struct six_stack *st, const struct in6_addr *dst, unsigned
     X(raw_in_rcvbuf_full, "dropped at a socket: receive buffer full") \
     X(raw_in_no_socket, "raw-protocol packets no socket wanted")
 /* UDP */
-#define SIX_STATS_UDP(X)
+#define SIX_STATS_UDP(X) \
+    X(udp_in_datagrams, "UDP datagrams received") \
+    X(udp_in_bad_length, "dropped: UDP length field too short or too long") \
+    X(udp_in_zero_checksum, "dropped: zero UDP checksum (RFC 8200 8.1)") \
+    X(udp_in_bad_checksum, "dropped: UDP checksum") \
+    X(udp_in_no_port, "datagrams no socket wanted (port unreachable sent)") \
+    X(udp_in_mcast_filtered, "multicast copies a socket's memberships refused") \
+    X(udp_in_delivered, "datagrams queued on UDP sockets") \
+    X(udp_in_rcvbuf_full, "dropped at a UDP socket: receive buffer full") \
+    X(udp_out_datagrams, "UDP datagrams sent")
 /* links */
 #define SIX_STATS_LINK(X) \
     X(link_rx_ring_full, "frames dropped: a receive ring was full")

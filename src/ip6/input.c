@@ -253,10 +253,6 @@ static void deliver(struct walk *w) {
     } else if (taken < 0) {
         /* Wanted, but corrupt (IPV6_CHECKSUM): dropped and counted by the
          * raw layer, silently (BSD rip6_input). */
-    } else if (w->nxt == SIX_NH_UDP) {
-        /* UDP is ours, so an unanswered datagram is a closed port. */
-        send_error(w, SIX_ICMP6_DST_UNREACH, SIX_ICMP6_DU_NOPORT, 0);
-        SIX_STAT(ip6->core, raw_in_no_socket);
     } else {
         /* RFC 8200 4: an unrecognised Next Header value gets Parameter
          * Problem code 1 pointing at the byte that holds it. */

@@ -144,8 +144,10 @@ ssize_t six_send(int fd, const void *buf, size_t len, int flags) {
     return six_sendto(fd, buf, len, flags, NULL, 0);
 }
 
-static void fill_from(const struct six_pkt *pkt, struct msghdr *msg) {
-    struct sockaddr_in6 from = {.sin6_family = AF_INET6};
+static void fill_from(const struct six_sock *s, const struct six_pkt *pkt,
+                      struct msghdr *msg) {
+    struct sockaddr_in6 from = {.sin6_family = AF_INET6,
+                                .sin6_port = htons(six__sock_src_port(s, pkt))};
 
     memcpy(&from.sin6_addr, pkt->data + SIX_IP6_OFF_SRC, 16);
     if (six_addr_scope(&from.sin6_addr) <= 2)
@@ -185,13 +187,13 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
             return rc;
     }
     pkt = s->rxq.head;
-    off = pkt->meta.l4_off;
+    off = six__sock_data_off(s, pkt);
     n = pkt->len - off;
     msg->msg_flags = 0;
     copied = six__iov_scatter(msg, pkt->data + off, n);
     if (copied < n)
         msg->msg_flags |= MSG_TRUNC;
-    fill_from(pkt, msg);
+    fill_from(s, pkt, msg);
     six__cmsg_build_recv(s, pkt, msg);
     if (!(flags & MSG_PEEK)) {
         six__pktq_pop(&s->rxq);
@@ -377,7 +379,7 @@ static int sock_ioctl(struct six_sock *s, unsigned long req, void *arg) {
 
     switch (req) {
     case FIONREAD:
-        v = s->rxq.head ? (int)(s->rxq.head->len - s->rxq.head->meta.l4_off) : 0;
+        v = s->rxq.head ? (int)(s->rxq.head->len - six__sock_data_off(s, s->rxq.head)) : 0;
         memcpy(arg, &v, sizeof(v));
         return 0;
     case FIONBIO:

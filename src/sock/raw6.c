@@ -192,18 +192,6 @@ static int raw6_wants(struct six_sock *s, const struct six_pkt *pkt) {
     return 1;
 }
 
-/* A copy of pkt for a second socket: each queue owns its own packet, so
- * the common single-socket case queues the original without copying. */
-static struct six_pkt *pkt_copy(struct six_core *core, const struct six_pkt *pkt) {
-    struct six_pkt *c = six__pkt_alloc(&core->pools, 0, pkt->len);
-    if (!c)
-        return NULL;
-    memcpy(c->data, pkt->data, pkt->len);
-    c->ifindex = pkt->ifindex;
-    c->meta = pkt->meta;
-    return c;
-}
-
 static void deliver_list(struct six_socks *socks, struct six_sock *list, struct six_pkt *pkt,
                          int *taken, int *bad_cksum, int *used_original) {
     for (struct six_sock *s = list; s; s = s->next_proto) {
@@ -218,7 +206,7 @@ static void deliver_list(struct six_socks *socks, struct six_sock *list, struct 
         if (!*used_original) {
             copy = six__pkt_ref(pkt);
             *used_original = 1;
-        } else if (!(copy = pkt_copy(socks->core, pkt))) {
+        } else if (!(copy = six__sock_pkt_copy(socks->core, pkt))) {
             SIX_STAT(socks->core, ip6_in_nobufs);
             continue;
         }

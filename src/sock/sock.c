@@ -9,6 +9,17 @@
 #include <unistd.h>
 
 #include "sock/sock.h"
+#include "wire/bytes.h"
+#include "wire/udp.h"
+
+/* The ICMPv6 error hook: the error goes to the protocol that sent the
+ * invoking packet. */
+static void notify(void *ctx, const struct six_icmp6_err *err) {
+    if (err->proto == IPPROTO_UDP)
+        six__udp6_notify(ctx, err);
+    else
+        six__raw6_notify(ctx, err);
+}
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
                      struct six_icmp6 *icmp6, unsigned max_socks, unsigned rcvbuf) {
@@ -20,7 +31,7 @@ void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_
     socks->rcvbuf_default = rcvbuf;
     ip6->raw_input = six__raw6_input;
     ip6->raw_ctx = socks;
-    icmp6->notify = six__raw6_notify;
+    icmp6->notify = notify;
     icmp6->notify_ctx = socks;
 }
 
@@ -40,6 +51,7 @@ void six__socks_fini(struct six_socks *socks) {
             while (socks->closed_busy > 0)
                 six__core_wait(core, SIX_NEVER);
             pthread_mutex_unlock(&core->lock);
+            six__udp6_fini(socks);
             return;
         }
         fd = s->fd;
@@ -55,6 +67,11 @@ void six__socks_fini(struct six_socks *socks) {
 
 static int check_create(struct six_socks *socks, int type, int proto,
                         const struct six_creds *creds) {
+    if (type == SOCK_DGRAM) {
+        if (proto != 0 && proto != IPPROTO_UDP)
+            return -EPROTONOSUPPORT;
+        return socks->nsocks >= socks->max_socks ? -ENOBUFS : 0;
+    }
     if (type != SOCK_RAW)
         return -EPROTONOSUPPORT;
     if (proto < 0 || proto > 255)
@@ -113,7 +130,9 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     s->checksum_off = -1;
     s->laddr.sin6_family = AF_INET6;
     s->faddr.sin6_family = AF_INET6;
-    s->ops = &six__raw6_ops;
+    s->ops = type == SOCK_DGRAM ? &six__udp6_ops : &six__raw6_ops;
+    if (type == SOCK_DGRAM)
+        s->proto = IPPROTO_UDP;
     if ((rc = six__socktab_insert(s)) < 0) {
         close(s->fd);
         free(s);
@@ -122,7 +141,8 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     pthread_mutex_lock(&socks->core->lock);
     s->next_all = socks->all;
     socks->all = s;
-    six__raw6_attach(s);
+    if (type == SOCK_RAW)
+        six__raw6_attach(s);
     pthread_mutex_unlock(&socks->core->lock);
     return s->fd;
 
@@ -163,7 +183,10 @@ void six__sock_update_ready(struct six_sock *s) {
  * a queue always holds at least one whatever its size. */
 int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt) {
     if (s->shut_rd || s->rx_bytes >= s->rcvbuf) {
-        SIX_STAT(s->socks->core, raw_in_rcvbuf_full);
+        if (s->type == SOCK_DGRAM)
+            SIX_STAT(s->socks->core, udp_in_rcvbuf_full);
+        else
+            SIX_STAT(s->socks->core, raw_in_rcvbuf_full);
         six__pkt_free(pkt);
         return -ENOBUFS;
     }
@@ -197,6 +220,27 @@ int six__sock_wait_readable(struct six_sock *s, int flags) {
 }
 
 /* ---- helpers ---- */
+
+struct six_pkt *six__sock_pkt_copy(struct six_core *core, const struct six_pkt *pkt) {
+    struct six_pkt *c = six__pkt_alloc(&core->pools, 0, pkt->len);
+    if (!c)
+        return NULL;
+    memcpy(c->data, pkt->data, pkt->len);
+    c->ifindex = pkt->ifindex;
+    c->meta = pkt->meta;
+    return c;
+}
+
+/* A raw socket's data is the upper-layer packet; a UDP socket's is what
+ * follows the UDP header. */
+size_t six__sock_data_off(const struct six_sock *s, const struct six_pkt *pkt) {
+    return pkt->meta.l4_off + (s->type == SOCK_DGRAM ? SIX_UDP_HDR_LEN : 0u);
+}
+
+uint16_t six__sock_src_port(const struct six_sock *s, const struct six_pkt *pkt) {
+    const uint8_t *l4 = pkt->data + pkt->meta.l4_off;
+    return s->type == SOCK_DGRAM ? six_get16(l4) : 0;
+}
 
 int six__sockaddr_in6(const struct sockaddr *sa, socklen_t len, struct sockaddr_in6 *out) {
     if (!sa || len < (socklen_t)sizeof(sa_family_t))

@@ -38,6 +38,14 @@ struct six_socks {
     unsigned nsocks, max_socks;
     unsigned rcvbuf_default;
     unsigned closed_busy;                /* closed, a call still holds them */
+
+    /* UDP (udp6.c): sockets with a local port, hashed by that port. */
+    struct six_sock **udp_hash;
+    unsigned udp_mask;                   /* buckets - 1 (a power of 2) */
+    unsigned udp_count;
+    struct six_portrange {
+        uint16_t first, last;
+    } ports[3];                          /* by IPV6_PORTRANGE_* */
 };
 
 /* Groups one socket may join (BSD's IPV6_MAX_MEMBERSHIPS). */
@@ -108,11 +116,15 @@ struct six_sock {
     int fd;                      /* the eventfd; our descriptor */
     struct six_socks *socks;
     const struct six_proto_ops *ops;
-    int type;                    /* SOCK_RAW */
+    int type;                    /* SOCK_RAW or SOCK_DGRAM */
     int proto;                   /* protocol given to socket() */
     struct six_creds creds;      /* of the creating thread */
     struct six_sock *next_all;
     struct six_sock *next_proto; /* in raw_by_proto[] or raw_any */
+    struct six_sock *next_hash;  /* in socks->udp_hash */
+    int hashed;                  /* UDP: has a local port in udp_hash */
+    int addr_by_connect;         /* UDP: laddr's address came from connect */
+    int reuseaddr, reuseport;    /* SO_REUSEADDR, SO_REUSEPORT */
 
     unsigned busy;               /* calls in progress */
     int closing;
@@ -186,6 +198,21 @@ int six__raw6_input(void *ctx, struct six_pkt *pkt);
 /* The ICMPv6 error hook. */
 void six__raw6_notify(void *ctx, const struct six_icmp6_err *err);
 void six__raw6_attach(struct six_sock *s);
+
+/* ---- UDP sockets (udp6.c) ---- */
+extern const struct six_proto_ops six__udp6_ops;
+/* Sets up the port table and the ephemeral port ranges, and registers UDP
+ * input with ip6. Returns 0 or -ENOMEM. */
+int six__udp6_init(struct six_socks *socks, const struct six_portrange ranges[3]);
+void six__udp6_fini(struct six_socks *socks);
+/* The ICMPv6 error hook for UDP. */
+void six__udp6_notify(struct six_socks *socks, const struct six_icmp6_err *err);
+/* Bytes in front of a queued datagram's data (from its IPv6 header), and
+ * the datagram's source port (0 for raw sockets). */
+size_t six__sock_data_off(const struct six_sock *s, const struct six_pkt *pkt);
+uint16_t six__sock_src_port(const struct six_sock *s, const struct six_pkt *pkt);
+/* A copy of pkt (data and what input learned) for one more socket. */
+struct six_pkt *six__sock_pkt_copy(struct six_core *core, const struct six_pkt *pkt);
 
 /* ---- socket options (sockopt.c) ---- */
 int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,

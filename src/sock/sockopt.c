@@ -86,7 +86,15 @@ static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen
             s->sndbuf = (unsigned)v * 2;
         return 0;
     case SO_REUSEADDR:
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        s->reuseaddr = v != 0;
+        return 0;
     case SO_REUSEPORT:
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        s->reuseport = v != 0;
+        return 0;
     case SO_KEEPALIVE:
     case SO_DONTROUTE:
     case SO_BROADCAST:
@@ -121,6 +129,10 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
         return put_timeval(val, len, s->sndtimeo_us);
     case SO_ACCEPTCONN:
         return six__opt_put_int(val, len, 0);
+    case SO_REUSEADDR:
+        return six__opt_put_int(val, len, s->reuseaddr);
+    case SO_REUSEPORT:
+        return six__opt_put_int(val, len, s->reuseport);
     default:
         return -ENOPROTOOPT;
     }
@@ -359,6 +371,9 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
         return rc;
     switch (name) {
     case IPV6_CHECKSUM:
+        /* A raw socket's option: BSD and Linux both refuse it on UDP. */
+        if (s->type != SOCK_RAW)
+            return -ENOPROTOOPT;
         if ((rc = six__opt_int(val, len, &v)) < 0)
             return rc;
         /* ip6(4): the ICMPv6 checksum cannot be moved or turned off. An
@@ -427,6 +442,8 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     case IPV6_PKTINFO:
         return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_PKTINFO));
     case IPV6_CHECKSUM:
+        if (s->type != SOCK_RAW)
+            return -ENOPROTOOPT;
         return six__opt_put_int(val, len, s->checksum_off);
     case IPV6_HOPLIMIT:
     case IPV6_RECVHOPLIMIT:
