@@ -215,7 +215,8 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(ip6_out_no_route, "sends refused: no route") \
     X(ip6_out_too_big, "sends refused: larger than the link MTU") \
     X(ip6_out_nobufs, "sends refused: packet buffers exhausted") \
-    X(ip6_out_link_drops, "frames the link could not take (queue full)")
+    X(ip6_out_link_drops, "frames the link could not take (queue full)") \
+    X(ip6_out_mcast_looped, "multicast copies looped back to own members")
 /* output fragmentation and path MTU */
 #define SIX_STATS_FRAG(X)
 /* reassembly */

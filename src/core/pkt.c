@@ -2,6 +2,7 @@
 #include "core/pkt.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void pool_init(struct six_pool *pool, size_t bufsize, unsigned max) {
     pool->bufsize = bufsize;
@@ -127,4 +128,14 @@ void six__pktq_purge(struct six_pktq *q) {
     struct six_pkt *pkt;
     while ((pkt = six__pktq_pop(q)))
         six__pkt_free(pkt);
+}
+
+struct six_pkt *six__pkt_clone(struct six_pools *p, const struct six_pkt *pkt) {
+    struct six_pkt *c = six__pkt_alloc(p, 0, pkt->len);
+    if (!c)
+        return NULL;
+    memcpy(c->data, pkt->data, pkt->len);
+    c->ifindex = pkt->ifindex;
+    c->meta = pkt->meta;
+    return c;
 }

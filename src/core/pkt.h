@@ -73,6 +73,9 @@ unsigned six__pools_in_use(const struct six_pools *p);
  * len set to len (contents uninitialised). NULL when the pool is empty or
  * the size is over SIX_PKT_LARGE. refs = 1. */
 struct six_pkt *six__pkt_alloc(struct six_pools *p, size_t headroom, size_t len);
+/* A copy of pkt's data, arrival interface and input metadata in a new
+ * buffer (no headroom), or NULL when the pools are empty. */
+struct six_pkt *six__pkt_clone(struct six_pools *p, const struct six_pkt *pkt);
 /* Drops one reference; the last returns the buffer to its pool. NULL ok. */
 void six__pkt_free(struct six_pkt *pkt);
 static inline struct six_pkt *six__pkt_ref(struct six_pkt *pkt) {

@@ -1,5 +1,5 @@
-/* Interfaces, addresses, multicast memberships and routes of a stack, and
- * RFC 6724 source address selection. Tables are small arrays: a host has
+/* Interfaces, addresses and routes of a stack, and RFC 6724 source
+ * address selection (multicast memberships are in mcast.c). Tables are small arrays: a host has
  * a handful of each, and a linear scan of a few cache lines beats a hash
  * at that size. */
 #include <errno.h>
@@ -17,12 +17,11 @@ void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_h
 
 void six__ip6_fini(struct six_ip6 *ip6) {
     six__ip6_if_destroy_all(ip6);
+    six__ip6_mcast_fini(ip6);
     free(ip6->addrs);
     free(ip6->routes);
-    free(ip6->mcast);
     ip6->addrs = NULL;
     ip6->routes = NULL;
-    ip6->mcast = NULL;
 }
 
 /* Grows an array of elem-sized entries to hold one more. */
@@ -85,11 +84,7 @@ void six__ip6_if_remove(struct six_ip6 *ip6, unsigned ifindex) {
             ip6->routes[i] = ip6->routes[--ip6->nroutes];
         else
             i++;
-    for (unsigned i = 0; i < ip6->nmcast;)
-        if (ip6->mcast[i].ifindex == ifindex)
-            ip6->mcast[i] = ip6->mcast[--ip6->nmcast];
-        else
-            i++;
+    six__ip6_mcast_remove_if(ip6, ifindex);
     if (ip6->loopback == ifp)
         ip6->loopback = NULL;
     six__if_destroy(ifp);
@@ -110,6 +105,17 @@ void six__ip6_if_destroy_all(struct six_ip6 *ip6) {
 
 unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {
     unsigned n = 0;
+    struct six_pkt *pkt;
+
+    /* Multicast this stack sent to its own members, first. */
+    while (n < budget && (pkt = six__pktq_pop(&ip6->mloop))) {
+        struct six_if *ifp = six__ip6_if(ip6, pkt->ifindex);
+        if (ifp)
+            six__ip6_input(ip6, ifp, pkt);
+        else
+            six__pkt_free(pkt);
+        n++;
+    }
     for (unsigned i = 1; i <= SIX_MAX_IFS; i++)
         if (ip6->ifs[i])
             n += ip6->ifs[i]->ops->rx(ip6->ifs[i], budget);
@@ -199,61 +205,6 @@ const struct six_addr_entry *six__ip6_addr_find(const struct six_ip6 *ip6,
 int six__ip6_addr_is_local(const struct six_ip6 *ip6, const struct in6_addr *a) {
     const struct six_addr_entry *e = six__ip6_addr_find(ip6, a);
     return e && !(e->flags & SIX_ADDR_ANYCAST);
-}
-
-/* ---- multicast membership ---- */
-
-static int mcast_index(const struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
-    for (unsigned i = 0; i < ip6->nmcast; i++)
-        if (ip6->mcast[i].ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&ip6->mcast[i].group, g))
-            return (int)i;
-    return -1;
-}
-
-int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
-    int i, rc;
-
-    if (!six_addr_is_multicast(g) && !six_addr_is_unspecified(g))
-        return -EINVAL;
-    if (!six__ip6_if(ip6, ifindex))
-        return -ENODEV;
-    i = mcast_index(ip6, ifindex, g);
-
-    if (i >= 0) {
-        ip6->mcast[i].refs++;
-        return 0;
-    }
-    rc = reserve((void **)&ip6->mcast, &ip6->mcast_cap, ip6->nmcast, sizeof(*ip6->mcast));
-    if (rc < 0)
-        return rc;
-    ip6->mcast[ip6->nmcast++] = (struct six_mcast_entry){*g, ifindex, 1};
-    return 0;
-}
-
-int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
-    int i = mcast_index(ip6, ifindex, g);
-    if (i < 0)
-        return -EADDRNOTAVAIL;
-    if (--ip6->mcast[i].refs == 0)
-        ip6->mcast[i] = ip6->mcast[--ip6->nmcast];
-    return 0;
-}
-
-int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
-                          const struct in6_addr *g) {
-    /* All-nodes (ff01::1 and ff02::1) is joined on every interface
-     * (RFC 4291 2.7.1); byte 0 must be ff, or 2001::1 would match. */
-    static const uint8_t all_nodes_tail[14] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    if (g->s6_addr[0] == 0xff && (g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
-        memcmp(&g->s6_addr[2], all_nodes_tail, sizeof(all_nodes_tail)) == 0)
-        return 1;
-    if (mcast_index(ip6, ifindex, g) >= 0)
-        return 1;
-    /* ip6(4): a join of the unspecified group accepts every group. */
-    {
-        struct in6_addr any = IN6ADDR_ANY_INIT;
-        return six_addr_is_multicast(g) && mcast_index(ip6, ifindex, &any) >= 0;
-    }
 }
 
 /* ---- routes ---- */

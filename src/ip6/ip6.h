@@ -42,10 +42,14 @@ struct six_route {
     unsigned flags;
 };
 
+/* One group joined on one interface, by however many users (sockets,
+ * the stack itself for solicited-node groups). */
 struct six_mcast_entry {
     struct in6_addr group;
     unsigned ifindex;
     unsigned refs;
+    struct six_mcast_entry *next;  /* hash chain */
+    void *mld;                     /* the MLD layer's state for it */
 };
 
 struct six_ip6;
@@ -70,8 +74,19 @@ struct six_ip6 {
     unsigned naddrs, addrs_cap;
     struct six_route *routes;
     unsigned nroutes, routes_cap;
-    struct six_mcast_entry *mcast;
-    unsigned nmcast, mcast_cap;
+    /* Memberships, hashed by (group, interface) with a per-stack key. */
+    struct six_mcast_entry **mc_hash;
+    unsigned mc_mask, mc_count;
+    uint64_t mc_key;
+    /* Told when a group is first joined (joined = 1) or last left (0) on
+     * an interface, which MLD reports, or forgotten with its interface or
+     * stack (-1: drop any state, send nothing). */
+    void (*mcast_notify)(void *ctx, struct six_mcast_entry *e, int joined);
+    void *mcast_ctx;
+    /* Multicast copies looped back to this stack's own members
+     * (IPV6_MULTICAST_LOOP), delivered on the next poll of the links as
+     * if received on pkt->ifindex. */
+    struct six_pktq mloop;
 
     six_ip6_upper_fn upper[256];
     void *upper_ctx[256];
@@ -120,6 +135,15 @@ int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_
 int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g);
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
                           const struct in6_addr *g);
+/* The entry for g joined on ifindex, or NULL. */
+struct six_mcast_entry *six__ip6_mcast_find(const struct six_ip6 *ip6, unsigned ifindex,
+                                            const struct in6_addr *g);
+/* Calls fn for every group joined on ifindex (0: on every interface). */
+void six__ip6_mcast_foreach(struct six_ip6 *ip6, unsigned ifindex,
+                            void (*fn)(void *arg, struct six_mcast_entry *e), void *arg);
+/* Forgets every membership of an interface being removed (no notify). */
+void six__ip6_mcast_remove_if(struct six_ip6 *ip6, unsigned ifindex);
+void six__ip6_mcast_fini(struct six_ip6 *ip6);
 
 /* ---- routes ---- */
 int six__ip6_route_add(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen,
@@ -141,6 +165,8 @@ struct six_ip6_out {
     struct in6_addr nexthop; /* the neighbour the packet goes to: filled
                                 by route_out (a route's gateway, else
                                 dst) unless via_neighbour */
+    int mcast_loop;          /* IPV6_MULTICAST_LOOP: a multicast copy
+                                for this stack's own members */
     uint8_t nxt;             /* upper-layer protocol */
     uint8_t hlim;
     uint8_t tclass;

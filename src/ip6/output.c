@@ -108,6 +108,38 @@ int six__ip6_output(struct six_ip6 *ip6, struct six_pkt *pkt, struct six_ip6_out
     return six__ip6_send(ip6, pkt, o, ifp);
 }
 
+/* Queues pkt (consumed) to be received on ifp by this stack on the next
+ * poll of the links: no recursion from output into input. */
+static void loop_back(struct six_ip6 *ip6, struct six_if *ifp, struct six_pkt *pkt) {
+    pkt->ifindex = ifp->index;
+    six__pktq_push(&ip6->mloop, pkt);
+    SIX_STAT(ip6->core, ip6_out_mcast_looped);
+}
+
+/* A multicast packet (consumed) out of ifp: with IPV6_MULTICAST_LOOP on
+ * and this stack a member of the group there, a copy comes back to it
+ * (ip6(4)); hop limit 0 keeps the packet on this node. */
+static int multicast_out(struct six_ip6 *ip6, struct six_if *ifp, const struct six_ip6_out *o,
+                         struct six_pkt *pkt) {
+    int local = o->mcast_loop && six__ip6_mcast_member(ip6, ifp->index, &o->dst);
+    struct six_pkt *copy;
+
+    if (o->hlim == 0) {
+        if (local)
+            loop_back(ip6, ifp, pkt);
+        else
+            six__pkt_free(pkt);
+        return 0;
+    }
+    if (local) {
+        if ((copy = six__pkt_clone(&ip6->core->pools, pkt)))
+            loop_back(ip6, ifp, copy);
+        else
+            SIX_STAT(ip6->core, ip6_out_nobufs);
+    }
+    return six__ip6_link_out(ip6, ifp, &o->nexthop, pkt);
+}
+
 /* Consumes pkt. */
 int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6_out *o,
                   struct six_if *ifp) {
@@ -145,6 +177,8 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
     };
     six_ip6_emit(&h, six__pkt_push(pkt, SIX_IP6_HDR_LEN));
     SIX_STAT(ip6->core, ip6_out_requests);
+    if (six_addr_is_multicast(&o->dst) && !(ifp->flags & SIX_IFF_LOOPBACK))
+        return multicast_out(ip6, ifp, o, pkt);
     return six__ip6_link_out(ip6, ifp, &o->nexthop, pkt);
 drop:
     six__pkt_free(pkt);

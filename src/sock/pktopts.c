@@ -66,6 +66,7 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
     if (six_addr_is_unspecified(&o->dst))
         o->dst = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
     o->nxt = (uint8_t)(s->proto == 0 ? IPPROTO_RAW : s->proto);
+    o->mcast_loop = (int)s->mcast_loop;
 
     /* RFC 3542 6.1: an unspecified pktinfo address or a zero index leaves
      * that part to the next level, so each part is picked on its own. */

@@ -206,7 +206,7 @@ static void deliver_list(struct six_socks *socks, struct six_sock *list, struct 
         if (!*used_original) {
             copy = six__pkt_ref(pkt);
             *used_original = 1;
-        } else if (!(copy = six__sock_pkt_copy(socks->core, pkt))) {
+        } else if (!(copy = six__pkt_clone(&socks->core->pools, pkt))) {
             SIX_STAT(socks->core, ip6_in_nobufs);
             continue;
         }

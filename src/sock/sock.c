@@ -221,16 +221,6 @@ int six__sock_wait_readable(struct six_sock *s, int flags) {
 
 /* ---- helpers ---- */
 
-struct six_pkt *six__sock_pkt_copy(struct six_core *core, const struct six_pkt *pkt) {
-    struct six_pkt *c = six__pkt_alloc(&core->pools, 0, pkt->len);
-    if (!c)
-        return NULL;
-    memcpy(c->data, pkt->data, pkt->len);
-    c->ifindex = pkt->ifindex;
-    c->meta = pkt->meta;
-    return c;
-}
-
 /* A raw socket's data is the upper-layer packet; a UDP socket's is what
  * follows the UDP header. */
 size_t six__sock_data_off(const struct six_sock *s, const struct six_pkt *pkt) {

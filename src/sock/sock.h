@@ -211,8 +211,6 @@ void six__udp6_notify(struct six_socks *socks, const struct six_icmp6_err *err);
  * the datagram's source port (0 for raw sockets). */
 size_t six__sock_data_off(const struct six_sock *s, const struct six_pkt *pkt);
 uint16_t six__sock_src_port(const struct six_sock *s, const struct six_pkt *pkt);
-/* A copy of pkt (data and what input learned) for one more socket. */
-struct six_pkt *six__sock_pkt_copy(struct six_core *core, const struct six_pkt *pkt);
 
 /* ---- socket options (sockopt.c) ---- */
 int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,

@@ -397,7 +397,7 @@ static int deliver_multicast(struct six_socks *socks, struct six_pkt *pkt,
         }
         /* Every socket but the last gets a copy; the last the original. */
         if (last) {
-            struct six_pkt *copy = six__sock_pkt_copy(socks->core, pkt);
+            struct six_pkt *copy = six__pkt_clone(&socks->core->pools, pkt);
             if (copy)
                 enqueue(last, copy);
             else

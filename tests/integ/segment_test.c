@@ -117,16 +117,20 @@ TEST(unicast_reaches_only_its_destination) {
     seg_done(&s);
 }
 
-TEST(all_nodes_echo_answered_by_every_member) {
+/* An echo request to all-nodes from A: B and C answer, and with
+ * IPV6_MULTICAST_LOOP on (the default) A's copy comes back to A, which
+ * answers itself too, as Linux does. */
+static void all_nodes_echo(int loop) {
     struct seg3 s;
     struct icmp6_filter filt;
     uint8_t req[8 + 16] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0x00, 0x01,
                            'a', 'l', 'l', '-', 'n', 'o', 'd', 'e', 's', 0};
     struct in6_addr all_nodes = h_in6("ff02::1");
-    int got_b = 0, got_c = 0, others = 0;
+    int got_b = 0, got_c = 0, got_a = 0, others = 0;
 
     seg_up(&s);
     int fa = raw_on(s.st[0], IPPROTO_ICMPV6);
+    CHECK_OK(six_setsockopt(fa, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop, sizeof(loop)));
     ICMP6_FILTER_SETBLOCKALL(&filt);
     ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filt);
     CHECK_OK(six_setsockopt(fa, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt)));
@@ -154,11 +158,14 @@ TEST(all_nodes_echo_answered_by_every_member) {
             got_b++;
         else if (h_addr_eq(&from.sin6_addr, &s.addr[2]))
             got_c++;
+        else if (h_addr_eq(&from.sin6_addr, &s.addr[0]))
+            got_a++;
         else
             others++;
     }
     CHECK_EQ(got_b, 1);
     CHECK_EQ(got_c, 1);
+    CHECK_EQ(got_a, loop);
     CHECK_EQ(others, 0);
     CHECK_EQ(h_stats(s.st[1]).icmp6_in_echo_requests - b0.icmp6_in_echo_requests, 1);
     CHECK_EQ(h_stats(s.st[1]).icmp6_out_echo_replies - b0.icmp6_out_echo_replies, 1);
@@ -168,6 +175,9 @@ TEST(all_nodes_echo_answered_by_every_member) {
     CHECK_OK(six_close(fa));
     seg_done(&s);
 }
+
+TEST(all_nodes_echo_answered_by_every_member) { all_nodes_echo(1); }
+TEST(all_nodes_echo_without_loop_skips_sender) { all_nodes_echo(0); }
 
 /* Traffic on the segment, sockets still open with data queued, then the
  * documented order: stacks first, segment last. ASan/LSan (SIX_SANITIZE)
