@@ -1,0 +1,310 @@
+/* UDP figures:
+ *
+ *  1. send+receive over loopback through the whole socket API (sendto,
+ *     recvfrom on ::1), sixstack against the Linux kernel's UDP sockets in
+ *     the same run, 64 and 1400 byte payloads;
+ *  2. the input path alone: a datagram injected into an interface
+ *     (six_if_inject: copy in, IPv6 input, UDP demux, queue) and read
+ *     with recv, with 1, 100 and 10,000 bound sockets: the cost per packet
+ *     must not grow with the count;
+ *  3. the same for multicast with 1, 100 and 10,000 groups joined (20 per
+ *     socket, the BSD limit, each socket on a port of its own).
+ *
+ * Medians of 5 runs.   udp_bench [iterations]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sixstack/sixstack.h>
+#include <sixstack/socket.h>
+
+#define RUNS 5
+#define BASE_PORT 20000
+#define TARGETS 256
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v) {
+    qsort(v, RUNS, sizeof(v[0]), cmp_double);
+    return v[RUNS / 2];
+}
+
+/* ---- 1. loopback send+receive ---- */
+
+struct api {
+    int (*socket)(int, int, int);
+    int (*bind)(int, const struct sockaddr *, socklen_t);
+    ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+    ssize_t (*recv)(int, void *, size_t, int);
+    int (*close)(int);
+};
+
+static struct six_stack *loop_stack;
+static int six_socket_loop(int d, int t, int p) { return six_socket_on(loop_stack, d, t, p); }
+static const struct api six_api = {six_socket_loop, six_bind, six_sendto, six_recv, six_close};
+static const struct api kernel_api = {socket, bind, sendto, recv, close};
+
+/* Packets per second, or -errno. */
+static double loopback_run(const struct api *api, size_t size, long iters) {
+    struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                              .sin6_port = htons(BASE_PORT - 1)};
+    static unsigned char out[2048], in[2048];
+    int tx = api->socket(AF_INET6, SOCK_DGRAM, 0), rx = api->socket(AF_INET6, SOCK_DGRAM, 0);
+    double t0;
+
+    if (tx < 0 || rx < 0 || api->bind(rx, (struct sockaddr *)&to, sizeof(to)) < 0)
+        return -errno;
+    memset(out, 0x5a, size);
+    t0 = now_s();
+    for (long i = 0; i < iters; i++) {
+        if (api->sendto(tx, out, size, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)size ||
+            api->recv(rx, in, sizeof(in), 0) != (ssize_t)size) {
+            perror("udp loopback");
+            exit(1);
+        }
+    }
+    double t = now_s() - t0;
+    api->close(tx);
+    api->close(rx);
+    return (double)iters / t;
+}
+
+static void loopback_figures(long iters) {
+    size_t sizes[] = {64, 1400};
+
+    for (size_t i = 0; i < 2; i++) {
+        double six[RUNS], kern[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            six[r] = loopback_run(&six_api, sizes[i], iters);
+            kern[r] = loopback_run(&kernel_api, sizes[i], iters / 4);
+        }
+        double s = median(six), k = median(kern);
+        printf("udp loopback %4zu B: sixstack %9.0f pkt/s (%5.0f ns/pkt)", sizes[i], s, 1e9 / s);
+        if (k > 0)
+            printf("  kernel %8.0f pkt/s  ratio %.2fx\n", k, s / k);
+        else
+            printf("  kernel: skipped (%s)\n", strerror((int)-k));
+    }
+}
+
+/* ---- 2 and 3. the input path ---- */
+
+struct rx_host {
+    struct six_stack *st, *peer;
+    unsigned ifx;
+    struct in6_addr src, dst;
+    int *fds;
+    int nfds;
+};
+
+static void host_up(struct rx_host *h, int max_sockets) {
+    struct six_stack_config cfg;
+    unsigned ifp;
+
+    six_stack_config_init(&cfg);
+    cfg.max_sockets = (unsigned)max_sockets + 8;
+    h->st = six_stack_new(&cfg);
+    h->peer = six_stack_new(NULL);
+    if (!h->st || !h->peer || six_memwire_pair(h->st, "in0", h->peer, "p0", NULL, &h->ifx, &ifp) < 0) {
+        perror("bench stacks");
+        exit(1);
+    }
+    inet_pton(AF_INET6, "2001:db8::1", &h->src);
+    inet_pton(AF_INET6, "2001:db8::2", &h->dst);
+    six_addr_add(h->st, h->ifx, &h->dst, 64, 0);
+    h->fds = calloc((size_t)max_sockets, sizeof(int));
+    h->nfds = 0;
+}
+
+static void host_down(struct rx_host *h) {
+    for (int i = 0; i < h->nfds; i++)
+        six_close(h->fds[i]);
+    free(h->fds);
+    six_stack_free(h->st);
+    six_stack_free(h->peer);
+}
+
+static int bound_socket(struct rx_host *h, uint16_t port) {
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+    int fd = six_socket_on(h->st, AF_INET6, SOCK_DGRAM, 0);
+    if (fd < 0 || six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+        perror("bench socket");
+        exit(1);
+    }
+    h->fds[h->nfds++] = fd;
+    return fd;
+}
+
+static uint16_t sum16(const uint8_t *p, size_t n, uint32_t sum) {
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        sum += (uint32_t)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)sum;
+}
+
+/* An IPv6+UDP frame from src to dst:port with size bytes of payload. */
+static size_t build_frame(uint8_t *f, const struct in6_addr *src, const struct in6_addr *dst,
+                          uint16_t port, size_t size) {
+    size_t ulen = 8 + size;
+    uint8_t pseudo[40] = {0};
+
+    memset(f, 0, 48);
+    f[0] = 0x60;
+    f[4] = (uint8_t)(ulen >> 8);
+    f[5] = (uint8_t)ulen;
+    f[6] = 17;
+    f[7] = 64;
+    memcpy(f + 8, src, 16);
+    memcpy(f + 24, dst, 16);
+    f[40] = 0x30;
+    f[41] = 0x39;
+    f[42] = (uint8_t)(port >> 8);
+    f[43] = (uint8_t)port;
+    f[44] = (uint8_t)(ulen >> 8);
+    f[45] = (uint8_t)ulen;
+    memset(f + 48, 0x77, size);
+    memcpy(pseudo, src, 16);
+    memcpy(pseudo + 16, dst, 16);
+    pseudo[34] = (uint8_t)(ulen >> 8);
+    pseudo[35] = (uint8_t)ulen;
+    pseudo[39] = 17;
+    uint16_t c = (uint16_t)~sum16(f + 40, ulen, sum16(pseudo, 40, 0));
+    if (c == 0)
+        c = 0xffff;   /* RFC 8200 8.1: zero means none, so send all ones */
+    f[46] = (uint8_t)(c >> 8);
+    f[47] = (uint8_t)c;
+    return 40 + ulen;
+}
+
+struct target {
+    uint8_t frame[128];
+    size_t len;
+    int fd;
+};
+
+/* ns per packet for inject + recv, rotating over the targets. */
+static double input_run(struct rx_host *h, struct target *t, long iters) {
+    uint8_t buf[128];
+    double t0 = now_s();
+
+    for (long i = 0; i < iters; i++) {
+        struct target *x = &t[i % TARGETS];
+        if (six_if_inject(h->st, h->ifx, x->frame, x->len) < 0 ||
+            six_recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT) != 64) {
+            perror("input path");
+            exit(1);
+        }
+    }
+    return (now_s() - t0) * 1e9 / (double)iters;
+}
+
+static double unicast_ns(int nsock, long iters) {
+    struct rx_host h;
+    static struct target t[TARGETS];
+    double v[RUNS];
+
+    host_up(&h, nsock);
+    for (int i = 0; i < nsock; i++)
+        bound_socket(&h, (uint16_t)(BASE_PORT + i));
+    for (int k = 0; k < TARGETS; k++) {
+        int i = (int)(((long)k * 7919) % nsock);   /* spread over the table */
+        t[k].fd = h.fds[i];
+        t[k].len = build_frame(t[k].frame, &h.src, &h.dst, (uint16_t)(BASE_PORT + i), 64);
+    }
+    for (int r = 0; r < RUNS; r++)
+        v[r] = input_run(&h, t, iters);
+    host_down(&h);
+    return median(v);
+}
+
+#define GROUPS_PER_SOCKET 20
+
+static struct in6_addr group_addr(int g) {
+    struct in6_addr a;
+    inet_pton(AF_INET6, "ff1e::", &a);
+    a.s6_addr[12] = (uint8_t)(g >> 24);
+    a.s6_addr[13] = (uint8_t)(g >> 16);
+    a.s6_addr[14] = (uint8_t)(g >> 8);
+    a.s6_addr[15] = (uint8_t)g;
+    return a;
+}
+
+static double multicast_ns(int ngroups, long iters) {
+    struct rx_host h;
+    static struct target t[TARGETS];
+    int nsock = (ngroups + GROUPS_PER_SOCKET - 1) / GROUPS_PER_SOCKET;
+    double v[RUNS];
+
+    host_up(&h, nsock);
+    for (int i = 0; i < nsock; i++)
+        bound_socket(&h, (uint16_t)(BASE_PORT + i));
+    for (int g = 0; g < ngroups; g++) {
+        struct ipv6_mreq mr = {.ipv6mr_multiaddr = group_addr(g), .ipv6mr_interface = h.ifx};
+        if (six_setsockopt(h.fds[g / GROUPS_PER_SOCKET], IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+                           sizeof(mr)) < 0) {
+            perror("join");
+            exit(1);
+        }
+    }
+    for (int k = 0; k < TARGETS; k++) {
+        int g = (int)(((long)k * 7919) % ngroups);
+        struct in6_addr ga = group_addr(g);
+        t[k].fd = h.fds[g / GROUPS_PER_SOCKET];
+        t[k].len = build_frame(t[k].frame, &h.src, &ga,
+                               (uint16_t)(BASE_PORT + g / GROUPS_PER_SOCKET), 64);
+    }
+    for (int r = 0; r < RUNS; r++)
+        v[r] = input_run(&h, t, iters);
+    host_down(&h);
+    return median(v);
+}
+
+int main(int argc, char **argv) {
+    long iters = argc > 1 ? atol(argv[1]) : 200000;
+    int counts[] = {1, 100, 10000};
+
+    six_set_creds(&(struct six_creds){.uid = 0, .gid = 0, .privileged = 1});
+    if (!(loop_stack = six_stack_new(NULL))) {
+        perror("six_stack_new");
+        return 1;
+    }
+    printf("UDP, %ld packets a run, median of %d runs\n", iters, RUNS);
+    loopback_figures(iters);
+    six_stack_free(loop_stack);
+
+    double base = 0;
+    for (int i = 0; i < 3; i++) {
+        double ns = unicast_ns(counts[i], iters);
+        if (i == 0)
+            base = ns;
+        printf("udp input, %5d bound sockets: %6.0f ns/pkt  (%.2fx the 1-socket cost)\n",
+               counts[i], ns, ns / base);
+    }
+    for (int i = 0; i < 3; i++) {
+        double ns = multicast_ns(counts[i], iters);
+        if (i == 0)
+            base = ns;
+        printf("udp multicast input, %5d groups joined: %6.0f ns/pkt  (%.2fx the 1-group cost)\n",
+               counts[i], ns, ns / base);
+    }
+    return 0;
+}
