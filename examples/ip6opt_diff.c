@@ -40,8 +40,10 @@
 /* RFC 3692 sets protocol 253 aside for experiments. */
 #define EXPERIMENT_PROTO 253
 
-enum kind { RAW253, ICMP6 };
-static const char *kind_name[] = {"raw253", "icmp6"};
+enum kind { RAW253, ICMP6, UDP };
+static const char *kind_name[] = {"raw253", "icmp6", "udp"};
+/* The UDP port the traffic part uses on ::1. */
+#define UDP_PORT 47123
 
 static const char *errname(int e) {
     static char other[16];
@@ -53,7 +55,7 @@ static const char *errname(int e) {
         E(EFAULT) E(EADDRNOTAVAIL) E(ENOBUFS) E(EMSGSIZE) E(ENOTCONN) E(EAFNOSUPPORT)
         E(EDESTADDRREQ) E(ENOTSOCK) E(EBADF) E(ENOMEM) E(EAGAIN) E(ENETUNREACH)
         E(EHOSTUNREACH) E(ENOSYS) E(ENOENT) E(ECONNREFUSED) E(E2BIG) E(EISCONN)
-        E(ERANGE) E(EPROTONOSUPPORT)
+        E(ERANGE) E(EPROTONOSUPPORT) E(EADDRINUSE)
 #undef E
     default:
         snprintf(other, sizeof(other), "E%d", e);
@@ -62,7 +64,8 @@ static const char *errname(int e) {
 }
 
 static int open_kind(enum kind k) {
-    int s = socket(AF_INET6, SOCK_RAW, k == RAW253 ? EXPERIMENT_PROTO : IPPROTO_ICMPV6);
+    int s = k == UDP ? socket(AF_INET6, SOCK_DGRAM, 0)
+                     : socket(AF_INET6, SOCK_RAW, k == RAW253 ? EXPERIMENT_PROTO : IPPROTO_ICMPV6);
     if (s == -1) {
         printf("socket %s -> %s\n", kind_name[k], errname(errno));
         exit(2);
@@ -211,6 +214,16 @@ static void options(void) {
         try_buf(RAW253, "ICMP6_FILTER", IPPROTO_ICMPV6, ICMP6_FILTER, "blockall", &f, sizeof(f));
     }
 
+    /* The same options on a UDP socket. */
+    int_option(UDP, OPT(IPV6_UNICAST_HOPS), hops, N(hops));
+    int_option(UDP, OPT(IPV6_MULTICAST_HOPS), hops, N(hops));
+    int_option(UDP, OPT(IPV6_TCLASS), tclass, N(tclass));
+    int_option(UDP, OPT(IPV6_RECVPKTINFO), boolish, N(boolish));
+    int_option(UDP, OPT(IPV6_RECVHOPLIMIT), boolish, N(boolish));
+    int_option(UDP, OPT(IPV6_RECVTCLASS), boolish, N(boolish));
+    int_option(UDP, OPT(IPV6_CHECKSUM), cksum, N(cksum));
+    int_option(UDP, OPT(IPV6_DONTFRAG), boolish, N(boolish));
+
     /* An option name neither knows. */
     {
         int one = 1;
@@ -294,14 +307,16 @@ static int receive(int r, const char *tag) {
     }
 }
 
-/* sendmsg of our payload to ::1 with the given control buffer. */
-static void send_ctl(int s, const char *tag, void *ctl, size_t ctllen) {
+/* sendmsg of our payload to ::1 (port: 0 for raw) with the given control
+ * buffer. */
+static void send_ctl_port(int s, const char *tag, void *ctl, size_t ctllen, int port) {
     struct sockaddr_in6 lo;
     struct iovec iov = {(void *)marker, sizeof(marker)};
     struct msghdr m;
     memset(&lo, 0, sizeof(lo));
     lo.sin6_family = AF_INET6;
     lo.sin6_addr = in6addr_loopback;
+    lo.sin6_port = htons((unsigned short)port);
     memset(&m, 0, sizeof(m));
     m.msg_name = &lo;
     m.msg_namelen = sizeof(lo);
@@ -314,6 +329,10 @@ static void send_ctl(int s, const char *tag, void *ctl, size_t ctllen) {
         printf("%s\n", errname(errno));
     else
         printf("ok\n");
+}
+
+static void send_ctl(int s, const char *tag, void *ctl, size_t ctllen) {
+    send_ctl_port(s, tag, ctl, ctllen, 0);
 }
 
 static void put_int(struct cmsghdr *c, int type, int v) {
@@ -401,9 +420,65 @@ static void traffic(void) {
     close(r);
 }
 
+static void print_result(const char *what, int rc) {
+    printf("%s -> %s\n", what, rc == -1 ? errname(errno) : "ok");
+}
+
+static int udp_bind(int s, int port) {
+    struct sockaddr_in6 lo;
+    memset(&lo, 0, sizeof(lo));
+    lo.sin6_family = AF_INET6;
+    lo.sin6_addr = in6addr_loopback;
+    lo.sin6_port = htons((unsigned short)port);
+    return bind(s, (struct sockaddr *)&lo, sizeof(lo));
+}
+
+/* UDP over ::1: binding rules, and ancillary data both ways. */
+static void udp_traffic(void) {
+    int r = open_kind(UDP), s = open_kind(UDP), r2 = open_kind(UDP), e = open_kind(UDP);
+    struct timeval tv = {2, 0};
+    struct sockaddr_in6 name;
+    socklen_t nlen = sizeof(name);
+
+    print_result("udp bind ::1 port", udp_bind(r, UDP_PORT));
+    print_result("udp bind the same port again", udp_bind(r2, UDP_PORT));
+    print_result("udp bind port 0", udp_bind(e, 0));
+    getsockname(e, (struct sockaddr *)&name, &nlen);
+    printf("udp bind port 0 gave a port -> %s\n", name.sin6_port ? "yes" : "no");
+    setsockopt(r, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    on(r, IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT");
+    on(r, IPV6_RECVTCLASS, "IPV6_RECVTCLASS");
+    on(r, IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO");
+
+    union {
+        unsigned char b[2 * CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct msghdr hm;
+    struct cmsghdr *c;
+    memset(&ctl, 0, sizeof(ctl));
+    memset(&hm, 0, sizeof(hm));
+    hm.msg_control = ctl.b;
+    hm.msg_controllen = sizeof(ctl.b);
+    c = CMSG_FIRSTHDR(&hm);
+    put_int(c, IPV6_HOPLIMIT, 9);
+    c = CMSG_NXTHDR(&hm, c);
+    put_int(c, IPV6_TCLASS, 0x20);
+    send_ctl_port(s, "udp-cmsg-hoplimit9-tclass0x20", ctl.b, sizeof(ctl.b), UDP_PORT);
+    receive(r, "udp-cmsg-hoplimit9-tclass0x20");
+    send_ctl_port(s, "udp-plain", NULL, 0, UDP_PORT);
+    receive(r, "udp-plain");
+    send_ctl_port(s, "udp-to-port-0", NULL, 0, 0);
+    close(s);
+    close(r);
+    close(r2);
+    close(e);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     options();
     traffic();
+    udp_traffic();
     return 0;
 }
