@@ -7,7 +7,9 @@
  * The stack is made once: manual clock, fixed seed, 2001:db8::2/64 and
  * fe80::2/64 on "mw0", paired with a second stack (2001:db8::1) that
  * takes what the first sends. Raw sockets are open for protocol 0, ICMPv6
- * and 253, with privileged credentials. After each input both stacks run
+ * and 253, with privileged credentials; UDP sockets on port 7, on port
+ * 5353 twice (both in ff02::fb, so a datagram is copied) and one on port
+ * 9000 connected to [2001:db8::1]:4001. After each input both stacks run
  * until idle and every socket is drained; then no packet buffer may be
  * out, or the harness aborts (a leak or a lost reference).
  *
@@ -32,7 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct six_stack *st, *peer;
 static unsigned if_st;
-static int fds[3];
+/* Raw sockets for protocol 0, ICMPv6 and 253, then UDP sockets. */
+#define NRAW 3
+#define NFDS (NRAW + 4)
+static int fds[NFDS];
 static uint64_t now_us;
 
 static void die(const char *what) {
@@ -52,6 +57,31 @@ static void opt_on(int fd, int name, int required) {
     int on = 1;
     if (six_setsockopt(fd, IPPROTO_IPV6, name, &on, sizeof(on)) < 0 && required)
         die("setsockopt");
+}
+
+static void udp_bind(int fd, const char *addr, uint16_t port) {
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+    int one = 1;
+    if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) != 1 ||
+        six_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)
+        die("udp bind");
+}
+
+static void udp_setup(unsigned ifindex) {
+    struct ipv6_mreq mdns = {.ipv6mr_interface = ifindex};
+    struct sockaddr_in6 peer_port = {.sin6_family = AF_INET6, .sin6_port = htons(4001)};
+
+    udp_bind(fds[NRAW], "::", 7);
+    udp_bind(fds[NRAW + 1], "::", 5353);
+    udp_bind(fds[NRAW + 2], "ff02::fb", 5353);
+    udp_bind(fds[NRAW + 3], "::", 9000);
+    inet_pton(AF_INET6, "ff02::fb", &mdns.ipv6mr_multiaddr);
+    inet_pton(AF_INET6, "2001:db8::1", &peer_port.sin6_addr);
+    if (six_setsockopt(fds[NRAW + 1], IPPROTO_IPV6, IPV6_JOIN_GROUP, &mdns, sizeof(mdns)) < 0 ||
+        six_setsockopt(fds[NRAW + 2], IPPROTO_IPV6, IPV6_JOIN_GROUP, &mdns, sizeof(mdns)) < 0 ||
+        six_connect(fds[NRAW + 3], (struct sockaddr *)&peer_port, sizeof(peer_port)) < 0)
+        die("udp setup");
 }
 
 static void setup(void) {
@@ -78,8 +108,12 @@ static void setup(void) {
     add_addr(peer, if_peer, "fe80::1");
 
     six_set_creds(&root);
-    for (int i = 0; i < 3; i++) {
-        if ((fds[i] = six_socket_on(st, AF_INET6, SOCK_RAW, protos[i])) < 0)
+    for (int i = 0; i < NFDS; i++) {
+        if (i < NRAW)
+            fds[i] = six_socket_on(st, AF_INET6, SOCK_RAW, protos[i]);
+        else
+            fds[i] = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0);
+        if (fds[i] < 0)
             die("six_socket_on");
         opt_on(fds[i], IPV6_HOPLIMIT, 1);
         opt_on(fds[i], IPV6_RECVPKTINFO, 1);
@@ -88,6 +122,7 @@ static void setup(void) {
         opt_on(fds[i], IPV6_RECVDSTOPTS, 0);
         opt_on(fds[i], IPV6_RECVRTHDR, 0);
     }
+    udp_setup(if_st);
 }
 
 /* Reads everything queued on fd, with a control buffer for the ancillary
@@ -127,7 +162,7 @@ static void check_peer_saw_only_good_packets(void) {
     six_stack_stats(peer, &s);
     if (s.ip6_in_bad_version || s.ip6_in_truncated || s.ip6_in_bad_src ||
         s.ip6_in_bad_ext || s.ip6_in_hbh_not_first || s.icmp6_in_bad_checksum ||
-        s.icmp6_in_truncated) {
+        s.icmp6_in_truncated || s.udp_in_bad_checksum || s.udp_in_bad_length) {
         fprintf(stderr, "ip6_input_fuzz: the stack sent a malformed packet\n");
         six_stats_print(peer, stderr);
         abort();
@@ -148,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         six_stack_poll(peer, now_us);
         six_stack_poll(st, now_us);
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < NFDS; i++)
         drain(fds[i]);
     if (six_stack_pkts_in_use(st) != 0 || six_stack_pkts_in_use(peer) != 0) {
         fprintf(stderr, "ip6_input_fuzz: %u + %u packet buffers still out\n",

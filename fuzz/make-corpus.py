@@ -94,6 +94,16 @@ def packets():
     p["proto_253"] = ip6(PEER, US, 253, b"experimental payload")
     p["udp_closed_port"] = ip6(PEER, US, UDP,
                                upper(PEER, US, UDP, struct.pack("!HHHH", 4000, 9, 12, 0) + b"ping", 6))
+    udp_hdr = lambda sport, dport, n: struct.pack("!HHHH", sport, dport, 8 + n, 0)
+    p["udp_echo_port"] = ip6(PEER, US, UDP, upper(PEER, US, UDP, udp_hdr(4000, 7, 4) + b"ping", 6))
+    mdns = addr("ff02::fb")
+    p["udp_mdns_two_members"] = ip6(PEER_LL, mdns, UDP,
+                                    upper(PEER_LL, mdns, UDP, udp_hdr(5353, 5353, 5) + b"query", 6),
+                                    hlim=255)
+    p["udp_connected_peer"] = ip6(PEER, US, UDP,
+                                  upper(PEER, US, UDP, udp_hdr(4001, 9000, 2) + b"hi", 6))
+    p["udp_zero_checksum"] = ip6(PEER, US, UDP, udp_hdr(4000, 7, 4) + b"ping")
+    p["udp_length_past_packet"] = ip6(PEER, US, UDP, struct.pack("!HHHH", 4000, 7, 64, 1) + b"ping")
     req = echo(PEER, US)
     p["hbh_router_alert"] = ip6(PEER, US, HOPOPTS, ext(ICMPV6, bytes([5, 2, 0, 0])) + req)
     p["hbh_unknown_option_icmp"] = ip6(PEER, US, HOPOPTS, ext(ICMPV6, bytes([0x9e, 2, 0, 0])) + req)
@@ -134,6 +144,7 @@ def packets():
     p["fault_echo_reply_alloc"] = p["echo_request"] + b"\x01\xa5"
     p["fault_error_alloc"] = p["udp_closed_port"] + b"\x01\xa5"
     p["fault_raw_copy_alloc"] = p["echo_reply"] + b"\x01\xa5"
+    p["fault_udp_mcast_copy_alloc"] = p["udp_mdns_two_members"] + b"\x01\xa5"
     return p
 
 
