@@ -3,7 +3,9 @@
  * sticky headers among them) and sendmsg ancillary data.
  *
  * Input layout, all of it untrusted:
- *   byte 0      which option (index into the table below)
+ *   byte 0      which option (index into the table below) and, divided
+ *               by the table's size, which socket: raw 253, raw ICMPv6
+ *               or UDP
  *   byte 1      how many bytes of the rest are the option value
  *   then        the value, then the control data for one sendmsg to ::1
  *
@@ -42,6 +44,8 @@ static const struct {
     {IPPROTO_IPV6, IPV6_FAITH},          {IPPROTO_IPV6, IPV6_AUTH_LEVEL},
     {IPPROTO_ICMPV6, ICMP6_FILTER},      {SOL_SOCKET, SO_RCVTIMEO},
     {SOL_SOCKET, SO_RCVBUF},             {IPPROTO_IPV6, 12345},
+    {IPPROTO_IPV6, IPV6_JOIN_GROUP},     {IPPROTO_IPV6, IPV6_LEAVE_GROUP},
+    {IPPROTO_IPV6, IPV6_NEXTHOP},        {SOL_SOCKET, SO_REUSEPORT},
 };
 
 static void setup(void) {
@@ -84,7 +88,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(value, data + 2, vlen);
     memcpy(control, data + 2 + vlen, clen);
 
-    fd = six_socket_on(st, AF_INET6, SOCK_RAW, which % 2 ? IPPROTO_ICMPV6 : 253);
+    switch ((data[0] / (int)(sizeof(opts) / sizeof(opts[0]))) % 3) {
+    case 0:
+        fd = six_socket_on(st, AF_INET6, SOCK_RAW, 253);
+        break;
+    case 1:
+        fd = six_socket_on(st, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+        break;
+    default:
+        /* To the discard port: nobody listens, an error comes back. */
+        lo.sin6_port = htons(9);
+        fd = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0);
+        break;
+    }
     if (fd < 0)
         abort();
     six_setsockopt(fd, opts[which].level, opts[which].name, vlen ? value : NULL,
