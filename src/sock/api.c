@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sixstack/socket.h>
@@ -425,43 +426,70 @@ static short sock_revents(struct six_sock *s, short events) {
 
 /* Events a sixstack socket cannot meet are not asked of its eventfd
  * (always writable), so the system's poll does not wake for them: here
- * POLLOUT after shutdown(SHUT_WR). Returns the events to ask. */
+ * POLLOUT after shutdown(SHUT_WR). A stale readable eventfd is lowered
+ * first. Returns the events to ask. */
 static short eventfd_events(int fd, short events) {
     struct six_sock *s = six__sock_acquire(fd);
     if (!s)
         return events;
+    six__sock_sync_ready(s);
     if (s->shut_wr)
         events &= (short)~(POLLOUT | POLLWRNORM);
     six__sock_release(s);
     return events;
 }
 
-/* The system's poll waits on the sockets' eventfds (readable exactly when
- * the socket is); the sockets' own state then gives the exact events. */
+/* Lowers stale eventfds and narrows the events of small sets (asked[]
+ * keeps what the caller asked). Returns whether events were narrowed. */
+static int prepare_poll(struct pollfd *fds, nfds_t nfds, short *asked, size_t nasked) {
+    int narrow = nfds <= nasked;
+
+    for (nfds_t i = 0; i < nfds; i++) {
+        short ev = eventfd_events(fds[i].fd, fds[i].events);
+        if (narrow) {
+            asked[i] = fds[i].events;
+            fds[i].events = ev;
+        }
+    }
+    return narrow;
+}
+
+static long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The system's poll waits on the sockets' eventfds (readable when the
+ * socket is, or stale until looked at); the sockets' own state then gives
+ * the exact events. A wake-up that finds nothing ready polls again for
+ * the rest of the timeout. */
 int six_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
     short asked[64];
-    int rc, ready = 0;
-    /* Only small sets get their events narrowed; larger ones are polled
-     * as given (a rare spurious wake-up, never a missed one). */
-    int narrow = nfds <= sizeof(asked) / sizeof(asked[0]);
+    long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 
-    for (nfds_t i = 0; narrow && i < nfds; i++) {
-        asked[i] = fds[i].events;
-        fds[i].events = eventfd_events(fds[i].fd, fds[i].events);
-    }
-    rc = poll(fds, nfds, timeout_ms);
-    for (nfds_t i = 0; narrow && i < nfds; i++)
-        fds[i].events = asked[i];
-    if (rc <= 0)
-        return rc;
-    for (nfds_t i = 0; i < nfds; i++) {
-        struct six_sock *s = six__sock_acquire(fds[i].fd);
-        if (s) {
-            fds[i].revents = sock_revents(s, fds[i].events);
-            six__sock_release(s);
+    for (;;) {
+        /* Only small sets get their events narrowed; larger ones are
+         * polled as given (a rare spurious wake-up, never a missed one). */
+        int narrow = prepare_poll(fds, nfds, asked, sizeof(asked) / sizeof(asked[0]));
+        int rc = poll(fds, nfds, timeout_ms), ready = 0;
+
+        for (nfds_t i = 0; narrow && i < nfds; i++)
+            fds[i].events = asked[i];
+        if (rc <= 0)
+            return rc;
+        for (nfds_t i = 0; i < nfds; i++) {
+            struct six_sock *s = six__sock_acquire(fds[i].fd);
+            if (s) {
+                fds[i].revents = sock_revents(s, fds[i].events);
+                six__sock_release(s);
+            }
+            if (fds[i].revents)
+                ready++;
         }
-        if (fds[i].revents)
-            ready++;
+        if (ready || timeout_ms == 0)
+            return ready;
+        if (timeout_ms > 0 && (timeout_ms = (int)(deadline - now_ms())) <= 0)
+            return 0;
     }
-    return ready;
 }

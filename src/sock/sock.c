@@ -159,21 +159,29 @@ static int readable(const struct six_sock *s) {
     return s->rxq.count > 0 || s->so_error != 0 || s->shut_rd;
 }
 
+/* The eventfd is raised as soon as the socket becomes readable, but only
+ * lowered when someone looks and finds nothing (a receive that would
+ * block, six_poll): a steady stream of packets then costs no system call
+ * at all, where mirroring every change cost a write and a read per packet.
+ * The price is one spurious wake-up of a process polling the descriptor
+ * itself after it drained the socket: its next receive says EAGAIN and
+ * lowers the eventfd (documented in ARCHITECTURE). */
 void six__sock_update_ready(struct six_sock *s) {
-    int want = readable(s);
     uint64_t v = 1;
 
-    if (want == s->evt_set || s->closing)
+    if (s->evt_set || s->closing || !readable(s))
         return;
-    /* The eventfd counts to 1 when readable and is read back to 0 when
-     * not: it mirrors the socket's state for the process's poll. */
-    if (want) {
-        if (write(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-            s->evt_set = 1;
-    } else {
-        if (read(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-            s->evt_set = 0;
-    }
+    if (write(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+        s->evt_set = 1;
+}
+
+void six__sock_sync_ready(struct six_sock *s) {
+    uint64_t v;
+
+    if (!s->evt_set || s->closing || readable(s))
+        return;
+    if (read(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+        s->evt_set = 0;
 }
 
 /* Consumes pkt. The receive buffer is charged the whole buffer a packet
@@ -207,6 +215,7 @@ int six__sock_wait_readable(struct six_sock *s, int flags) {
     struct six_core *core = s->socks->core;
     uint64_t deadline = SIX_NEVER;
 
+    six__sock_sync_ready(s);
     if (s->nonblock || (flags & MSG_DONTWAIT))
         return -EAGAIN;
     if (s->rcvtimeo_us && s->rcvtimeo_us < SIX_NEVER - six__now(core))

@@ -186,9 +186,12 @@ void six__sock_close_locked(struct six_sock *s);
 int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt);
 /* Sets a pending error and wakes readers. */
 void six__sock_set_error(struct six_sock *s, int err);
-/* Makes the eventfd match the socket's readiness. */
+/* Raises the eventfd if the socket is readable (lowering is lazy). */
 void six__sock_update_ready(struct six_sock *s);
-/* Waits for s to become readable or for its deadline. Lock held. */
+/* Lowers the eventfd if the socket is no longer readable. */
+void six__sock_sync_ready(struct six_sock *s);
+/* Waits for s to become readable or for its deadline; lowers a stale
+ * eventfd first. Lock held. */
 int six__sock_wait_readable(struct six_sock *s, int flags);
 
 /* ---- raw sockets (raw6.c) ---- */
