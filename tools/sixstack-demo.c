@@ -6,7 +6,9 @@
  *  2. alice pings bob over a raw ICMPv6 socket (echo request / reply);
  *  3. alice sends a protocol bob does not speak and her connected socket
  *     reports the ICMPv6 Parameter Problem bob answers with;
- *  4. both print their statistics.
+ *  4. UDP: bob echoes alice's datagrams on port 7, and receives what she
+ *     sends to a multicast group he joined;
+ *  5. both print their statistics.
  *
  * Every frame on the link is written to a pcap file that Wireshark opens.
  *
@@ -195,6 +197,72 @@ static void demo_error(struct host *alice, struct host *bob) {
     six_close(s);
 }
 
+/* ---- 4: UDP echo and multicast ---- */
+
+#define ECHO_PORT 7
+#define GROUP "ff1e::42"
+
+static int udp_socket(struct host *h, uint16_t port) {
+    struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+    struct timeval timeout = {.tv_sec = 2};
+    int s = six_socket_on(h->st, AF_INET6, SOCK_DGRAM, 0);
+
+    if (s < 0 || six_bind(s, (struct sockaddr *)&any, sizeof(any)) < 0)
+        err(1, "%s: UDP socket", h->name);
+    six_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    return s;
+}
+
+/* Bob reads one datagram and sends it back where it came from. */
+static void bob_echoes(int s) {
+    struct sockaddr_in6 from;
+    socklen_t flen = sizeof(from);
+    char buf[256];
+    ssize_t n = six_recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+
+    if (n < 0)
+        err(1, "bob: recvfrom");
+    six_sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+}
+
+static void demo_udp(struct host *alice, struct host *bob, int count) {
+    struct sockaddr_in6 to = sockaddr_of(&bob->addr), from;
+    struct ipv6_mreq mr = {.ipv6mr_interface = bob->ifindex};
+    char buf[256], addr[INET6_ADDRSTRLEN];
+    int sb = udp_socket(bob, ECHO_PORT), sa = udp_socket(alice, 0);
+
+    printf("\n== 4. UDP: bob echoes on port %d and joins %s\n", ECHO_PORT, GROUP);
+    inet_pton(AF_INET6, GROUP, &mr.ipv6mr_multiaddr);
+    if (six_setsockopt(sb, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0)
+        err(1, "bob: IPV6_JOIN_GROUP");
+    to.sin6_port = htons(ECHO_PORT);
+    for (int i = 1; i <= count; i++) {
+        int len = snprintf(buf, sizeof(buf), "datagram %d", i);
+        if (six_sendto(sa, buf, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+            err(1, "alice: sendto");
+        bob_echoes(sb);
+        ssize_t n = six_recv(sa, buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+            err(1, "alice: recv");
+        buf[n] = 0;
+        printf("alice: echo from bob: \"%s\"\n", buf);
+    }
+    /* To the group: out of alice's link interface, hop limit 1. */
+    to = sockaddr_of(&mr.ipv6mr_multiaddr);
+    to.sin6_port = htons(ECHO_PORT);
+    to.sin6_scope_id = alice->ifindex;
+    six_sendto(sa, "hello, group", 12, 0, (struct sockaddr *)&to, sizeof(to));
+    socklen_t flen = sizeof(from);
+    ssize_t n = six_recvfrom(sb, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &flen);
+    if (n < 0)
+        err(1, "bob: multicast recvfrom");
+    buf[n] = 0;
+    printf("bob: \"%s\" to %s from %s\n", buf, GROUP,
+           inet_ntop(AF_INET6, &from.sin6_addr, addr, sizeof(addr)));
+    six_close(sa);
+    six_close(sb);
+}
+
 int main(int argc, char **argv) {
     struct host alice, bob;
     const char *pcap = "sixstack-demo.pcap";
@@ -227,8 +295,9 @@ int main(int argc, char **argv) {
     demo_hop_limit(&alice, &bob, hops);
     demo_ping(&alice, &bob, count);
     demo_error(&alice, &bob);
+    demo_udp(&alice, &bob, count);
 
-    printf("\n== 4. statistics\n-- alice\n");
+    printf("\n== 5. statistics\n-- alice\n");
     six_stats_print(alice.st, stdout);
     printf("-- bob\n");
     six_stats_print(bob.st, stdout);
