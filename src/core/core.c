@@ -32,6 +32,7 @@ int six__core_init(struct six_core *c, const struct six_stack_config *cfg) {
     c->clock_mode = cfg->clock;
     c->mono_base = six__mono_us();
     six__rand_seed(c, cfg->seed);
+    c->seeded = cfg->seed != 0;
     six__pools_init(&c->pools, cfg->pkt_small_max, cfg->pkt_large_max);
     return 0;
 }
@@ -91,6 +92,17 @@ uint32_t six__rand_below(struct six_core *c, uint32_t bound) {
     /* Lemire's multiply-shift; the bias for 32-bit bounds from a 64-bit
      * draw is below 2^-32, which no caller here can notice. */
     return (uint32_t)(((six__rand64(c) >> 32) * (uint64_t)bound) >> 32);
+}
+
+void six__rand_key(struct six_core *c, void *out, size_t len) {
+    uint8_t *p = out;
+
+    if (!c->seeded && getrandom(out, len, 0) == (ssize_t)len)
+        return;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t r = six__rand64(c);
+        memcpy(p + i, &r, len - i < 8 ? len - i : 8);
+    }
 }
 
 int six__core_wait(struct six_core *c, uint64_t deadline) {

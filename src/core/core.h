@@ -39,6 +39,7 @@ struct six_core {
     uint64_t mono_base;      /* CLOCK_MONOTONIC at creation, microseconds */
 
     uint64_t rng[4];         /* xoshiro256** state */
+    int seeded;              /* the config fixed the seed */
 
     struct six_timer **heap; /* min-heap of armed timers by when */
     unsigned heap_len, heap_cap;
@@ -76,6 +77,11 @@ void six__rand_seed(struct six_core *c, uint64_t seed);
 uint64_t six__rand64(struct six_core *c);
 /* Uniform in [0, bound), bound > 0. */
 uint32_t six__rand_below(struct six_core *c, uint32_t bound);
+/* Key material for a keyed hash (core/hash.h) whose outputs an observer
+ * must not predict: len bytes from getrandom(), never from the generator
+ * above (whose state its outputs would reveal), unless the config fixed
+ * a seed: then from the generator, so that tests repeat. */
+void six__rand_key(struct six_core *c, void *out, size_t len);
 
 /* ---- waiting ---- */
 static inline void six__core_wake(struct six_core *c) {
