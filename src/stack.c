@@ -55,6 +55,10 @@ void six_stack_config_init(struct six_stack_config *cfg) {
     cfg->port_hilast = 65535;
     cfg->port_lowfirst = 600;
     cfg->port_lowlast = 1023;
+    /* RFC 8201 section 4 recommends 10 minutes before trying a larger
+     * path MTU again. */
+    cfg->pmtu_cache_max = 256;
+    cfg->pmtu_expire_s = 600;
 }
 
 /* Whether [first, last] is a usable port range. */
@@ -164,6 +168,9 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     };
     lock(st);
     rc = six__udp6_init(&st->socks, ranges);
+    if (rc == 0)
+        rc = six__pmtu_init(&st->ip6, cfg->pmtu_cache_max,
+                            (uint64_t)cfg->pmtu_expire_s * 1000000);
     if (rc == 0)
         rc = setup_loopback(st);
     unlock(st);

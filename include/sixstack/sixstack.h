@@ -63,11 +63,21 @@ struct six_stack_config {
     unsigned port_first, port_last;
     unsigned port_hifirst, port_hilast;
     unsigned port_lowfirst, port_lowlast;
+    /* Path MTU discovery (RFC 8201): at most pmtu_cache_max destinations
+     * with an estimate below their link's MTU (0: none are kept, so
+     * Packet Too Big changes nothing); an estimate goes back to the link
+     * MTU pmtu_expire_s seconds after the last Packet Too Big lowered it
+     * (0: never). RFC 8201 section 4 asks for at least 5 minutes and
+     * recommends 10. */
+    unsigned pmtu_cache_max;
+    unsigned pmtu_expire_s;
 };
 
 /* Fills *cfg with the defaults: monotonic clock, random seed, 1024 small
  * and 64 large buffers, 1024 sockets, hop limit 64, 100 ICMPv6 errors/s
- * with a burst of 10, 208 KiB receive buffers. */
+ * with a burst of 10, 208 KiB receive buffers, the port ranges above, a
+ * path MTU cache of 256 destinations whose estimates age out after 600 s
+ * (10 minutes). */
 void six_stack_config_init(struct six_stack_config *cfg);
 
 /* Creates a stack with a loopback interface "lo" (index 1) holding ::1.
@@ -213,12 +223,28 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(ip6_in_nobufs, "dropped on input: packet buffers exhausted") \
     X(ip6_out_requests, "packets sent") \
     X(ip6_out_no_route, "sends refused: no route") \
-    X(ip6_out_too_big, "sends refused: larger than the link MTU") \
+    X(ip6_out_too_big, "sends refused: payload over 65535 bytes (no jumbograms)") \
     X(ip6_out_nobufs, "sends refused: packet buffers exhausted") \
     X(ip6_out_link_drops, "frames the link could not take (queue full)") \
     X(ip6_out_mcast_looped, "multicast copies looped back to own members")
 /* output fragmentation and path MTU */
-#define SIX_STATS_FRAG(X)
+#define SIX_STATS_FRAG(X) \
+    X(frag_out_datagrams, "packets sent in fragments") \
+    X(frag_out_fragments, "fragments handed to links") \
+    X(frag_out_dontfrag, "sends refused: over the path MTU with IPV6_DONTFRAG") \
+    X(frag_out_headers_too_big, "sends refused: unfragmentable part too big to fragment") \
+    X(frag_out_nobufs, "packets not fragmented: buffers exhausted, nothing sent") \
+    X(pmtu_ptb_received, "Packet Too Big messages received") \
+    X(pmtu_ptb_not_ours, "PTB ignored: the quoted packet is not from our address") \
+    X(pmtu_ptb_too_small, "PTB ignored: MTU below 1280 (RFC 8201 4)") \
+    X(pmtu_ptb_no_path, "PTB ignored: no route off this node to the quoted destination") \
+    X(pmtu_ptb_not_lower, "PTB ignored: MTU not below the current estimate") \
+    X(pmtu_ptb_no_room, "PTB ignored: the cache could not take an entry") \
+    X(pmtu_updates, "path MTU estimates lowered") \
+    X(pmtu_expired, "path MTU estimates aged out (back to the link MTU)") \
+    X(pmtu_evicted, "path MTU entries evicted from a full cache") \
+    X(pmtu_notices, "IPV6_PATHMTU notices queued on sockets") \
+    X(pmtu_errors, "EMSGSIZE reported to connected sockets after a PTB")
 /* reassembly */
 #define SIX_STATS_REASS(X)
 /* ICMPv6 */

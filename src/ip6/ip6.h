@@ -2,9 +2,10 @@
  * input (validation and the extension header walk) and output (header
  * construction, routing, hand-off to the link).
  *
- * RFCs to read before editing: RFC 8200 (sections 3, 4, 8), RFC 4291
- * (addresses), RFC 6724 (source selection), RFC 5095 (RH0), RFC 6946
- * (atomic fragments).
+ * RFCs to read before editing: RFC 8200 (sections 3, 4, 4.5, 5, 8), RFC
+ * 4291 (addresses), RFC 6724 (source selection), RFC 5095 (RH0), RFC 6946
+ * (atomic fragments), RFC 8201 (path MTU discovery), RFC 7739 (fragment
+ * identifications), RFC 7112 (header chain in the first fragment).
  *
  * The layers above plug in through function pointers (upper-layer
  * handlers, raw delivery, ICMPv6 error generation), so this layer never
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "core/hash.h"
 #include "link/link.h"
 
 #define SIX_MAX_IFS 32
@@ -50,6 +52,31 @@ struct six_mcast_entry {
     unsigned refs;
     struct six_mcast_entry *next;  /* hash chain */
     void *mld;                     /* the MLD layer's state for it */
+};
+
+/* One destination's path MTU estimate (RFC 8201 5.2: kept per
+ * destination). */
+struct six_pmtu_entry {
+    struct six_pmtu_entry *next;          /* hash chain */
+    struct six_pmtu_entry *older, *newer; /* by last lowering */
+    struct in6_addr dst;
+    unsigned zone;                        /* interface of a scoped dst, else 0 */
+    uint32_t mtu;
+    uint64_t expires;                     /* stack clock; SIX_NEVER without aging */
+};
+
+/* The path MTU cache (pmtu.c): a keyed hash of at most max entries, also
+ * kept in the order they were last lowered, which is the order they age
+ * out in and the order they are evicted in when the cache is full. */
+struct six_pmtu {
+    struct six_pmtu_entry **hash;
+    unsigned mask;                        /* buckets - 1 */
+    unsigned count, max;
+    struct six_pmtu_entry *oldest, *newest;
+    uint64_t expire_us;                   /* 0: estimates never age */
+    struct six_timer timer;               /* at the oldest entry's expiry */
+    struct six_hash_key key;
+    int keyed;
 };
 
 struct six_ip6;
@@ -94,6 +121,12 @@ struct six_ip6 {
     void *raw_ctx;
     six_ip6_error_fn send_error;
     void *error_ctx;
+
+    struct six_pmtu pmtu;
+    /* Fragment identifications (frag_out.c, RFC 7739). */
+    struct six_hash_key frag_key;
+    int frag_keyed;
+    uint32_t frag_ctr[64];
 };
 
 void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_hlim);
@@ -167,6 +200,8 @@ struct six_ip6_out {
                                 dst) unless via_neighbour */
     int mcast_loop;          /* IPV6_MULTICAST_LOOP: a multicast copy
                                 for this stack's own members */
+    int minmtu;              /* SIX_MINMTU_*: IPV6_USE_MIN_MTU */
+    int dontfrag;            /* IPV6_DONTFRAG: EMSGSIZE, not fragments */
     uint8_t nxt;             /* upper-layer protocol */
     uint8_t hlim;
     uint8_t tclass;
@@ -181,6 +216,14 @@ struct six_ip6_out {
     size_t rth_len;
     const uint8_t *dst2;
     size_t dst2_len;
+};
+
+/* RFC 3542 11.1 IPV6_USE_MIN_MTU, in an order where 0 (a zeroed
+ * six_ip6_out) is the RFC's default, -1. */
+enum {
+    SIX_MINMTU_MCAST = 0,   /* -1: 1280 for multicast, the path MTU else */
+    SIX_MINMTU_NEVER,       /* 0: the path MTU always */
+    SIX_MINMTU_ALWAYS,      /* 1: 1280 always */
 };
 
 /* Resolves what output would do for dst without sending: the interface
@@ -209,6 +252,52 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
  * -ENOBUFS. */
 int six__ip6_link_out(struct six_ip6 *ip6, struct six_if *ifp,
                       const struct in6_addr *nexthop, struct six_pkt *pkt);
+
+/* The largest packet o may send out of ifp unfragmented: the link MTU,
+ * lowered by the path MTU cache and by o->minmtu (neither applies on
+ * loopback: a packet to this node has no path). */
+unsigned six__ip6_path_mtu(struct six_ip6 *ip6, const struct six_ip6_out *o,
+                           const struct six_if *ifp);
+
+/* ---- fragmentation (frag_out.c, RFC 8200 4.5) ---- */
+/* Bytes of the unfragmentable part o's packets have: the IPv6 header,
+ * hop-by-hop options and, with a routing header, the destination options
+ * before it and the routing header. */
+size_t six__frag_unfrag_len(const struct six_ip6_out *o);
+/* Splits pkt (borrowed: a whole IPv6 packet, data at its header, whose
+ * first unfrag_len bytes are its unfragmentable part) into fragments of
+ * at most mtu bytes carrying identification ident, appended to q. The
+ * first fragment holds at least first_min bytes of the fragmentable part
+ * (RFC 7112: the whole header chain). Every buffer is taken before any is
+ * filled: on failure q is left empty. Returns the number of fragments,
+ * -EMSGSIZE when the unfragmentable part leaves too little room, or
+ * -ENOBUFS. */
+int six__frag_split(struct six_pools *pools, const struct six_pkt *pkt, size_t unfrag_len,
+                    size_t first_min, unsigned mtu, uint32_t ident, struct six_pktq *q);
+/* An identification for a fragmented packet from src to dst (RFC 7739). */
+uint32_t six__frag_ident(struct six_ip6 *ip6, const struct in6_addr *src,
+                         const struct in6_addr *dst);
+/* Sends pkt (consumed: a whole packet built from o, larger than mtu) as
+ * fragments out of ifp. Returns 0, -EMSGSIZE or -ENOBUFS (nothing sent),
+ * or the link's error. */
+int six__ip6_fragment(struct six_ip6 *ip6, struct six_if *ifp, const struct six_ip6_out *o,
+                      struct six_pkt *pkt, unsigned mtu);
+
+/* ---- path MTU (pmtu.c, RFC 8201) ---- */
+/* Sets up an empty cache of at most max entries whose estimates go back
+ * to the link MTU expire_us after they were last lowered (0: never).
+ * Returns 0 or -ENOMEM. */
+int six__pmtu_init(struct six_ip6 *ip6, unsigned max, uint64_t expire_us);
+void six__pmtu_fini(struct six_ip6 *ip6);
+/* The estimate toward dst (zone: its interface when scoped, else 0), or
+ * 0 when there is none. */
+uint32_t six__pmtu_lookup(struct six_ip6 *ip6, const struct in6_addr *dst, unsigned zone);
+/* A Packet Too Big (RFC 4443 3.2) reporting mtu for the packet it quotes,
+ * from src to dst, received on interface arrival. Checks it (the packet
+ * must be ours, RFC 8201 4's bounds) and lowers the estimate. Returns the
+ * new estimate, or 0 when the message changes nothing (counted). */
+uint32_t six__ip6_ptb(struct six_ip6 *ip6, const struct in6_addr *src,
+                      const struct in6_addr *dst, unsigned arrival, uint32_t mtu);
 
 /* ---- input ---- */
 /* The interface input function (six_if_input_fn): consumes pkt. */

@@ -1,6 +1,7 @@
 /* IPv6 output: route, choose the source, prepend extension headers in
- * RFC 8200 section 4.1 order and the fixed header, hand to the link.
- * Fragmentation is not built yet: a packet over the MTU is EMSGSIZE. */
+ * RFC 8200 section 4.1 order and the fixed header, fragment what is over
+ * the path MTU (frag_out.c, pmtu.c), hand to the link.
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -116,11 +117,20 @@ static void loop_back(struct six_ip6 *ip6, struct six_if *ifp, struct six_pkt *p
     SIX_STAT(ip6->core, ip6_out_mcast_looped);
 }
 
+/* A finished packet (consumed) onto ifp's link: whole when it fits in
+ * mtu, else in fragments. */
+static int transmit(struct six_ip6 *ip6, struct six_if *ifp, const struct six_ip6_out *o,
+                    struct six_pkt *pkt, unsigned mtu) {
+    if (pkt->len <= mtu)
+        return six__ip6_link_out(ip6, ifp, &o->nexthop, pkt);
+    return six__ip6_fragment(ip6, ifp, o, pkt, mtu);
+}
+
 /* A multicast packet (consumed) out of ifp: with IPV6_MULTICAST_LOOP on
  * and this stack a member of the group there, a copy comes back to it
- * (ip6(4)); hop limit 0 keeps the packet on this node. */
+ * (ip6(4)), whole; hop limit 0 keeps the packet on this node. */
 static int multicast_out(struct six_ip6 *ip6, struct six_if *ifp, const struct six_ip6_out *o,
-                         struct six_pkt *pkt) {
+                         struct six_pkt *pkt, unsigned mtu) {
     int local = o->mcast_loop && six__ip6_mcast_member(ip6, ifp->index, &o->dst);
     struct six_pkt *copy;
 
@@ -137,7 +147,7 @@ static int multicast_out(struct six_ip6 *ip6, struct six_if *ifp, const struct s
         else
             SIX_STAT(ip6->core, ip6_out_nobufs);
     }
-    return six__ip6_link_out(ip6, ifp, &o->nexthop, pkt);
+    return transmit(ip6, ifp, o, pkt, mtu);
 }
 
 /* Consumes pkt. */
@@ -145,6 +155,7 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
                   struct six_if *ifp) {
     struct six_ip6_repr h;
     size_t ext_len = six__ip6_ext_len(o);
+    unsigned mtu = six__ip6_path_mtu(ip6, o, ifp);
     uint8_t nxt = o->nxt;
     int rc;
 
@@ -152,8 +163,15 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
         rc = -EINVAL;
         goto drop;
     }
-    if (pkt->len + ext_len + SIX_IP6_HDR_LEN > ifp->mtu || pkt->len + ext_len > 65535) {
+    /* No jumbograms (RFC 2675): the payload length field bounds it. */
+    if (pkt->len + ext_len > 65535) {
         SIX_STAT(ip6->core, ip6_out_too_big);
+        rc = -EMSGSIZE;
+        goto drop;
+    }
+    /* RFC 3542 11.2 IPV6_DONTFRAG: refuse rather than fragment. */
+    if (o->dontfrag && pkt->len + ext_len + SIX_IP6_HDR_LEN > mtu) {
+        SIX_STAT(ip6->core, frag_out_dontfrag);
         rc = -EMSGSIZE;
         goto drop;
     }
@@ -178,8 +196,8 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
     six_ip6_emit(&h, six__pkt_push(pkt, SIX_IP6_HDR_LEN));
     SIX_STAT(ip6->core, ip6_out_requests);
     if (six_addr_is_multicast(&o->dst) && !(ifp->flags & SIX_IFF_LOOPBACK))
-        return multicast_out(ip6, ifp, o, pkt);
-    return six__ip6_link_out(ip6, ifp, &o->nexthop, pkt);
+        return multicast_out(ip6, ifp, o, pkt, mtu);
+    return transmit(ip6, ifp, o, pkt, mtu);
 drop:
     six__pkt_free(pkt);
     return rc;
