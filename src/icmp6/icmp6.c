@@ -236,14 +236,38 @@ static void echo_request(struct six_icmp6 *icmp6, struct six_pkt *pkt,
         SIX_STAT(core, icmp6_out_echo_replies);
 }
 
-/* Reports an error message to the sockets it concerns. */
-static void error_message(struct six_icmp6 *icmp6, const struct six_icmp6_repr *m) {
-    struct six_icmp6_err err = {.type = m->type, .code = m->code, .word = m->word};
+/* RFC 4443 3.2 Packet Too Big, checked and applied to the path MTU cache
+ * (RFC 8201). Returns the new estimate, or 0 when nothing changed and the
+ * sockets have nothing to learn. The Code is ignored, as 3.2 says. */
+static uint32_t packet_too_big(struct six_icmp6 *icmp6, const struct six_icmp6_repr *m,
+                               const struct six_ip6_repr *inner, int quoted, unsigned arrival) {
+    struct six_core *core = icmp6->ip6->core;
+
+    SIX_STAT(core, pmtu_ptb_received);
+    if (!quoted) {
+        /* Nothing tells whose packet it was: not one of ours. */
+        SIX_STAT(core, pmtu_ptb_not_ours);
+        return 0;
+    }
+    return six__ip6_ptb(icmp6->ip6, &inner->src, &inner->dst, arrival, m->word);
+}
+
+/* Reports an error message to the sockets it concerns; a Packet Too Big
+ * first lowers the path MTU, and only one that did is reported. */
+static void error_message(struct six_icmp6 *icmp6, const struct six_icmp6_repr *m,
+                          unsigned arrival) {
+    struct six_icmp6_err err = {
+        .type = m->type, .code = m->code, .word = m->word, .ifindex = arrival};
     struct six_ip6_repr inner;
+    int quoted;
     size_t off;
 
     SIX_STAT(icmp6->ip6->core, icmp6_in_errors);
-    if (!icmp6->notify || six_ip6_parse_quoted(m->body, m->body_len, &inner) < 0)
+    quoted = six_ip6_parse_quoted(m->body, m->body_len, &inner) == 0;
+    if (m->type == SIX_ICMP6_PACKET_TOO_BIG &&
+        (err.word = packet_too_big(icmp6, m, &inner, quoted, arrival)) == 0)
+        return;
+    if (!icmp6->notify || !quoted)
         return;
     err.src = inner.src;
     err.dst = inner.dst;
@@ -282,7 +306,7 @@ static void icmp6_input(void *ctx, struct six_pkt *pkt) {
         goto done;
     }
     if (six_icmp6_is_error(m.type))
-        error_message(icmp6, &m);
+        error_message(icmp6, &m, pkt->ifindex);
     if (ip6->raw_input)
         ip6->raw_input(ip6->raw_ctx, pkt);
 done:

@@ -1,5 +1,6 @@
 /* ICMPv6 (RFC 4443): input (checksum, echo reply, errors reported to the
- * sockets they concern, delivery to raw sockets) and error generation with
+ * sockets they concern, Packet Too Big applied to the path MTU cache
+ * first, delivery to raw sockets) and error generation with
  * the "never in response to" rules of section 2.4(e) and the rate limit of
  * section 2.4(f).
  */
@@ -16,12 +17,15 @@
 struct six_icmp6_err {
     uint8_t type;
     uint8_t code;
-    uint32_t word;             /* MTU (Packet Too Big) or pointer */
+    uint32_t word;             /* pointer, or for a Packet Too Big the new
+                                  path MTU estimate (only those that
+                                  lowered it are reported) */
     struct in6_addr src;       /* the invoking packet's source: us */
     struct in6_addr dst;       /* and its destination: the peer */
     uint8_t proto;             /* its upper-layer protocol, 0 if unknown */
     const uint8_t *l4;         /* its upper-layer bytes quoted, or NULL */
     size_t l4_len;
+    unsigned ifindex;          /* the interface the error arrived on */
 };
 
 /* Tells the socket layer about a received error. */
