@@ -180,13 +180,15 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
             six__sock_update_ready(s);
             return -rc;
         }
-        if (s->rxq.head)
+        if (s->rxq.head || s->pmtu_pending)
             break;
         if (s->shut_rd)
             return 0;
         if ((rc = six__sock_wait_readable(s, flags)) < 0)
             return rc;
     }
+    if (s->pmtu_pending)
+        return six__sock_recv_pmtu(s, msg, flags);
     pkt = s->rxq.head;
     off = six__sock_data_off(s, pkt);
     n = pkt->len - off;
@@ -413,7 +415,7 @@ int six_ioctl(int fd, unsigned long req, ...) {
 static short sock_revents(struct six_sock *s, short events) {
     short r = 0;
 
-    if (s->rxq.head || s->shut_rd)
+    if (s->rxq.head || s->shut_rd || s->pmtu_pending)
         r |= POLLIN | POLLRDNORM;
     if (!s->shut_wr)
         r |= POLLOUT | POLLWRNORM;

@@ -2,6 +2,7 @@
  * returns. ip6(4): an improperly formed object is EINVAL; objects of other
  * levels are ignored, as BSD and Linux do. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,17 @@ static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
     case IPV6_TCLASS:
         o->have_tclass = 1;
         return parse_int(cm, -1, 255, &o->tclass);
+    case IPV6_USE_MIN_MTU:
+        /* RFC 3542 11.1: also ancillary data, -1, 0 or 1. */
+        o->have_minmtu = 1;
+        return parse_int(cm, -1, 1, &o->minmtu);
+    case IPV6_DONTFRAG:
+        /* RFC 3542 11.2: also ancillary data; non-zero is on. */
+        o->have_dontfrag = 1;
+        if (parse_int(cm, INT_MIN, INT_MAX, &o->dontfrag) < 0)
+            return -EINVAL;
+        o->dontfrag = o->dontfrag != 0;
+        return 0;
     default:
         return -EINVAL;
     }
@@ -211,6 +223,10 @@ size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) 
         put_cmsg(&m, &used, IPV6_TCLASS, &o->tclass, sizeof(o->tclass));
     if (o->have_nexthop)
         put_cmsg(&m, &used, IPV6_NEXTHOP, &o->nexthop, sizeof(o->nexthop));
+    if (o->have_minmtu)
+        put_cmsg(&m, &used, IPV6_USE_MIN_MTU, &o->minmtu, sizeof(o->minmtu));
+    if (o->have_dontfrag)
+        put_cmsg(&m, &used, IPV6_DONTFRAG, &o->dontfrag, sizeof(o->dontfrag));
     if (o->xh[SIX_XH_HBH])
         put_cmsg(&m, &used, IPV6_HOPOPTS, o->xh[SIX_XH_HBH], o->xh_len[SIX_XH_HBH]);
     if (o->xh[SIX_XH_DST1])
@@ -220,6 +236,13 @@ size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) 
     if (o->xh[SIX_XH_DST2])
         put_cmsg(&m, &used, IPV6_DSTOPTS, o->xh[SIX_XH_DST2], o->xh_len[SIX_XH_DST2]);
     return used;
+}
+
+void six__cmsg_build_pmtu(const struct ip6_mtuinfo *mi, struct msghdr *msg) {
+    size_t used = 0;
+
+    put_cmsg(msg, &used, IPV6_PATHMTU, mi, sizeof(*mi));
+    msg->msg_controllen = used;
 }
 
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,

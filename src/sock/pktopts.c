@@ -58,6 +58,11 @@ static int nexthop_ifindex(const struct six_sock *s, const struct sockaddr_in6 *
     return 0;
 }
 
+/* RFC 3542's -1, 0, 1 as output's SIX_MINMTU_*. */
+static int minmtu_policy(int v) {
+    return v < 0 ? SIX_MINMTU_MCAST : v == 0 ? SIX_MINMTU_NEVER : SIX_MINMTU_ALWAYS;
+}
+
 int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
                          const struct sockaddr_in6 *to, struct six_ip6_out *o) {
     const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc, *nh;
@@ -98,6 +103,14 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
         *dst[i] = from->xh[i];
         *dst_len[i] = from->xh_len[i];
     }
+
+    /* RFC 3542 11.1 and 11.2: per packet, else sticky, else the option.
+     * Here -1 is a value of its own (multicast only), not "the next
+     * level". */
+    const struct six_send_opts *mm = pick(anc, st, anc->have_minmtu, st->have_minmtu);
+    const struct six_send_opts *df = pick(anc, st, anc->have_dontfrag, st->have_dontfrag);
+    o->minmtu = minmtu_policy(mm ? mm->minmtu : s->use_min_mtu);
+    o->dontfrag = df ? df->dontfrag : s->dontfrag;
 
     /* -1 in either means "the default": the next level decides. */
     hl = pick(anc, st, anc->have_hlim && anc->hlim >= 0, st->have_hlim && st->hlim >= 0);

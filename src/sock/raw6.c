@@ -144,6 +144,8 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
         six_put16(field, six_cksum_ip6(&o.src, &o.dst, o.nxt, pkt->data, len));
     }
     rc = six__ip6_send(socks->ip6, pkt, &o, ifp);
+    if (rc == -EMSGSIZE && o.dontfrag)
+        six__sock_dontfrag_refused(s, &o, ifp);
     return rc < 0 ? rc : (ssize_t)len;
 }
 
@@ -240,16 +242,21 @@ int six__raw6_input(void *ctx, struct six_pkt *pkt) {
 
 /* An ICMPv6 error about a packet one of our raw sockets sent: a connected
  * socket whose addresses match gets the error as so_error, as BSD's
- * in6_pcbnotify does. */
+ * in6_pcbnotify does. A Packet Too Big goes to pmtu_notify.c's rules
+ * instead (IPV6_PATHMTU notices, EMSGSIZE). */
 void six__raw6_notify(void *ctx, const struct six_icmp6_err *err) {
     struct six_socks *socks = ctx;
     int e = six__icmp6_errno(err->type, err->code);
 
-    if (!e || err->type == ICMP6_PACKET_TOO_BIG)
+    if (!e)
         return;
     for (int pass = 0; pass < 2; pass++) {
         struct six_sock *s = pass == 0 ? socks->raw_by_proto[err->proto] : socks->raw_any;
         for (; s; s = s->next_proto) {
+            if (err->type == ICMP6_PACKET_TOO_BIG) {
+                six__sock_ptb(s, err);
+                continue;
+            }
             if (!s->connected || !IN6_ARE_ADDR_EQUAL(&s->faddr.sin6_addr, &err->dst))
                 continue;
             if (s->bound && !six_addr_is_unspecified(&s->laddr.sin6_addr) &&

@@ -156,7 +156,7 @@ unreserve:
 /* ---- readiness ---- */
 
 static int readable(const struct six_sock *s) {
-    return s->rxq.count > 0 || s->so_error != 0 || s->shut_rd;
+    return s->rxq.count > 0 || s->so_error != 0 || s->shut_rd || s->pmtu_pending;
 }
 
 /* The eventfd is raised as soon as the socket becomes readable, but only

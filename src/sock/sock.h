@@ -59,7 +59,7 @@ enum {
     SIX_RECV_HOPOPTS = 1 << 3,
     SIX_RECV_DSTOPTS = 1 << 4,
     SIX_RECV_RTHDR = 1 << 5,
-    SIX_RECV_PATHMTU = 1 << 6,   /* stored; delivered once path MTU exists */
+    SIX_RECV_PATHMTU = 1 << 6,   /* IPV6_RECVPATHMTU: path MTU notices */
 };
 
 /* What a protocol (raw, later UDP) does for the generic socket calls. */
@@ -93,6 +93,10 @@ struct six_send_opts {
     int tclass;
     int have_nexthop;
     struct sockaddr_in6 nexthop;
+    int have_minmtu;
+    int minmtu;                  /* IPV6_USE_MIN_MTU: -1, 0, 1 */
+    int have_dontfrag;
+    int dontfrag;                /* IPV6_DONTFRAG: 0 or 1 */
     /* Extension headers, whole and checked; per packet they point into
      * the caller's control buffer, sticky ones at copies they own. */
     const uint8_t *xh[SIX_XH_N];
@@ -158,6 +162,10 @@ struct six_sock {
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
     struct ipv6_mreq memb[SIX_MAX_MEMBERSHIPS];  /* IPV6_JOIN_GROUP */
     unsigned nmemb;
+    /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
+     * 11.3; one slot, a newer notice replaces it). */
+    int pmtu_pending;
+    struct ip6_mtuinfo pmtu_info;
 };
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
@@ -245,7 +253,8 @@ size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap);
 /* The page's precedence rule, in one place: for each field, ancillary data
  * (anc), then sticky options (IPV6_PKTOPTIONS and RFC 3542's), then the
  * basic options, then the socket address `to`. Fills o's addresses,
- * interface, hop limit, traffic class, headers and next header. Returns 0,
+ * interface, hop limit, traffic class, fragmentation policy
+ * (IPV6_USE_MIN_MTU, IPV6_DONTFRAG), headers and next header. Returns 0,
  * or -EHOSTUNREACH for an IPV6_NEXTHOP that is not a neighbour. */
 int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
                          const struct sockaddr_in6 *to, struct six_ip6_out *o);
@@ -253,6 +262,27 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
  * MSG_CTRUNC when it does not fit). */
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
                           struct msghdr *msg);
+
+/* ---- path MTU on sockets (pmtu_notify.c; RFC 3542 11, RFC 8201) ----
+ * Generic over protocols: raw6.c and udp6.c call these. */
+/* A Packet Too Big that lowered the path MTU (err->word) for a packet
+ * sent from s's protocol, whose ports (if any) the caller has matched:
+ * with IPV6_RECVPATHMTU, s (unconnected, or connected to err->dst) gets
+ * an IPV6_PATHMTU notice; else a socket connected to err->dst gets
+ * EMSGSIZE as its pending error. A socket bound to another address than
+ * err->src learns nothing. */
+void six__sock_ptb(struct six_sock *s, const struct six_icmp6_err *err);
+/* After a send refused with EMSGSIZE because of IPV6_DONTFRAG (o and ifp
+ * as the send resolved them): with IPV6_RECVPATHMTU, a notice of the
+ * path MTU that refused it (RFC 3542 11.2). */
+void six__sock_dontfrag_refused(struct six_sock *s, const struct six_ip6_out *o,
+                                const struct six_if *ifp);
+/* Receives the pending notice (s->pmtu_pending): no data, the
+ * destination as the name, one IPV6_PATHMTU object. Returns 0. */
+ssize_t six__sock_recv_pmtu(struct six_sock *s, struct msghdr *msg, int flags);
+/* Writes one IPV6_PATHMTU object holding mi into msg's control buffer
+ * (MSG_CTRUNC when it does not fit) and sets msg_controllen. */
+void six__cmsg_build_pmtu(const struct ip6_mtuinfo *mi, struct msghdr *msg);
 
 /* ---- credentials (creds.c) ---- */
 void six__creds_current(struct six_creds *out);

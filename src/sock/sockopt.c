@@ -388,7 +388,12 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
     case IPV6_RECVTCLASS:
         return set_recv_flag(s, SIX_RECV_TCLASS, val, len);
     case IPV6_RECVPATHMTU:
-        return set_recv_flag(s, SIX_RECV_PATHMTU, val, len);
+        if ((rc = set_recv_flag(s, SIX_RECV_PATHMTU, val, len)) < 0)
+            return rc;
+        /* Turned off, a notice not read yet is no longer wanted. */
+        if (!(s->recv_flags & SIX_RECV_PATHMTU))
+            s->pmtu_pending = 0;
+        return 0;
     case IPV6_PATHMTU:
         return -ENOPROTOOPT;   /* RFC 3542 11.4: get only */
     default:
@@ -396,10 +401,11 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
     }
 }
 
-/* RFC 3542 11.4: the path MTU toward the connected peer. Until path MTU
- * discovery refines it, that is the MTU of the first hop's link. */
+/* RFC 3542 11.4: the path MTU toward the connected peer: the first hop's
+ * link MTU, or the lower estimate Packet Too Big messages left in the
+ * path MTU cache (RFC 8201). IPV6_USE_MIN_MTU does not change the path. */
 static int pathmtu_get(struct six_sock *s, void *val, socklen_t *len) {
-    struct six_ip6_out o = {0};
+    struct six_ip6_out o = {.minmtu = SIX_MINMTU_NEVER};
     struct ip6_mtuinfo mi;
     struct six_if *ifp;
     int rc;
@@ -413,7 +419,7 @@ static int pathmtu_get(struct six_sock *s, void *val, socklen_t *len) {
         return rc;
     memset(&mi, 0, sizeof(mi));
     mi.ip6m_addr = s->faddr;
-    mi.ip6m_mtu = ifp->mtu;
+    mi.ip6m_mtu = six__ip6_path_mtu(s->socks->ip6, &o, ifp);
     return six__opt_put_bytes(val, len, &mi, sizeof(mi));
 }
 

@@ -314,6 +314,8 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
               six_cksum_ip6(&o.src, &o.dst, IPPROTO_UDP, pkt->data, pkt->len));
     SIX_STAT(socks->core, udp_out_datagrams);
     rc = six__ip6_send(socks->ip6, pkt, &o, ifp);
+    if (rc == -EMSGSIZE && o.dontfrag)
+        six__sock_dontfrag_refused(s, &o, ifp);
     return rc < 0 ? rc : (ssize_t)len;
 }
 
@@ -486,6 +488,18 @@ static void udp6_input(void *ctx, struct six_pkt *pkt) {
 
 /* ---- errors ---- */
 
+/* A Packet Too Big about a datagram from sport to dport: the sockets on
+ * sport that could have sent it (connected to dport, or not connected)
+ * learn of it by pmtu_notify.c's rules. */
+static void udp6_ptb(struct six_socks *socks, const struct six_icmp6_err *err, uint16_t sport,
+                     uint16_t dport) {
+    for (struct six_sock *s = *bucket(socks, sport); s; s = s->next_hash) {
+        if (lport(s) != sport || (s->connected && ntohs(s->faddr.sin6_port) != dport))
+            continue;
+        six__sock_ptb(s, err);
+    }
+}
+
 /* An ICMPv6 error about a datagram we sent: the connected socket it came
  * from gets it as so_error (BSD udp6_ctlinput: unconnected sockets learn
  * nothing, they could not tell which send failed). */
@@ -493,11 +507,14 @@ void six__udp6_notify(struct six_socks *socks, const struct six_icmp6_err *err) 
     uint16_t sport, dport;
     int e = six__icmp6_errno(err->type, err->code);
 
-    /* Packet Too Big is path MTU's business, not an error to report. */
-    if (!e || err->type == SIX_ICMP6_PACKET_TOO_BIG || !err->l4 || err->l4_len < 4)
+    if (!e || !err->l4 || err->l4_len < 4)
         return;
     sport = six_get16(err->l4);
     dport = six_get16(err->l4 + 2);
+    if (err->type == SIX_ICMP6_PACKET_TOO_BIG) {
+        udp6_ptb(socks, err, sport, dport);
+        return;
+    }
     for (struct six_sock *s = *bucket(socks, sport); s; s = s->next_hash) {
         if (lport(s) != sport || !s->connected || ntohs(s->faddr.sin6_port) != dport ||
             !IN6_ARE_ADDR_EQUAL(&s->faddr.sin6_addr, &err->dst))
