@@ -496,3 +496,45 @@ TEST(payload_over_65535_is_emsgsize) {
     CHECK_EQ(h_stats(p.a).frag_out_datagrams, 1);
     h_done(&p);
 }
+
+/* For tests/interop/frag_tshark.sh: with SIX_FRAG_PCAP set, A's link is
+ * captured there while A sends packets tshark must reassemble: plain,
+ * with every extension header, UDP, at 1280. Without it, the same traffic
+ * is only sent (the case still runs in the suite). */
+TEST(capture_for_tshark) {
+    struct hpair p;
+    struct anc a = {.len = 0};
+    uint8_t hbh[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+    uint8_t dst1[16] = {0, 1, 1, 12};
+    uint8_t rth[8] = {0, 0, 0, 0};
+    uint8_t dst2[8] = {0, 0, 1, 4};
+    const char *path = getenv("SIX_FRAG_PCAP");
+
+    fill_payload();
+    h_up(&p);
+    if (path)
+        CHECK_OK(six_if_capture(p.a, p.ifa, path));
+    int s = h_sock(&p, p.a, IPPROTO_ICMPV6);
+    /* An echo request tshark can decode once reassembled. */
+    payload[0] = 128;
+    payload[1] = 0;
+    payload[2] = payload[3] = 0;
+    h_send_ok(s, &p.addr_b, payload, 3000);
+    anc_add(&a, IPV6_HOPOPTS, hbh, sizeof(hbh));
+    anc_add(&a, IPV6_RTHDRDSTOPTS, dst1, sizeof(dst1));
+    anc_add(&a, IPV6_RTHDR, rth, sizeof(rth));
+    anc_add(&a, IPV6_DSTOPTS, dst2, sizeof(dst2));
+    CHECK_EQ(send_anc(s, &p.addr_b, payload, 2500, &a), 2500);
+    int u = (int)CHECK_OK(six_socket_on(p.a, AF_INET6, SOCK_DGRAM, 0));
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    to.sin6_port = htons(4000);
+    CHECK_EQ(six_sendto(u, payload, 5000, 0, (struct sockaddr *)&to, sizeof(to)), 5000);
+    CHECK_OK(six_if_set_mtu(p.a, p.ifa, 1280));
+    CHECK_EQ(six_sendto(u, payload, 3333, 0, (struct sockaddr *)&to, sizeof(to)), 3333);
+    h_pump(&p);
+    if (path)
+        CHECK_OK(six_if_capture(p.a, p.ifa, NULL));
+    CHECK_OK(six_close(u));
+    CHECK_EQ(h_stats(p.a).frag_out_datagrams, 4);
+    h_done(&p);
+}
