@@ -538,3 +538,33 @@ TEST(capture_for_tshark) {
     CHECK_EQ(h_stats(p.a).frag_out_datagrams, 4);
     h_done(&p);
 }
+
+TEST(link_refusing_a_fragment_drops_the_rest) {
+    struct six_stack_config ca = h_config(1), cb = h_config(2);
+    struct six_memwire_config wire = {.mtu = 1500, .queue_len = 2};
+    struct in6_addr a6 = h_in6(H_ADDR_A), b6 = h_in6(H_ADDR_B);
+    unsigned ifa, ifb;
+
+    fill_payload();
+    h_privileged(1);
+    struct six_stack *a = six_stack_new(&ca), *b = six_stack_new(&cb);
+    CHECK(a && b);
+    CHECK_OK(six_memwire_pair(a, "a0", b, "b0", &wire, &ifa, &ifb));
+    CHECK_OK(six_addr_add(a, ifa, &a6, 64, 0));
+    CHECK_OK(six_addr_add(b, ifb, &b6, 64, 0));
+    int s = (int)CHECK_OK(six_socket_on(a, AF_INET6, SOCK_RAW, 253));
+    /* B's ring takes two frames before B runs: the third of four
+     * fragments is refused, and the fourth is not even tried. */
+    CHECK_ERRNO(h_sendto(s, &b6, payload, 5000), ENOBUFS);
+    struct six_stats st = h_stats(a);
+    CHECK_EQ(st.frag_out_datagrams, 1);
+    CHECK_EQ(st.frag_out_fragments, 2);
+    CHECK_EQ(st.ip6_out_link_drops, 1);
+    CHECK_OK(six_close(s));
+    six_stack_poll(b, six_stack_now(b));
+    CHECK_EQ(six_stack_pkts_in_use(a), 0);
+    CHECK_EQ(six_stack_pkts_in_use(b), 0);
+    six_stack_free(a);
+    six_stack_free(b);
+    six_set_creds(NULL);
+}

@@ -539,3 +539,40 @@ TEST(udp_send_after_ptb_goes_in_smaller_fragments) {
     hcap_free(&c);
     h_done(&p);
 }
+
+TEST(notice_for_a_link_local_destination_names_its_zone) {
+    struct hpair p;
+    struct notice n;
+    struct in6_addr ll = h_in6("fe80::2");
+
+    h_up(&p);
+    int s = h_sock(&p, p.a, 253);
+    set_int(s, IPV6_RECVPATHMTU, 1);
+    ptb(&p, &ll, 1300);
+    n = read_notice(s, 0, 256);
+    CHECK_EQ(n.rc, 0);
+    CHECK(h_addr_eq(&n.mi.ip6m_addr.sin6_addr, &ll));
+    CHECK_EQ(n.mi.ip6m_addr.sin6_scope_id, p.ifa);
+    CHECK_EQ(n.from.sin6_scope_id, p.ifa);
+    h_done(&p);
+}
+
+TEST(udp_socket_bound_to_a_group_still_hears_of_its_datagrams) {
+    struct hpair p;
+    struct notice n;
+
+    h_up(&p);
+    int u = (int)CHECK_OK(six_socket_on(p.a, AF_INET6, SOCK_DGRAM, 0));
+    p.socks[p.nsocks++] = u;
+    struct sockaddr_in6 g = h_sin6(&(struct in6_addr){0}, 0);
+    g.sin6_addr = h_in6("ff02::1:3");
+    g.sin6_scope_id = p.ifa;
+    g.sin6_port = htons(5353);
+    CHECK_OK(six_bind(u, (struct sockaddr *)&g, sizeof(g)));
+    set_int(u, IPV6_RECVPATHMTU, 1);
+    ptb_udp(&p, &p.addr_b, 5353, 5353, 1300);
+    n = read_notice(u, 0, 256);
+    CHECK_EQ(n.rc, 0);
+    CHECK_EQ(n.mi.ip6m_mtu, 1300);
+    h_done(&p);
+}
