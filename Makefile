@@ -1,7 +1,7 @@
 # sixstack: a thin wrapper over CMake + CTest.
 #   make demo    install what is missing, build, run two hosts on an in-memory link
 #   make test    install what is missing, build (also with ASan+UBSan), run every test
-#   make bench   release build, run every benchmark
+#   make bench   release build, run every benchmark pinned to one core, summary
 #   make install install the library, headers, pkg-config file and man pages
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
 
@@ -15,8 +15,9 @@ FUZZ_SECONDS ?= 60
 OUT      ?= out
 
 # Debian packages the build, the tests and the demo use.
+# liblwip-dev: lwIP 2.1.3, the benchmarks' in-process reference (bench/lwip_ref.c).
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
-        iproute2 python3 groff-base
+        iproute2 python3 groff-base liblwip-dev
 
 .PHONY: all deps build asan test demo bench install fuzz fuzz-smoke format clean
 
@@ -59,7 +60,7 @@ demo: build
 bench: deps
 	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DSIX_TESTS=OFF
 	cmake --build $(RELEASE) -j$(JOBS)
-	@for b in $(RELEASE)/bench/*_bench; do echo "== $$b"; taskset -c 0 $$b || exit 1; done
+	bench/run.sh $(RELEASE)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
