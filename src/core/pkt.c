@@ -87,6 +87,7 @@ struct six_pkt *six__pkt_alloc(struct six_pools *p, size_t headroom, size_t len)
     pkt->len = (uint32_t)len;
     pkt->refs = 1;
     pkt->ifindex = 0;
+    pkt->flags = 0;
     pkt->meta = (struct six_pkt_meta){0};
     return pkt;
 }
@@ -137,5 +138,6 @@ struct six_pkt *six__pkt_clone(struct six_pools *p, const struct six_pkt *pkt) {
     memcpy(c->data, pkt->data, pkt->len);
     c->ifindex = pkt->ifindex;
     c->meta = pkt->meta;
+    c->flags = pkt->flags;
     return c;
 }

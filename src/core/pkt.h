@@ -36,6 +36,13 @@ struct six_pkt_meta {
 
 struct six_pool;
 
+enum {
+    /* The upper-layer checksum was computed by this node and the bytes
+     * have not left it: loopback input need not verify it again (links
+     * clear it on delivery). */
+    SIX_PKT_CSUM_OK = 1 << 0,
+};
+
 struct six_pkt {
     struct six_pkt *next;   /* link for whichever single queue owns it */
     struct six_pool *pool;
@@ -44,6 +51,7 @@ struct six_pkt {
     uint32_t cap;           /* bytes of buf[] */
     uint32_t refs;
     uint32_t ifindex;       /* arrival interface on input */
+    uint32_t flags;         /* SIX_PKT_* */
     struct six_pkt_meta meta;
     uint8_t buf[];
 };

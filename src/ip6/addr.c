@@ -52,6 +52,8 @@ int six__ip6_if_add(struct six_ip6 *ip6, struct six_if *ifp) {
         ifp->input = six__ip6_input;
         ifp->input_ctx = ip6;
         ip6->ifs[i] = ifp;
+        if (i > ip6->ifs_hi)
+            ip6->ifs_hi = i;
         if ((ifp->flags & SIX_IFF_LOOPBACK) && !ip6->loopback)
             ip6->loopback = ifp;
         return (int)i;
@@ -117,7 +119,7 @@ unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {
             six__pkt_free(pkt);
         n++;
     }
-    for (unsigned i = 1; i <= SIX_MAX_IFS; i++)
+    for (unsigned i = 1; i <= ip6->ifs_hi; i++)
         if (ip6->ifs[i])
             n += ip6->ifs[i]->ops->rx(ip6->ifs[i], budget);
     return n;

@@ -94,6 +94,7 @@ typedef void (*six_ip6_error_fn)(void *ctx, struct six_pkt *pkt, uint8_t type,
 struct six_ip6 {
     struct six_core *core;
     struct six_if *ifs[SIX_MAX_IFS + 1];   /* by index; [0] unused */
+    unsigned ifs_hi;                       /* highest index ever used */
     struct six_if *loopback;               /* where our own addresses go */
     uint8_t default_hlim;
 

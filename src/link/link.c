@@ -11,6 +11,9 @@ void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt) {
     if (ifp->capture)
         six__capture_write(ifp, pkt->data, pkt->len);
     pkt->ifindex = ifp->index;
+    /* Only bytes that never left this node keep a checksum unverified. */
+    if (!(ifp->flags & SIX_IFF_LOOPBACK))
+        pkt->flags &= ~(uint32_t)SIX_PKT_CSUM_OK;
     ifp->input(ifp->input_ctx, ifp, pkt);
 }
 

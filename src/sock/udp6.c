@@ -312,6 +312,7 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     six__iov_gather(msg, pkt->data + SIX_UDP_HDR_LEN, len);
     six_put16(pkt->data + SIX_UDP_OFF_CKSUM,
               six_cksum_ip6(&o.src, &o.dst, IPPROTO_UDP, pkt->data, pkt->len));
+    pkt->flags |= SIX_PKT_CSUM_OK;
     SIX_STAT(socks->core, udp_out_datagrams);
     rc = six__ip6_send(socks->ip6, pkt, &o, ifp);
     if (rc == -EMSGSIZE && o.dontfrag)
@@ -448,7 +449,8 @@ static int check_datagram(struct six_socks *socks, struct six_pkt *pkt, struct d
         SIX_STAT(socks->core, udp_in_zero_checksum);
         return -1;
     }
-    if (!six_cksum_ip6_ok(&d->src, &d->dst, IPPROTO_UDP, l4, u.len)) {
+    if (!(pkt->flags & SIX_PKT_CSUM_OK) &&
+        !six_cksum_ip6_ok(&d->src, &d->dst, IPPROTO_UDP, l4, u.len)) {
         SIX_STAT(socks->core, udp_in_bad_checksum);
         return -1;
     }

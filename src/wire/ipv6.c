@@ -57,36 +57,6 @@ void six_ip6_emit(const struct six_ip6_repr *r, uint8_t out[static SIX_IP6_HDR_L
 
 /* The address as two 64-bit words in memory order; every address test on
  * the per-packet path is then two compares, not sixteen. */
-static void addr_words(const struct in6_addr *a, uint64_t w[2]) {
-    memcpy(w, a->s6_addr, 16);
-}
-
-/* RFC 4291 section 2.5.2: ::/128. */
-int six_addr_is_unspecified(const struct in6_addr *a) {
-    uint64_t w[2];
-    addr_words(a, w);
-    return (w[0] | w[1]) == 0;
-}
-
-/* RFC 4291 section 2.5.3: ::1/128. */
-int six_addr_is_loopback(const struct in6_addr *a) {
-    static const uint8_t one[16] = {[15] = 1};
-    uint64_t w[2], l[2];
-    addr_words(a, w);
-    memcpy(l, one, 16);
-    return w[0] == l[0] && w[1] == l[1];
-}
-
-/* RFC 4291 section 2.7: ff00::/8. */
-int six_addr_is_multicast(const struct in6_addr *a) {
-    return a->s6_addr[0] == 0xff;
-}
-
-/* RFC 4291 section 2.5.6: fe80::/10. */
-int six_addr_is_linklocal(const struct in6_addr *a) {
-    return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
-}
-
 /* RFC 4291 section 2.5.5.2: ::ffff:0:0/96. */
 int six_addr_is_v4mapped(const struct in6_addr *a) {
     static const uint8_t prefix[12] = {[10] = 0xff, [11] = 0xff};

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SIX_IP6_HDR_LEN 40
 #define SIX_IP6_OFF_PLEN 4
@@ -49,11 +50,31 @@ int six_ip6_parse_quoted(const uint8_t *buf, size_t len, struct six_ip6_repr *ou
 /* Writes all 40 bytes of the fixed header. */
 void six_ip6_emit(const struct six_ip6_repr *r, uint8_t out[static SIX_IP6_HDR_LEN]);
 
-/* Address classification (RFC 4291). */
-int six_addr_is_unspecified(const struct in6_addr *a);
-int six_addr_is_loopback(const struct in6_addr *a);
-int six_addr_is_multicast(const struct in6_addr *a);
-int six_addr_is_linklocal(const struct in6_addr *a);      /* fe80::/10 */
+/* Address classification (RFC 4291). The small ones are inline: every
+ * packet asks them several times. */
+/* RFC 4291 section 2.5.2: ::/128. */
+static inline int six_addr_is_unspecified(const struct in6_addr *a) {
+    uint64_t w[2];
+    memcpy(w, a->s6_addr, 16);
+    return (w[0] | w[1]) == 0;
+}
+
+/* RFC 4291 section 2.5.3: ::1/128. */
+static inline int six_addr_is_loopback(const struct in6_addr *a) {
+    static const uint8_t one[16] = {[15] = 1};
+    return memcmp(a->s6_addr, one, 16) == 0;
+}
+
+/* RFC 4291 section 2.7: ff00::/8. */
+static inline int six_addr_is_multicast(const struct in6_addr *a) {
+    return a->s6_addr[0] == 0xff;
+}
+
+/* RFC 4291 section 2.5.6: fe80::/10. */
+static inline int six_addr_is_linklocal(const struct in6_addr *a) {
+    return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
+}
+
 int six_addr_is_v4mapped(const struct in6_addr *a);       /* ::ffff:0:0/96 */
 /* The scope of an address as RFC 6724 section 3.1 defines it:
  * 0x1 interface-local, 0x2 link-local, 0x5 site-local, 0xe global

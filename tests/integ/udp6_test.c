@@ -607,3 +607,25 @@ TEST(udp_receive_buffer_limit) {
     CHECK_EQ(h_stats(p.b).udp_in_rcvbuf_full, 3);
     h_done(&p);
 }
+
+/* The stack trusts the checksums it computed itself on loopback, not ones
+ * a raw socket wrote: a bad one over ::1 is still dropped. */
+TEST(udp_bad_checksum_from_raw_socket_over_loopback_dropped) {
+    struct hpair p;
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    uint8_t dgram[12] = {0x30, 0x39, 0x00, 0x07, 0x00, 12, 0xde, 0xad, 'o', 'o', 'p', 's'};
+    char buf[16];
+
+    h_up(&p);
+    int r = u_sock(&p, p.a), raw = h_sock(&p, p.a, IPPROTO_UDP);
+    CHECK_OK(u_bind(r, &lo, 7));
+    h_send_ok(raw, &lo, dgram, sizeof(dgram));
+    H_NOTHING(r);
+    CHECK_EQ(h_stats(p.a).udp_in_bad_checksum, 1);
+    /* A good checksum from the raw socket gets through. */
+    h_put16(dgram + 6, 0);
+    h_put16(dgram + 6, h_cksum(&lo, &lo, IPPROTO_UDP, dgram, sizeof(dgram)));
+    h_send_ok(raw, &lo, dgram, sizeof(dgram));
+    CHECK_EQ(CHECK_OK(h_recv(r, buf, sizeof(buf), NULL)), 4);
+    h_done(&p);
+}
