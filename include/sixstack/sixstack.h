@@ -281,7 +281,9 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(udp_out_datagrams, "UDP datagrams sent")
 /* links */
 #define SIX_STATS_LINK(X) \
-    X(link_rx_ring_full, "frames dropped: a receive ring was full")
+    X(link_rx_ring_full, "frames dropped: a receive ring was full") \
+    X(link_mcast_filter_adds, "groups added to a link's multicast filter") \
+    X(link_mcast_filter_dels, "groups removed from a link's multicast filter")
 #define SIX_STATS_FIELDS(X) \
     SIX_STATS_IP6(X) \
     SIX_STATS_FRAG(X) \

@@ -44,12 +44,26 @@ struct six_route {
     unsigned flags;
 };
 
+/* A source named by the filters of a group's users: how many include it
+ * and how many exclude it (RFC 3810 4.2 merges them). */
+struct six_mcast_src {
+    struct in6_addr addr;
+    unsigned in, ex;
+};
+
+/* Most distinct sources the filters of one group on one interface may
+ * name together (beyond: ENOBUFS). */
+#define SIX_MCAST_ENTRY_MAX_SRCS 256
+
 /* One group joined on one interface, by however many users (sockets,
- * the stack itself for solicited-node groups). */
+ * the stack itself for solicited-node groups), each with a filter. */
 struct six_mcast_entry {
     struct in6_addr group;
     unsigned ifindex;
-    unsigned refs;
+    unsigned refs;                 /* users */
+    unsigned nex;                  /* users in EXCLUDE mode */
+    struct six_mcast_src *srcs;    /* every source some user names */
+    unsigned nsrcs, srcs_cap;
     struct six_mcast_entry *next;  /* hash chain */
     void *mld;                     /* the MLD layer's state for it */
 };
@@ -79,6 +93,23 @@ struct six_pmtu {
     int keyed;
 };
 
+/* One user's filter on a group (RFC 3810 4.1, RFC 3678): MCAST_INCLUDE or
+ * MCAST_EXCLUDE (the host's values) and its sources. An any-source join
+ * (IPV6_JOIN_GROUP) is EXCLUDE with no sources. */
+struct six_mcast_filter {
+    int mode;
+    unsigned nsrc;
+    const struct in6_addr *srcs;
+};
+
+/* What mcast_notify is told. */
+enum {
+    SIX_MC_FORGET = -1,  /* interface or stack going: drop state, send nothing */
+    SIX_MC_LEFT = 0,     /* the last user left */
+    SIX_MC_JOINED = 1,   /* the first user joined */
+    SIX_MC_CHANGED = 2,  /* users or filters changed: the merged state may have */
+};
+
 struct six_ip6;
 /* Upper-layer input (ICMPv6, UDP): consumes pkt; pkt->meta says where the
  * upper-layer header is. */
@@ -106,9 +137,10 @@ struct six_ip6 {
     struct six_mcast_entry **mc_hash;
     unsigned mc_mask, mc_count;
     uint64_t mc_key;
-    /* Told when a group is first joined (joined = 1) or last left (0) on
-     * an interface, which MLD reports, or forgotten with its interface or
-     * stack (-1: drop any state, send nothing). */
+    /* Told when a group is first joined (SIX_MC_JOINED) or last left
+     * (SIX_MC_LEFT) on an interface, or its users' filters change
+     * (SIX_MC_CHANGED), which MLD reports; or forgotten with its
+     * interface or stack (SIX_MC_FORGET: drop any state, send nothing). */
     void (*mcast_notify)(void *ctx, struct six_mcast_entry *e, int joined);
     void *mcast_ctx;
     /* Multicast copies looped back to this stack's own members
@@ -165,8 +197,25 @@ int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
  * The unspecified group stands for every group (ip6(4)). */
 /* The first multicast-capable interface that is not loopback, or NULL. */
 struct six_if *six__ip6_default_mcast_if(const struct six_ip6 *ip6);
+/* An any-source join and its leave: one user more or less. */
 int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g);
 int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g);
+/* One user's filter on g changes from old to new_: old NULL is a join, new_
+ * NULL a leave. The first join opens the link's multicast filter to g.
+ * Returns 0, -EINVAL (g not multicast), -ENODEV (no such interface),
+ * -EADDRNOTAVAIL (leaving or changing a group not joined), -ENOBUFS
+ * (memory, or more than SIX_MCAST_ENTRY_MAX_SRCS sources), or what the
+ * link's filter said; nothing changes on failure. */
+int six__ip6_mcast_update(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g,
+                          const struct six_mcast_filter *old,
+                          const struct six_mcast_filter *new_);
+/* The interface state of e merged from its users' filters (RFC 3810
+ * 4.2): *mode is MCAST_EXCLUDE when any user excludes (sources: those
+ * every excluding user excludes and no user includes), else MCAST_INCLUDE
+ * (sources: those any user includes). Writes up to max sources to out
+ * (NULL with max 0 only counts) and returns how many there are. */
+unsigned six__ip6_mcast_state(const struct six_mcast_entry *e, int *mode, struct in6_addr *out,
+                              unsigned max);
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
                           const struct in6_addr *g);
 /* The entry for g joined on ifindex, or NULL. */

@@ -4,8 +4,13 @@
  * table is a hash keyed by (group, interface) with a per-stack random key:
  * the cost of a lookup does not grow with the number of groups joined.
  *
+ * Each user holds a filter (RFC 3678's source filters: INCLUDE or
+ * EXCLUDE a list of sources); an entry counts, per source, the users
+ * including and excluding it, and merges them into the interface state
+ * MLDv2 reports.
+ *
  * RFCs: RFC 4291 2.7 (groups, all-nodes), ip6(4) (the unspecified group
- * accepts every group).
+ * accepts every group), RFC 3810 4.2 (merging the filters).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -74,33 +79,116 @@ struct six_mcast_entry *six__ip6_mcast_find(const struct six_ip6 *ip6, unsigned 
     return NULL;
 }
 
-int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+/* ---- users' filters and their merge (RFC 3810 4.2) ---- */
+
+static struct six_mcast_src *src_find(const struct six_mcast_entry *e,
+                                      const struct in6_addr *a) {
+    for (unsigned i = 0; i < e->nsrcs; i++)
+        if (IN6_ARE_ADDR_EQUAL(&e->srcs[i].addr, a))
+            return &e->srcs[i];
+    return NULL;
+}
+
+/* Makes room in e for every source of f it does not hold yet, so that
+ * applying f cannot fail halfway. */
+static int src_reserve(struct six_mcast_entry *e, const struct six_mcast_filter *f) {
+    unsigned extra = 0, cap;
+    struct six_mcast_src *n;
+
+    for (unsigned i = 0; f && i < f->nsrc; i++)
+        if (!src_find(e, &f->srcs[i]))
+            extra++;
+    if (e->nsrcs + extra > SIX_MCAST_ENTRY_MAX_SRCS)
+        return -ENOBUFS;
+    if (e->nsrcs + extra <= e->srcs_cap)
+        return 0;
+    cap = e->nsrcs + extra < 8 ? 8 : (e->nsrcs + extra) * 2;
+    if (cap > SIX_MCAST_ENTRY_MAX_SRCS)
+        cap = SIX_MCAST_ENTRY_MAX_SRCS;
+    if (!(n = realloc(e->srcs, cap * sizeof(*n))))
+        return -ENOBUFS;
+    e->srcs = n;
+    e->srcs_cap = cap;
+    return 0;
+}
+
+/* Adds (sign 1) or takes away (-1) one user's filter from e's counts;
+ * room was reserved before. */
+static void apply(struct six_mcast_entry *e, const struct six_mcast_filter *f, int sign) {
+    int ex = f->mode == MCAST_EXCLUDE;
+
+    e->refs += (unsigned)sign;
+    e->nex += ex ? (unsigned)sign : 0;
+    for (unsigned i = 0; i < f->nsrc; i++) {
+        struct six_mcast_src *src = src_find(e, &f->srcs[i]);
+        if (!src) {
+            src = &e->srcs[e->nsrcs++];
+            *src = (struct six_mcast_src){.addr = f->srcs[i]};
+        }
+        if (ex)
+            src->ex += (unsigned)sign;
+        else
+            src->in += (unsigned)sign;
+    }
+}
+
+/* Drops sources no user names any more. */
+static void src_prune(struct six_mcast_entry *e) {
+    for (unsigned i = 0; i < e->nsrcs;)
+        if (e->srcs[i].in == 0 && e->srcs[i].ex == 0)
+            e->srcs[i] = e->srcs[--e->nsrcs];
+        else
+            i++;
+}
+
+unsigned six__ip6_mcast_state(const struct six_mcast_entry *e, int *mode, struct in6_addr *out,
+                              unsigned max) {
+    unsigned n = 0;
+
+    /* RFC 3810 4.2: any EXCLUDE user makes the interface EXCLUDE, with
+     * the intersection of the exclude lists minus every include list;
+     * otherwise INCLUDE with the union of the include lists. */
+    *mode = e->nex > 0 ? MCAST_EXCLUDE : MCAST_INCLUDE;
+    for (unsigned i = 0; i < e->nsrcs; i++) {
+        const struct six_mcast_src *src = &e->srcs[i];
+        int keep = e->nex > 0 ? src->ex == e->nex && src->in == 0 : src->in > 0;
+        if (!keep)
+            continue;
+        if (n < max)
+            out[n] = src->addr;
+        n++;
+    }
+    return n;
+}
+
+/* A new entry for g on ifindex, linked in and the link's filter opened;
+ * NULL with *rc set on failure. */
+static struct six_mcast_entry *entry_new(struct six_ip6 *ip6, unsigned ifindex,
+                                         const struct in6_addr *g,
+                                         const struct six_mcast_filter *f, int *rc) {
     struct six_mcast_entry *e;
     unsigned k;
 
-    if (!six_addr_is_multicast(g) && !six_addr_is_unspecified(g))
-        return -EINVAL;
-    if (!six__ip6_if(ip6, ifindex))
-        return -ENODEV;
-    if (table_init(ip6) < 0)
-        return -ENOBUFS;
-    if ((e = six__ip6_mcast_find(ip6, ifindex, g))) {
-        e->refs++;
-        return 0;
+    if ((*rc = table_init(ip6)) < 0)
+        return NULL;
+    if (!(e = calloc(1, sizeof(*e)))) {
+        *rc = -ENOBUFS;
+        return NULL;
     }
-    if (!(e = calloc(1, sizeof(*e))))
-        return -ENOBUFS;
     e->group = *g;
     e->ifindex = ifindex;
-    e->refs = 1;
+    if ((*rc = src_reserve(e, f)) < 0 ||
+        (*rc = six__if_mcast_filter(six__ip6_if(ip6, ifindex), g, 1)) < 0) {
+        free(e->srcs);
+        free(e);
+        return NULL;
+    }
     k = slot(ip6, ip6->mc_mask, ifindex, g);
     e->next = ip6->mc_hash[k];
     ip6->mc_hash[k] = e;
     ip6->mc_count++;
     table_grow(ip6);
-    if (ip6->mcast_notify)
-        ip6->mcast_notify(ip6->mcast_ctx, e, 1);
-    return 0;
+    return e;
 }
 
 static void unlink_entry(struct six_ip6 *ip6, struct six_mcast_entry *e) {
@@ -114,18 +202,64 @@ static void unlink_entry(struct six_ip6 *ip6, struct six_mcast_entry *e) {
     }
 }
 
-int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
-    struct six_mcast_entry *e = six__ip6_mcast_find(ip6, ifindex, g);
-
-    if (!e)
-        return -EADDRNOTAVAIL;
-    if (--e->refs > 0)
-        return 0;
-    if (ip6->mcast_notify)
-        ip6->mcast_notify(ip6->mcast_ctx, e, 0);
-    unlink_entry(ip6, e);
+static void entry_free(struct six_mcast_entry *e) {
+    free(e->srcs);
     free(e);
+}
+
+static void notify(struct six_ip6 *ip6, struct six_mcast_entry *e, int what) {
+    if (ip6->mcast_notify)
+        ip6->mcast_notify(ip6->mcast_ctx, e, what);
+}
+
+int six__ip6_mcast_update(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g,
+                          const struct six_mcast_filter *old,
+                          const struct six_mcast_filter *new_) {
+    struct six_mcast_entry *e = six__ip6_mcast_find(ip6, ifindex, g);
+    int rc = 0;
+
+    if (!six_addr_is_multicast(g) && !six_addr_is_unspecified(g))
+        return -EINVAL;
+    if (old && (!e || e->refs == 0))
+        return -EADDRNOTAVAIL;
+    if (!e) {
+        if (!new_)
+            return -EADDRNOTAVAIL;
+        if (!six__ip6_if(ip6, ifindex))
+            return -ENODEV;
+        if (!(e = entry_new(ip6, ifindex, g, new_, &rc)))
+            return rc;
+    } else if ((rc = src_reserve(e, new_)) < 0) {
+        return rc;
+    }
+    if (old)
+        apply(e, old, -1);
+    if (new_)
+        apply(e, new_, 1);
+    src_prune(e);
+    if (!old) {
+        notify(ip6, e, e->refs == 1 ? SIX_MC_JOINED : SIX_MC_CHANGED);
+        return 0;
+    }
+    if (e->refs > 0) {
+        notify(ip6, e, SIX_MC_CHANGED);
+        return 0;
+    }
+    notify(ip6, e, SIX_MC_LEFT);
+    six__if_mcast_filter(six__ip6_if(ip6, ifindex), g, 0);
+    unlink_entry(ip6, e);
+    entry_free(e);
     return 0;
+}
+
+static const struct six_mcast_filter any_source = {.mode = MCAST_EXCLUDE};
+
+int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+    return six__ip6_mcast_update(ip6, ifindex, g, NULL, &any_source);
+}
+
+int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+    return six__ip6_mcast_update(ip6, ifindex, g, &any_source, NULL);
 }
 
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
@@ -161,9 +295,8 @@ void six__ip6_mcast_foreach(struct six_ip6 *ip6, unsigned ifindex,
 /* Frees an entry whose interface or stack is going: MLD drops its state
  * without sending anything. */
 static void forget(struct six_ip6 *ip6, struct six_mcast_entry *e) {
-    if (ip6->mcast_notify)
-        ip6->mcast_notify(ip6->mcast_ctx, e, -1);
-    free(e);
+    notify(ip6, e, SIX_MC_FORGET);
+    entry_free(e);
 }
 
 void six__ip6_mcast_remove_if(struct six_ip6 *ip6, unsigned ifindex) {

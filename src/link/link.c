@@ -24,3 +24,9 @@ void six__if_destroy(struct six_if *ifp) {
     ifp->ops = NULL;
     ifp->priv = NULL;
 }
+
+int six__if_mcast_filter(struct six_if *ifp, const struct in6_addr *g, int add) {
+    if (!ifp->ops || !ifp->ops->mcast_filter)
+        return 0;
+    return ifp->ops->mcast_filter(ifp, g, add);
+}

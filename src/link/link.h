@@ -8,6 +8,7 @@
 #define SIX_LINK_LINK_H
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -24,6 +25,12 @@ struct six_link_ops {
     /* Detaches from the medium and frees priv; ifp itself is the
      * caller's. */
     void (*destroy)(struct six_if *ifp);
+    /* Optional: the link-layer multicast receive filter. ip6 calls it
+     * with add 1 when the first user of group g comes on the interface
+     * and 0 when the last goes; g :: stands for every group. All-nodes
+     * (ff02::1) is never passed: a link accepts it always. Returns 0 or
+     * a negative errno (the join then fails). */
+    int (*mcast_filter)(struct six_if *ifp, const struct in6_addr *g, int add);
 };
 
 /* The layer above (ip6_input) takes received packets through this. */
@@ -52,6 +59,9 @@ int six__if_tx(struct six_if *ifp, struct six_pkt *pkt);
 void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt);
 /* Frees the driver and the capture; ifp stays the caller's. */
 void six__if_destroy(struct six_if *ifp);
+/* Opens (add 1) or closes (0) the driver's multicast filter to g, when it
+ * has one. Returns 0 or the driver's negative errno. */
+int six__if_mcast_filter(struct six_if *ifp, const struct in6_addr *g, int add);
 
 /* ---- loopback ---- */
 int six__loopback_init(struct six_if *ifp);

@@ -157,10 +157,24 @@ static void memwire_destroy(struct six_if *ifp) {
     wire_unref_locked(w);
 }
 
+/* A hub delivers every frame to every port and the receiver's IPv6
+ * layer keeps what is addressed to it, so there is no filter to program:
+ * the calls are only counted, for tests. An Ethernet port must open its
+ * filter to the group's 33:33:xx:xx:xx:xx address (RFC 2464 7). */
+static int memwire_mcast_filter(struct six_if *ifp, const struct in6_addr *g, int add) {
+    (void)g;
+    if (add)
+        SIX_STAT(ifp->core, link_mcast_filter_adds);
+    else
+        SIX_STAT(ifp->core, link_mcast_filter_dels);
+    return 0;
+}
+
 static const struct six_link_ops memwire_ops = {
     .tx = memwire_tx,
     .rx = memwire_rx,
     .destroy = memwire_destroy,
+    .mcast_filter = memwire_mcast_filter,
 };
 
 int six__wire_attach(struct six_wire *w, struct six_if *ifp) {

@@ -1,0 +1,225 @@
+/* Unit tests for src/ip6/mcast.c's source filters: users' filters merged
+ * into the interface state of RFC 3810 4.2, the notifications MLD gets,
+ * the link filter calls, the source limit, and failures that change
+ * nothing. A bare struct six_ip6 over a core, with one memwire port so
+ * that the link filter is counted. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ip6/ip6.h"
+#include "test.h"
+#include "wire/ipv6.h"
+
+struct fx {
+    struct six_core core;
+    struct six_ip6 ip6;
+    struct six_wire *wire;
+    unsigned a;
+    int events[16];
+    unsigned nevents;
+};
+
+static struct in6_addr A6(const char *s) {
+    struct in6_addr a;
+    if (inet_pton(AF_INET6, s, &a) != 1)
+        six_test_fail(__FILE__, __LINE__, "bad address %s", s);
+    return a;
+}
+
+static void record(void *ctx, struct six_mcast_entry *e, int what) {
+    struct fx *f = ctx;
+    (void)e;
+    if (f->nevents < 16)
+        f->events[f->nevents++] = what;
+}
+
+static void fx_up(struct fx *f) {
+    struct six_stack_config cfg;
+    struct six_if *ifp = calloc(1, sizeof(*ifp));
+
+    memset(f, 0, sizeof(*f));
+    six_stack_config_init(&cfg);
+    cfg.clock = SIX_CLOCK_MANUAL;
+    cfg.seed = 1;
+    CHECK_EQ(six__core_init(&f->core, &cfg), 0);
+    six__ip6_init(&f->ip6, &f->core, 64);
+    f->ip6.mcast_notify = record;
+    f->ip6.mcast_ctx = f;
+    CHECK(ifp != NULL);
+    snprintf(ifp->name, sizeof(ifp->name), "a");
+    ifp->core = &f->core;
+    f->wire = six__wire_new(1500, 4, 0);
+    CHECK(f->wire != NULL);
+    CHECK_EQ(six__wire_attach(f->wire, ifp), 0);
+    six__wire_put(f->wire);
+    f->a = (unsigned)six__ip6_if_add(&f->ip6, ifp);
+}
+
+static void fx_down(struct fx *f) {
+    six__ip6_fini(&f->ip6);
+    six__core_fini(&f->core);
+}
+
+static int state(struct fx *f, const struct in6_addr *g, struct in6_addr *out, unsigned max,
+                 unsigned *n) {
+    struct six_mcast_entry *e = six__ip6_mcast_find(&f->ip6, f->a, g);
+    int mode = -1;
+    CHECK(e != NULL);
+    *n = six__ip6_mcast_state(e, &mode, out, max);
+    return mode;
+}
+
+static int has(const struct in6_addr *list, unsigned n, const struct in6_addr *a) {
+    for (unsigned i = 0; i < n; i++)
+        if (IN6_ARE_ADDR_EQUAL(&list[i], a))
+            return 1;
+    return 0;
+}
+
+TEST(mcast_include_users_merge_to_union) {
+    struct fx f;
+    struct in6_addr g = A6("ff3e::1"), s1 = A6("2001:db8::1"), s2 = A6("2001:db8::2");
+    struct in6_addr l1[] = {s1}, l2[] = {s1, s2}, out[4];
+    struct six_mcast_filter u1 = {MCAST_INCLUDE, 1, l1}, u2 = {MCAST_INCLUDE, 2, l2};
+    unsigned n;
+
+    fx_up(&f);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &u1), 0);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &u2), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_INCLUDE);
+    CHECK_EQ(n, 2);
+    CHECK(has(out, n, &s1) && has(out, n, &s2));
+    /* u2 leaves: s1 stays (u1 still includes it), s2 goes. */
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &u2, NULL), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_INCLUDE);
+    CHECK_EQ(n, 1);
+    CHECK(has(out, n, &s1));
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &u1, NULL), 0);
+    CHECK(six__ip6_mcast_find(&f.ip6, f.a, &g) == NULL);
+    CHECK_EQ(f.nevents, 4);
+    CHECK_EQ(f.events[0], SIX_MC_JOINED);
+    CHECK_EQ(f.events[1], SIX_MC_CHANGED);
+    CHECK_EQ(f.events[2], SIX_MC_CHANGED);
+    CHECK_EQ(f.events[3], SIX_MC_LEFT);
+    CHECK_EQ(f.core.stats.link_mcast_filter_adds, 1);
+    CHECK_EQ(f.core.stats.link_mcast_filter_dels, 1);
+    fx_down(&f);
+}
+
+/* RFC 3810 4.2: EXCLUDE = intersection of the exclude lists minus the
+ * union of the include lists. */
+TEST(mcast_exclude_merge_is_intersection_minus_includes) {
+    struct fx f;
+    struct in6_addr g = A6("ff3e::2"), s1 = A6("2001:db8::1"), s2 = A6("2001:db8::2"),
+                    s3 = A6("2001:db8::3");
+    struct in6_addr x1[] = {s1, s2, s3}, x2[] = {s2, s3}, i1[] = {s3}, out[4];
+    struct six_mcast_filter e1 = {MCAST_EXCLUDE, 3, x1}, e2 = {MCAST_EXCLUDE, 2, x2},
+                            in = {MCAST_INCLUDE, 1, i1};
+    unsigned n;
+
+    fx_up(&f);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &e1), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_EXCLUDE);
+    CHECK_EQ(n, 3);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &e2), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_EXCLUDE);
+    CHECK_EQ(n, 2);
+    CHECK(has(out, n, &s2) && has(out, n, &s3));
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &in), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_EXCLUDE);
+    CHECK_EQ(n, 1);
+    CHECK(has(out, n, &s2));
+    /* Counting only (max 0). */
+    CHECK_EQ(state(&f, &g, NULL, 0, &n), MCAST_EXCLUDE);
+    CHECK_EQ(n, 1);
+    /* e1 switches to INCLUDE {s1}: e2 alone excludes {s2, s3}, minus the
+     * includes {s1, s3}. */
+    struct in6_addr i2[] = {s1};
+    struct six_mcast_filter e1b = {MCAST_INCLUDE, 1, i2};
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &e1, &e1b), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_EXCLUDE);
+    CHECK_EQ(n, 1);
+    CHECK(has(out, n, &s2));
+    /* The excluding user leaves: INCLUDE {s1, s3}. */
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &e2, NULL), 0);
+    CHECK_EQ(state(&f, &g, out, 4, &n), MCAST_INCLUDE);
+    CHECK_EQ(n, 2);
+    CHECK(has(out, n, &s1) && has(out, n, &s3));
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &in, NULL), 0);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &e1b, NULL), 0);
+    CHECK(six__ip6_mcast_find(&f.ip6, f.a, &g) == NULL);
+    fx_down(&f);
+}
+
+TEST(mcast_any_source_join_is_exclude_nothing) {
+    struct fx f;
+    struct in6_addr g = A6("ff1e::3"), out[1];
+    unsigned n;
+
+    fx_up(&f);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &g), 0);
+    CHECK_EQ(state(&f, &g, out, 1, &n), MCAST_EXCLUDE);
+    CHECK_EQ(n, 0);
+    CHECK_EQ(six__ip6_mcast_leave(&f.ip6, f.a, &g), 0);
+    CHECK_EQ(six__ip6_mcast_leave(&f.ip6, f.a, &g), -EADDRNOTAVAIL);
+    fx_down(&f);
+}
+
+TEST(mcast_source_limit_is_enobufs_and_changes_nothing) {
+    struct fx f;
+    struct in6_addr g = A6("ff3e::4");
+    static struct in6_addr many[SIX_MCAST_ENTRY_MAX_SRCS + 1];
+    struct six_mcast_filter full = {MCAST_INCLUDE, SIX_MCAST_ENTRY_MAX_SRCS, many},
+                            over = {MCAST_INCLUDE, SIX_MCAST_ENTRY_MAX_SRCS + 1, many};
+    unsigned n;
+
+    fx_up(&f);
+    for (unsigned i = 0; i <= SIX_MCAST_ENTRY_MAX_SRCS; i++) {
+        many[i] = A6("2001:db8::");
+        many[i].s6_addr[14] = (uint8_t)(i >> 8);
+        many[i].s6_addr[15] = (uint8_t)i;
+    }
+    /* A first join over the limit makes no entry at all. */
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &over), -ENOBUFS);
+    CHECK(six__ip6_mcast_find(&f.ip6, f.a, &g) == NULL);
+    CHECK_EQ(f.nevents, 0);
+    CHECK_EQ(f.core.stats.link_mcast_filter_adds, 0);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &full), 0);
+    /* A second user naming one source more fails and changes nothing. */
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, NULL, &over), -ENOBUFS);
+    CHECK_EQ(six__ip6_mcast_find(&f.ip6, f.a, &g)->refs, 1);
+    CHECK_EQ(state(&f, &g, NULL, 0, &n), MCAST_INCLUDE);
+    CHECK_EQ(n, SIX_MCAST_ENTRY_MAX_SRCS);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &full, NULL), 0);
+    fx_down(&f);
+}
+
+TEST(mcast_update_errors) {
+    struct fx f;
+    struct in6_addr g = A6("ff1e::5"), u = A6("2001:db8::5");
+    struct six_mcast_filter asm_ = {MCAST_EXCLUDE, 0, NULL};
+
+    fx_up(&f);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &u, NULL, &asm_), -EINVAL);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, 9, &g, NULL, &asm_), -ENODEV);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &asm_, &asm_), -EADDRNOTAVAIL);
+    CHECK_EQ(six__ip6_mcast_update(&f.ip6, f.a, &g, &asm_, NULL), -EADDRNOTAVAIL);
+    CHECK_EQ(f.nevents, 0);
+    fx_down(&f);
+}
+
+/* An interface going forgets its groups with SIX_MC_FORGET, and the link
+ * filter is not called (the driver is being destroyed). */
+TEST(mcast_interface_removal_forgets) {
+    struct fx f;
+    struct in6_addr g = A6("ff1e::6");
+
+    fx_up(&f);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &g), 0);
+    six__ip6_if_remove(&f.ip6, f.a);
+    CHECK_EQ(f.nevents, 2);
+    CHECK_EQ(f.events[1], SIX_MC_FORGET);
+    CHECK_EQ(f.core.stats.link_mcast_filter_dels, 0);
+    fx_down(&f);
+}
