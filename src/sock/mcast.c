@@ -1,18 +1,106 @@
 /* Multicast membership (ip6(4) IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP): a
- * list per socket, counted per interface in the IPv6 layer so the stack
- * accepts a group while any socket holds it. */
+ * list per socket, each entry a group on an interface with its source
+ * filter (RFC 3678; msf.c has the MCAST_* options that shape it). The
+ * IPv6 layer counts every socket's filter and merges them per interface
+ * (RFC 3810 4.2), so the stack accepts a group while any socket holds
+ * it and MLD reports what they want together. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sock/sock.h"
 #include "wire/ipv6.h"
 
-static int memb_index(const struct six_sock *s, const struct ipv6_mreq *mr) {
+static struct six_mcast_filter filter_of(const struct six_memb *m) {
+    return (struct six_mcast_filter){.mode = m->mode, .nsrc = m->nsrc, .srcs = m->srcs};
+}
+
+struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g) {
     for (unsigned i = 0; i < s->nmemb; i++)
-        if (s->memb[i].ipv6mr_interface == mr->ipv6mr_interface &&
-            IN6_ARE_ADDR_EQUAL(&s->memb[i].ipv6mr_multiaddr, &mr->ipv6mr_multiaddr))
-            return (int)i;
-    return -1;
+        if (s->memb[i].ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&s->memb[i].group, g))
+            return &s->memb[i];
+    return NULL;
+}
+
+int six__memb_has_source(const struct six_memb *m, const struct in6_addr *a) {
+    for (unsigned i = 0; i < m->nsrc; i++)
+        if (IN6_ARE_ADDR_EQUAL(&m->srcs[i], a))
+            return 1;
+    return 0;
+}
+
+int six__memb_join(struct six_sock *s, unsigned ifindex, const struct in6_addr *g, int mode,
+                   const struct in6_addr *src) {
+    struct six_memb m = {.group = *g, .ifindex = ifindex, .mode = mode};
+    struct six_mcast_filter f;
+    int rc;
+
+    if (s->nmemb == SIX_MAX_MEMBERSHIPS)
+        return -ETOOMANYREFS;
+    if (src) {
+        if (!(m.srcs = malloc(sizeof(*m.srcs))))
+            return -ENOBUFS;
+        m.srcs[0] = *src;
+        m.nsrc = 1;
+    }
+    f = filter_of(&m);
+    if ((rc = six__ip6_mcast_update(s->socks->ip6, ifindex, g, NULL, &f)) < 0) {
+        free(m.srcs);
+        return rc;
+    }
+    s->memb[s->nmemb++] = m;
+    return 0;
+}
+
+/* A copy of m's sources with src added or taken away; *n gets the new
+ * count. NULL (with *n 0) is a valid empty list. */
+static int sources_with(const struct six_memb *m, const struct in6_addr *src, int add,
+                        struct in6_addr **out, unsigned *n) {
+    unsigned k = 0;
+
+    *out = NULL;
+    *n = add ? m->nsrc + 1 : m->nsrc - 1;
+    if (*n == 0)
+        return 0;
+    if (!(*out = malloc(*n * sizeof(**out))))
+        return -ENOBUFS;
+    for (unsigned i = 0; i < m->nsrc; i++)
+        if (add || !IN6_ARE_ADDR_EQUAL(&m->srcs[i], src))
+            (*out)[k++] = m->srcs[i];
+    if (add)
+        (*out)[k] = *src;
+    return 0;
+}
+
+int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_addr *src,
+                     int add) {
+    struct six_mcast_filter before = filter_of(m), after;
+    struct in6_addr *list;
+    unsigned n;
+    int rc;
+
+    if (add && m->nsrc >= SIX_MAX_SOCK_SRCS)
+        return -ENOBUFS;
+    if ((rc = sources_with(m, src, add, &list, &n)) < 0)
+        return rc;
+    after = (struct six_mcast_filter){.mode = m->mode, .nsrc = n, .srcs = list};
+    if ((rc = six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &before, &after)) < 0) {
+        free(list);
+        return rc;
+    }
+    free(m->srcs);
+    m->srcs = list;
+    m->nsrc = n;
+    return 0;
+}
+
+void six__memb_leave(struct six_sock *s, struct six_memb *m) {
+    struct six_mcast_filter f = filter_of(m);
+
+    /* The interface may be gone already; its memberships went with it. */
+    six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &f, NULL);
+    free(m->srcs);
+    *m = s->memb[--s->nmemb];
 }
 
 /* Reads a struct ipv6_mreq and resolves interface 0 to the default
@@ -36,8 +124,11 @@ static int mreq_arg(struct six_sock *s, const void *val, socklen_t len, struct i
     return 0;
 }
 
+/* An any-source join (EXCLUDE {}). Joined already: EADDRINUSE, or EINVAL
+ * when that membership is source-specific (BSD: no mixing). */
 static int join_group(struct six_sock *s, const void *val, socklen_t len) {
     struct ipv6_mreq mr;
+    struct six_memb *m;
     int rc;
 
     if ((rc = mreq_arg(s, val, len, &mr)) < 0)
@@ -45,35 +136,28 @@ static int join_group(struct six_sock *s, const void *val, socklen_t len) {
     /* ip6(4): the unspecified group (every group) requires privilege. */
     if (six_addr_is_unspecified(&mr.ipv6mr_multiaddr) && !s->creds.privileged)
         return -EPERM;
-    if (memb_index(s, &mr) >= 0)
-        return -EADDRINUSE;
-    if (s->nmemb == SIX_MAX_MEMBERSHIPS)
-        return -ETOOMANYREFS;
-    if ((rc = six__ip6_mcast_join(s->socks->ip6, mr.ipv6mr_interface,
-                                  &mr.ipv6mr_multiaddr)) < 0)
-        return rc;
-    s->memb[s->nmemb++] = mr;
-    return 0;
+    if ((m = six__memb_find(s, mr.ipv6mr_interface, &mr.ipv6mr_multiaddr)))
+        return m->mode == MCAST_EXCLUDE ? -EADDRINUSE : -EINVAL;
+    return six__memb_join(s, mr.ipv6mr_interface, &mr.ipv6mr_multiaddr, MCAST_EXCLUDE, NULL);
 }
 
+/* Leaves the group whatever its filter (BSD and Linux). */
 static int leave_group(struct six_sock *s, const void *val, socklen_t len) {
     struct ipv6_mreq mr;
-    int i, rc;
+    struct six_memb *m;
+    int rc;
 
     if ((rc = mreq_arg(s, val, len, &mr)) < 0)
         return rc;
-    if ((i = memb_index(s, &mr)) < 0)
+    if (!(m = six__memb_find(s, mr.ipv6mr_interface, &mr.ipv6mr_multiaddr)))
         return -EADDRNOTAVAIL;
-    six__ip6_mcast_leave(s->socks->ip6, mr.ipv6mr_interface, &mr.ipv6mr_multiaddr);
-    s->memb[i] = s->memb[--s->nmemb];
+    six__memb_leave(s, m);
     return 0;
 }
 
 void six__sock_leave_all(struct six_sock *s) {
-    while (s->nmemb > 0) {
-        struct ipv6_mreq *mr = &s->memb[--s->nmemb];
-        six__ip6_mcast_leave(s->socks->ip6, mr->ipv6mr_interface, &mr->ipv6mr_multiaddr);
-    }
+    while (s->nmemb > 0)
+        six__memb_leave(s, &s->memb[s->nmemb - 1]);
 }
 
 int six__mcast_set(struct six_sock *s, int name, const void *val, socklen_t len) {
@@ -83,6 +167,6 @@ int six__mcast_set(struct six_sock *s, int name, const void *val, socklen_t len)
     case IPV6_LEAVE_GROUP:
         return leave_group(s, val, len);
     default:
-        return -ENOENT;
+        return six__msf_set(s, name, val, len);
     }
 }

@@ -50,6 +50,20 @@ struct six_socks {
 
 /* Groups one socket may join (BSD's IPV6_MAX_MEMBERSHIPS). */
 #define SIX_MAX_MEMBERSHIPS 20
+/* Sources one socket may include or exclude per group (Linux's default
+ * mld_max_msf); beyond: ENOBUFS. */
+#define SIX_MAX_SOCK_SRCS 64
+
+/* One group a socket joined on one interface, with its source filter
+ * (RFC 3678): MCAST_INCLUDE or MCAST_EXCLUDE these sources. An
+ * any-source join is EXCLUDE with none. */
+struct six_memb {
+    struct in6_addr group;
+    unsigned ifindex;
+    int mode;
+    unsigned nsrc;
+    struct in6_addr *srcs;       /* owned; NULL when nsrc is 0 */
+};
 
 /* Receive-side options: which ancillary data recvmsg() returns. */
 enum {
@@ -160,7 +174,7 @@ struct six_sock {
     unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
-    struct ipv6_mreq memb[SIX_MAX_MEMBERSHIPS];  /* IPV6_JOIN_GROUP */
+    struct six_memb memb[SIX_MAX_MEMBERSHIPS];   /* IPV6_JOIN_GROUP, MCAST_* */
     unsigned nmemb;
     /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
      * 11.3; one slot, a newer notice replaces it). */
@@ -237,8 +251,27 @@ int six__opt_put_bytes(void *val, socklen_t *len, const void *src, size_t n);
 int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len);
 int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len);
 int six__mcast_set(struct six_sock *s, int name, const void *val, socklen_t len);
+/* RFC 3678's protocol-independent options (msf.c): MCAST_JOIN_GROUP and
+ * friends; -ENOENT for other names. */
+int six__msf_set(struct six_sock *s, int name, const void *val, socklen_t len);
 /* Leaves every group s joined (on close). */
 void six__sock_leave_all(struct six_sock *s);
+/* Memberships (mcast.c), shared by both option families. */
+/* s's membership of g on ifindex, or NULL. */
+struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g);
+/* Joins g on ifindex with filter mode and one source (src NULL: none).
+ * Returns 0, -ETOOMANYREFS (SIX_MAX_MEMBERSHIPS) or ip6's error. */
+int six__memb_join(struct six_sock *s, unsigned ifindex, const struct in6_addr *g, int mode,
+                   const struct in6_addr *src);
+/* Adds src to m's source list (add 1) or takes it away (0). Returns 0,
+ * -ENOBUFS (SIX_MAX_SOCK_SRCS, memory) or ip6's error; nothing changes
+ * on failure. */
+int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_addr *src,
+                     int add);
+/* Whether m's list holds a. */
+int six__memb_has_source(const struct six_memb *m, const struct in6_addr *a);
+/* Leaves m's group. */
+void six__memb_leave(struct six_sock *s, struct six_memb *m);
 /* The hop limit for a packet to dst from the basic options. */
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 

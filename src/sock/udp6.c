@@ -363,20 +363,25 @@ static int match(const struct six_sock *s, const struct dgram *d) {
 }
 
 /* Whether s's memberships let it see a datagram to group on ifindex. As
- * BSD (im6o_mc_filter): a socket that joined groups sees only those; one
- * that joined none sees every group the stack accepted for its port. */
+ * BSD (im6o_mc_filter): a socket that joined groups sees only those, and
+ * of each only the sources its filter passes (RFC 3678: INCLUDE lists the
+ * sources it wants, EXCLUDE those it does not); one that joined none sees
+ * every group the stack accepted for its port. */
 static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
+    int ok = 0;
+
     if (s->nmemb == 0)
         return 1;
     for (unsigned i = 0; i < s->nmemb; i++) {
-        const struct ipv6_mreq *m = &s->memb[i];
-        if (m->ipv6mr_interface != d->ifindex)
+        const struct six_memb *m = &s->memb[i];
+        if (m->ifindex != d->ifindex)
             continue;
-        if (six_addr_is_unspecified(&m->ipv6mr_multiaddr) ||
-            IN6_ARE_ADDR_EQUAL(&m->ipv6mr_multiaddr, &d->dst))
+        if (six_addr_is_unspecified(&m->group))
             return 1;
+        if (IN6_ARE_ADDR_EQUAL(&m->group, &d->dst))
+            ok = six__memb_has_source(m, &d->src) == (m->mode == MCAST_INCLUDE);
     }
-    return 0;
+    return ok;
 }
 
 static void enqueue(struct six_sock *s, struct six_pkt *pkt) {
