@@ -16,6 +16,7 @@
 
 #include "core/core.h"
 #include "icmp6/icmp6.h"
+#include "icmp6/mld.h"
 #include "ip6/ip6.h"
 #include "link/link.h"
 #include "sock/sock.h"
@@ -28,6 +29,7 @@ struct six_stack {
     struct six_core core;
     struct six_ip6 ip6;
     struct six_icmp6 icmp6;
+    struct six_mld mld;
     struct six_socks socks;
     struct six_stack_config cfg;
 
@@ -160,6 +162,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     }
     six__ip6_init(&st->ip6, &st->core, cfg->default_hop_limit);
     six__icmp6_init(&st->icmp6, &st->ip6, cfg->icmp6_rate, cfg->icmp6_burst);
+    six__mld_init(&st->mld, &st->ip6);
+    st->icmp6.mld = &st->mld;
     six__socks_init(&st->socks, &st->core, &st->ip6, &st->icmp6, cfg->max_sockets, cfg->rcvbuf);
     const struct six_portrange ranges[3] = {
         [IPV6_PORTRANGE_DEFAULT] = {cfg->port_first, cfg->port_last},
@@ -189,6 +193,7 @@ void six_stack_free(struct six_stack *st) {
     six__socks_fini(&st->socks);
     lock(st);
     six__ip6_fini(&st->ip6);
+    six__mld_fini(&st->mld);
     unlock(st);
     six__core_fini(&st->core);
     close(st->wake_fd);

@@ -259,8 +259,21 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(icmp6_out_errors, "ICMPv6 error messages sent") \
     X(icmp6_err_suppressed, "errors not sent: RFC 4443 2.4(e) forbids") \
     X(icmp6_err_rate_limited, "errors not sent: rate limit")
-/* neighbour discovery, autoconfiguration, MLD */
+/* neighbour discovery, autoconfiguration */
 #define SIX_STATS_ND(X)
+/* MLD listener (RFC 3810, RFC 2710) */
+#define SIX_STATS_MLD(X) \
+    X(mld_in_queries, "MLD queries accepted (either version)") \
+    X(mld_in_v1_queries, "MLDv1 queries: the interface is in MLDv1 mode a while") \
+    X(mld_in_reports, "MLD reports and dones of other nodes received") \
+    X(mld_in_invalid, "dropped: MLD not from link-local, hop limit not 1, no Router Alert, bad group") \
+    X(mld_in_truncated, "dropped: MLD query of a length neither version has") \
+    X(mld_out_reports, "MLDv2 reports sent") \
+    X(mld_out_records, "multicast address records sent in MLDv2 reports") \
+    X(mld_out_v1_reports, "MLDv1 reports sent") \
+    X(mld_out_v1_dones, "MLDv1 dones sent") \
+    X(mld_out_errors, "MLD messages or state lost: no buffer, memory or timer") \
+    X(mld_v2_mode_resumed, "interfaces back to MLDv2 when no MLDv1 querier was heard")
 /* raw sockets */
 #define SIX_STATS_RAW(X) \
     X(raw_in_delivered, "copies queued on raw sockets") \
@@ -290,6 +303,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     SIX_STATS_REASS(X) \
     SIX_STATS_ICMP6(X) \
     SIX_STATS_ND(X) \
+    SIX_STATS_MLD(X) \
     SIX_STATS_RAW(X) \
     SIX_STATS_UDP(X) \
     SIX_STATS_LINK(X)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "icmp6/mld.h"
 #include "wire/bytes.h"
 #include "wire/cksum.h"
 #include "wire/ext.h"
@@ -307,6 +308,8 @@ static void icmp6_input(void *ctx, struct six_pkt *pkt) {
     }
     if (six_icmp6_is_error(m.type))
         error_message(icmp6, &m, pkt->ifindex);
+    if (six__mld_is_mld(m.type) && icmp6->mld)
+        six__mld_input(icmp6->mld, pkt, &h);
     if (ip6->raw_input)
         ip6->raw_input(ip6->raw_ctx, pkt);
 done:

@@ -31,8 +31,11 @@ struct six_icmp6_err {
 /* Tells the socket layer about a received error. */
 typedef void (*six_icmp6_notify_fn)(void *ctx, const struct six_icmp6_err *err);
 
+struct six_mld;
+
 struct six_icmp6 {
     struct six_ip6 *ip6;
+    struct six_mld *mld;       /* MLD messages go here too, when set */
     six_icmp6_notify_fn notify;
     void *notify_ctx;
     /* Rate limit: a token bucket in millionths of a token, so that a

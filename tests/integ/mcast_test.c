@@ -134,6 +134,7 @@ TEST(members_receive_non_members_do_not) {
     join(b, &g, 0);             /* 0: the default multicast interface */
     join(c1, &g, n.ifx[C]);
     join(c2, &g, n.ifx[C]);     /* the same group twice on one stack */
+    net_pump(&n);               /* the MLD reports of the joins reach D too */
     uint64_t d_before = h_stats(n.st[D]).ip6_in_not_for_us;
     send_to_group(sa, &g, n.ifx[A], "one");
     net_pump(&n);
@@ -203,6 +204,7 @@ TEST(multicast_hops_zero_one_two) {
     int ma = listener(n.st[A]), b = listener(n.st[B]);
     join(ma, &g, n.ifx[A]);
     join(b, &g, n.ifx[B]);
+    net_pump(&n);               /* A's MLD report of its join reaches B */
     uint64_t sent = h_stats(n.st[B]).ip6_in_receives;
     /* Hop limit 0: this node only. */
     int hops = 0;
