@@ -11,7 +11,9 @@
  * - A State Change Report is sent [Robustness Variable] times in all: at
  *   once, then at random intervals in (0, Unsolicited Report Interval].
  *   While a filter mode change is still being retransmitted, reports
- *   carry only its TO_IN/TO_EX record with the current sources.
+ *   carry only its TO_IN/TO_EX record with the current sources, and a
+ *   source change then restarts that record's count instead of adding
+ *   ALLOW/BLOCK records.
  * - In MLDv1 mode a listener is a member when its state is not
  *   INCLUDE {}; source lists are not reported. Reports are repeated like
  *   State Change Reports; a Done goes out only when this node sent the
@@ -441,7 +443,10 @@ static void state_change(struct mld_group *mg, int mode, struct in6_addr *srcs, 
         change_v1(mg, was, is_member(mode, n));
         return;
     }
-    if (mode != mg->mode) {
+    if (mode != mg->mode || mg->mode_left > 0) {
+        /* A filter mode change, or a source change while one is still
+         * being retransmitted: its TO_IN/TO_EX record carries the whole
+         * new list, sent [Robustness Variable] times from now. */
         clear_retx(mg);
         mg->mode_left = qrv;
     } else {

@@ -747,3 +747,284 @@ TEST(interface_removal_and_stack_free_while_timers_pending) {
     advance(&n, 100);
     net_done(&n);
 }
+
+/* ---- source-specific multicast (RFC 3678 options, RFC 3810 records) ---- */
+
+static void gsr(int fd, int name, unsigned ifindex, const struct in6_addr *g,
+                const struct in6_addr *src) {
+    struct group_source_req r;
+    struct sockaddr_in6 gs = h_sin6(g, 0), ss = h_sin6(src, 0);
+    memset(&r, 0, sizeof(r));
+    r.gsr_interface = ifindex;
+    memcpy(&r.gsr_group, &gs, sizeof(gs));
+    memcpy(&r.gsr_source, &ss, sizeof(ss));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, name, &r, sizeof(r)));
+}
+
+static void gr(int fd, int name, unsigned ifindex, const struct in6_addr *g) {
+    struct group_req r;
+    struct sockaddr_in6 gs = h_sin6(g, 0);
+    memset(&r, 0, sizeof(r));
+    r.gr_interface = ifindex;
+    memcpy(&r.gr_group, &gs, sizeof(gs));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, name, &r, sizeof(r)));
+}
+
+TEST(ssm_join_allows_sources_and_leave_blocks_them) {
+    struct net n;
+    struct in6_addr g = h_in6("ff3e::701"), s1 = h_in6("2001:db8::a1"), s2 = h_in6("2001:db8::a2");
+    struct msg m;
+
+    net_up(&n);
+    int fd = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    /* INCLUDE {} -> INCLUDE {s1}: ALLOW_NEW_SOURCES (s1), twice. */
+    gsr(fd, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s1);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 5, &s1, 1);
+    advance(&n, 1000000);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 5, &s1, 1);
+    gsr(fd, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s2);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 5, &s2, 1);
+    advance(&n, 2000000);
+    drain(&n);
+    /* Leaving one source blocks it; the last one too (the group goes). */
+    gsr(fd, MCAST_LEAVE_SOURCE_GROUP, n.ifx[B], &g, &s1);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 6, &s1, 1);
+    advance(&n, 2000000);
+    drain(&n);
+    gsr(fd, MCAST_LEAVE_SOURCE_GROUP, n.ifx[B], &g, &s2);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 6, &s2, 1);
+    advance(&n, 2000000);
+    CHECK_OK(six_close(fd));
+    net_done(&n);
+}
+
+/* Two sockets' filters merge (RFC 3810 4.2) and a general query reports
+ * the merged state. */
+TEST(ssm_general_query_reports_merged_include) {
+    struct net n;
+    struct in6_addr g = h_in6("ff3e::702"), s1 = h_in6("2001:db8::a1"), s2 = h_in6("2001:db8::a2");
+    struct msg m;
+    uint8_t q[64];
+
+    net_up(&n);
+    int f1 = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    int f2 = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    gsr(f1, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s1);
+    gsr(f2, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s2);
+    advance(&n, 2000000);
+    drain(&n);
+    q_send(&n, &all_nodes, q, v2_query(q, &any, 1000, NULL, 0));
+    advance(&n, 1100000);
+    CHECK(report_from(&n, B, &m));
+    struct in6_addr both[] = {s1, s2};
+    expect_record(&m, &g, 1, both, 2);   /* MODE_IS_INCLUDE */
+    CHECK_OK(six_close(f1));
+    CHECK_OK(six_close(f2));
+    advance(&n, 2000000);
+    net_done(&n);
+}
+
+/* RFC 3810 6.3: a group-and-source-specific query is answered with the
+ * queried sources the node listens to. */
+TEST(group_and_source_query_answers_the_intersection) {
+    struct net n;
+    struct in6_addr g = h_in6("ff3e::703"), s1 = h_in6("2001:db8::a1"), s2 = h_in6("2001:db8::a2"),
+                    s3 = h_in6("2001:db8::a3");
+    struct msg m;
+    uint8_t q[128];
+
+    net_up(&n);
+    int fb = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    gsr(fb, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s1);
+    gsr(fb, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s2);
+    /* C excludes s3 only. */
+    int fc = joiner(&n, C, &g);
+    gsr(fc, MCAST_BLOCK_SOURCE, n.ifx[C], &g, &s3);
+    advance(&n, 2000000);
+    drain(&n);
+    struct in6_addr asked[] = {s2, s3};
+    q_send(&n, &all_nodes, q, v2_query(q, &g, 1000, asked, 2));
+    advance(&n, 1100000);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 1, &s2, 1);
+    /* C listens to every source but s3: of those asked, s2. */
+    struct msg mc;
+    int got_c = 0;
+    while (next_msg(&n, &mc))
+        if (h_addr_eq(&mc.from, &n.ll[C])) {
+            expect_record(&mc, &g, 1, &s2, 1);
+            got_c = 1;
+        }
+    CHECK(got_c);
+    /* Nothing asked that B listens to: no answer at all. */
+    uint64_t rb = st_of(&n, B).mld_out_reports;
+    q_send(&n, &all_nodes, q, v2_query(q, &g, 1000, &s3, 1));
+    advance(&n, 1100000);
+    CHECK_EQ(st_of(&n, B).mld_out_reports, rb);
+    CHECK_OK(six_close(fb));
+    CHECK_OK(six_close(fc));
+    advance(&n, 2000000);
+    net_done(&n);
+}
+
+/* EXCLUDE {} -> EXCLUDE {s}: BLOCK_OLD_SOURCES; and back: ALLOW. */
+TEST(block_and_unblock_report_block_and_allow) {
+    struct net n;
+    struct in6_addr g = h_in6("ff1e::704"), s = h_in6("2001:db8::a1");
+    struct msg m;
+
+    net_up(&n);
+    int fd = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    gr(fd, MCAST_JOIN_GROUP, n.ifx[B], &g);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 4, NULL, 0);
+    advance(&n, 2000000);
+    drain(&n);
+    gsr(fd, MCAST_BLOCK_SOURCE, n.ifx[B], &g, &s);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 6, &s, 1);
+    advance(&n, 2000000);
+    drain(&n);
+    gsr(fd, MCAST_UNBLOCK_SOURCE, n.ifx[B], &g, &s);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 5, &s, 1);
+    advance(&n, 2000000);
+    drain(&n);
+    gr(fd, MCAST_LEAVE_GROUP, n.ifx[B], &g);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 3, NULL, 0);
+    advance(&n, 2000000);
+    CHECK_OK(six_close(fd));
+    net_done(&n);
+}
+
+/* A change while the last one is still being retransmitted: the new
+ * report carries the pending source too (RFC 3810 6.1). */
+TEST(changes_merge_with_pending_retransmissions) {
+    struct net n;
+    struct in6_addr g = h_in6("ff3e::705"), s1 = h_in6("2001:db8::a1"), s2 = h_in6("2001:db8::a2");
+    struct msg m;
+
+    net_up(&n);
+    int fd = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    gsr(fd, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s1);
+    gsr(fd, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &s2);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 5, &s1, 1);
+    CHECK(report_from(&n, B, &m));
+    struct in6_addr both[] = {s1, s2};
+    expect_record(&m, &g, 5, both, 2);
+    /* One retransmission left, for s2 only. */
+    advance(&n, 1000000);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 5, &s2, 1);
+    advance(&n, 2000000);
+    CHECK(!report_from(&n, B, &m));
+    CHECK_OK(six_close(fd));
+    advance(&n, 2000000);
+    net_done(&n);
+}
+
+/* ---- what UDP sockets see ---- */
+
+static int udp_on(struct net *n, int who, uint16_t port) {
+    int fd = (int)CHECK_OK(six_socket_on(n->st[who], AF_INET6, SOCK_DGRAM, 0)), one = 1;
+    struct sockaddr_in6 sin6 = h_sin6(&any, 0);
+    sin6.sin6_port = htons(port);
+    CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+    CHECK_OK(six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
+    return fd;
+}
+
+static void udp_send(struct net *n, int who, const struct in6_addr *g, uint16_t port,
+                     const char *text) {
+    int fd = (int)CHECK_OK(six_socket_on(n->st[who], AF_INET6, SOCK_DGRAM, 0));
+    struct sockaddr_in6 to = h_sin6(g, n->ifx[who]);
+    unsigned ifx = n->ifx[who];
+    to.sin6_port = htons(port);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifx, sizeof(ifx)));
+    CHECK_OK(six_sendto(fd, text, strlen(text), 0, (struct sockaddr *)&to, sizeof(to)));
+    CHECK_OK(six_close(fd));
+    net_pump(n);
+}
+
+static int udp_got(int fd, const char *want) {
+    char buf[64];
+    ssize_t r = six_recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (r < 0)
+        return 0;
+    return (size_t)r == strlen(want) && memcmp(buf, want, (size_t)r) == 0;
+}
+
+TEST(udp_delivery_follows_each_sockets_source_filter) {
+    struct net n;
+    struct in6_addr g = h_in6("ff3e::801");
+    const uint16_t port = 9100;
+
+    net_up(&n);
+    /* B: one socket wants C only, one everyone but C, one any source. */
+    int only_c = udp_on(&n, B, port), not_c = udp_on(&n, B, port), all = udp_on(&n, B, port);
+    gsr(only_c, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g, &n.gl[C]);
+    gr(not_c, MCAST_JOIN_GROUP, n.ifx[B], &g);
+    gsr(not_c, MCAST_BLOCK_SOURCE, n.ifx[B], &g, &n.gl[C]);
+    gr(all, MCAST_JOIN_GROUP, n.ifx[B], &g);
+    uint64_t filtered = st_of(&n, B).udp_in_mcast_filtered;
+    udp_send(&n, C, &g, port, "from-c");
+    CHECK(udp_got(only_c, "from-c"));
+    CHECK(!udp_got(not_c, "from-c"));
+    CHECK(udp_got(all, "from-c"));
+    udp_send(&n, D, &g, port, "from-d");
+    CHECK(!udp_got(only_c, "from-d"));
+    CHECK(udp_got(not_c, "from-d"));
+    CHECK(udp_got(all, "from-d"));
+    CHECK_EQ(st_of(&n, B).udp_in_mcast_filtered - filtered, 2);
+    /* Unblocking lets C through again. */
+    gsr(not_c, MCAST_UNBLOCK_SOURCE, n.ifx[B], &g, &n.gl[C]);
+    udp_send(&n, C, &g, port, "again");
+    CHECK(udp_got(not_c, "again"));
+    CHECK_OK(six_close(only_c));
+    CHECK_OK(six_close(not_c));
+    CHECK_OK(six_close(all));
+    advance(&n, 2000000);
+    net_done(&n);
+}
+
+/* A source blocked while the join's TO_EX is still being retransmitted:
+ * the TO_EX record carries it, robustness times, and no BLOCK record is
+ * sent separately. */
+TEST(source_change_during_mode_change_restarts_to_ex) {
+    struct net n;
+    struct in6_addr g = h_in6("ff1e::706"), s = h_in6("2001:db8::a1");
+    struct msg m;
+
+    net_up(&n);
+    int fd = joiner(&n, B, &g);
+    gsr(fd, MCAST_BLOCK_SOURCE, n.ifx[B], &g, &s);
+    net_pump(&n);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 4, NULL, 0);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 4, &s, 1);
+    advance(&n, 1000000);
+    CHECK(report_from(&n, B, &m));
+    expect_record(&m, &g, 4, &s, 1);
+    advance(&n, 3000000);
+    CHECK(!report_from(&n, B, &m));
+    CHECK_OK(six_close(fd));
+    advance(&n, 2000000);
+    net_done(&n);
+}
