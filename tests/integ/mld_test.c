@@ -1028,3 +1028,45 @@ TEST(source_change_during_mode_change_restarts_to_ex) {
     advance(&n, 2000000);
     net_done(&n);
 }
+
+/* Every MLD message sixstack sends or a querier sends it, captured on the
+ * segment when SIX_MLD_PCAP names a file: tests/interop/mld_tshark.sh
+ * has tshark decode it. Without the variable the case only runs. */
+TEST(capture_every_mld_message) {
+    struct net n;
+    struct in6_addr g1 = h_in6("ff1e::901"), g2 = h_in6("ff3e::902"),
+                    s1 = h_in6("2001:db8::a1"), s2 = h_in6("2001:db8::a2");
+    const char *path = getenv("SIX_MLD_PCAP");
+    uint8_t q[128];
+
+    net_up(&n);
+    if (path)
+        CHECK_OK(six_if_capture(n.st[Q], n.ifx[Q], path));
+    int f1 = joiner(&n, B, &g1);                                  /* TO_EX */
+    int f2 = (int)CHECK_OK(six_socket_on(n.st[B], AF_INET6, SOCK_DGRAM, 0));
+    gsr(f2, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g2, &s1);        /* ALLOW */
+    gsr(f2, MCAST_JOIN_SOURCE_GROUP, n.ifx[B], &g2, &s2);
+    advance(&n, 2000000);
+    gsr(f2, MCAST_LEAVE_SOURCE_GROUP, n.ifx[B], &g2, &s1);       /* BLOCK */
+    gsr(f1, MCAST_BLOCK_SOURCE, n.ifx[B], &g1, &s2);
+    advance(&n, 2000000);
+    q_send(&n, &all_nodes, q, v2_query(q, &any, 1000, NULL, 0));   /* IS_EX, IS_IN */
+    advance(&n, 1100000);
+    struct in6_addr asked[] = {s1, s2};
+    /* Code 0x9c40: exponent 1, mantissa 0xc40: (0x1c40 << 4) ms. */
+    q_send(&n, &all_nodes, q, v2_query(q, &g2, 0x9c40, asked, 2));
+    advance(&n, 116000000);
+    CHECK_OK(six_close(f1));                                        /* TO_IN */
+    advance(&n, 2000000);
+    q_join(&n, &g2);
+    q_send(&n, &all_nodes, q, v1_query(q, &any, 1000));            /* MLDv1 */
+    advance(&n, 1100000);
+    CHECK_OK(six_close(f2));                                        /* Done */
+    advance(&n, 2000000);
+    CHECK(st_of(&n, B).mld_out_v1_reports >= 1);
+    CHECK_EQ(st_of(&n, B).mld_out_v1_dones, 1);
+    if (path)
+        CHECK_OK(six_if_capture(n.st[Q], n.ifx[Q], NULL));
+    drain(&n);
+    net_done(&n);
+}
