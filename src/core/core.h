@@ -43,6 +43,13 @@ struct six_core {
 
     struct six_timer **heap; /* min-heap of armed timers by when */
     unsigned heap_len, heap_cap;
+    /* The timer whose function is running, the time it fired at, and
+     * whether it re-armed itself for no later than that: six__timers_run
+     * learns it here without touching the timer, which its function may
+     * have freed. */
+    const struct six_timer *firing;
+    uint64_t firing_at;
+    int refired;
 
     struct six_pools pools;
     struct six_stats stats;
@@ -60,7 +67,8 @@ uint64_t six__mono_us(void);
 
 /* ---- timers ----
  * Arming an armed timer moves it. Timers fire from six__timers_run() in
- * time order, each disarmed before its function runs (so it may re-arm). */
+ * time order, each disarmed before its function runs (so it may re-arm,
+ * or free the memory the timer lives in). */
 void six__timer_init(struct six_timer *t, six_timer_fn fn, void *arg);
 int six__timer_arm(struct six_core *c, struct six_timer *t, uint64_t when);
 void six__timer_cancel(struct six_core *c, struct six_timer *t);

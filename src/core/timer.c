@@ -83,6 +83,8 @@ int six__timer_arm(struct six_core *c, struct six_timer *t, uint64_t when) {
     six__timer_cancel(c, t);
     if ((rc = heap_reserve(c)) < 0)
         return rc;
+    if (t == c->firing && when <= c->firing_at)
+        c->refired = 1;
     t->when = when;
     heap_place(c, c->heap_len++, t);
     sift_up(c, (unsigned)t->heap_idx);
@@ -101,10 +103,15 @@ uint64_t six__timers_run(struct six_core *c) {
         uint64_t fired_at = t->when;
 
         six__timer_cancel(c, t);
+        c->firing = t;
+        c->firing_at = fired_at;
+        c->refired = 0;
         t->fn(t, t->arg);
+        c->firing = NULL;
         /* A timer that re-armed itself no later than the time it just
-         * fired at would fire forever here: it waits for the next run. */
-        if (six__timer_armed(t) && t->when <= fired_at)
+         * fired at would fire forever here: it waits for the next run.
+         * (t itself is not read: its function may have freed it.) */
+        if (c->refired)
             break;
     }
     return six__timers_next(c);

@@ -406,6 +406,39 @@ TEST(timer_not_rearmed_by_its_callback_stays_disarmed) {
     six__core_fini(&c);
 }
 
+/* A timer living in memory its own function frees (an object that goes
+ * away when its last timer fires): the run must not read it afterwards
+ * (ASan checks), and later timers still fire. */
+struct self_freeing {
+    struct six_timer t;
+    unsigned *fired;
+};
+
+static void free_self(struct six_timer *t, void *arg) {
+    struct self_freeing *f = arg;
+    (void)t;
+    (*f->fired)++;
+    free(f);
+}
+
+TEST(timer_callback_may_free_its_own_timer) {
+    struct six_core c;
+    unsigned fired = 0;
+
+    core_up(&c, SIX_CLOCK_MANUAL);
+    for (int i = 0; i < 3; i++) {
+        struct self_freeing *f = malloc(sizeof(*f));
+        CHECK(f != NULL);
+        f->fired = &fired;
+        six__timer_init(&f->t, free_self, f);
+        six__timer_arm(&c, &f->t, 10 + (uint64_t)i);
+    }
+    six__clock_set(&c, 100);
+    CHECK_EQ(six__timers_run(&c), SIX_NEVER);
+    CHECK_EQ(fired, 3);
+    six__core_fini(&c);
+}
+
 struct canceller {
     struct six_timer t;
     struct six_core *c;
