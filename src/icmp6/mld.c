@@ -246,7 +246,8 @@ static void rb_record(struct rb *b, uint8_t type, const struct in6_addr *g,
         unsigned k = n - at < most ? n - at : most;
         if (rb_room(b, k) < 0)
             return;
-        b->len += six_mld2_record_emit(type, g, srcs + at, (uint16_t)k, b->pkt->data + b->len);
+        b->len += six_mld2_record_emit(type, g, k ? srcs + at : NULL, (uint16_t)k,
+                                       b->pkt->data + b->len);
         b->nrec++;
         at += k;
     } while (at < n);
