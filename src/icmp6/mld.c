@@ -149,6 +149,10 @@ static int mld_send(struct six_mld *mld, struct six_if *ifp, const struct in6_ad
         .hlim = 1,
         .hbh = six_mld_hbh,
         .hbh_len = SIX_MLD_HBH_LEN,
+        /* RFC 3810 5.2.15: reports fill the link MTU (the path is one
+         * link) and are never fragmented. */
+        .minmtu = SIX_MINMTU_NEVER,
+        .dontfrag = 1,
     };
 
     o.src = report_source(mld->ip6, ifp->index);

@@ -726,6 +726,7 @@ TEST(many_groups_split_across_reports_by_mtu) {
     CHECK(seen == 100);
     CHECK_EQ(st_of(&n, B).mld_out_reports - reports, 2);
     CHECK(st_of(&n, B).mld_out_records - records >= 100);
+    CHECK_EQ(st_of(&n, B).frag_out_datagrams, 0);
     for (int s = 0; s < 5; s++)
         CHECK_OK(six_close(fds[s]));
     advance(&n, 2000000);
