@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "wire/cksum.h"
+#include "wire/ether.h"
 #include "wire/ext.h"
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
 #include "wire/mld.h"
+#include "wire/nd.h"
 #include "wire/udp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -156,6 +158,35 @@ static void fuzz_udp(const uint8_t *data, size_t size) {
     REQUIRE(memcmp(out, data, SIX_UDP_HDR_LEN) == 0);
 }
 
+static void fuzz_ether(const uint8_t *data, size_t size) {
+    struct six_eth_repr e;
+    uint8_t out[SIX_ETH_HDR_LEN];
+
+    if (six_eth_parse(data, size, &e) < 0) {
+        REQUIRE(size < SIX_ETH_HDR_LEN);
+        return;
+    }
+    six_eth_emit(&e, out);
+    REQUIRE(memcmp(out, data, SIX_ETH_HDR_LEN) == 0);
+}
+
+/* Every ND message as the first byte says; options found lie inside. */
+static void fuzz_nd(const uint8_t *data, size_t size) {
+    struct six_nd_repr r;
+    struct six_nd_prefix p;
+    size_t pos = 0;
+    int n = 0;
+
+    if (six_nd_parse(data, size, &r) < 0)
+        return;
+    REQUIRE(r.type == data[0] && r.type >= 133 && r.type <= 137);
+    REQUIRE(inside(r.opts, r.opts_len, data, size));
+    if (r.lladdr)
+        REQUIRE(inside(r.lladdr, r.lladdr_len, data, size));
+    while (six_nd_prefix_next(&r, &pos, &p) > 0)
+        REQUIRE(++n <= (int)size);
+}
+
 /* The folded one's-complement sum: equal sums fold equal, whatever the
  * width each implementation carries them in. */
 static uint16_t folded(uint64_t sum) { return (uint16_t)~six_cksum_finish(sum); }
@@ -229,6 +260,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_icmp6(data, size);
     fuzz_udp(data, size);
     fuzz_mld(data, size);
+    fuzz_ether(data, size);
+    fuzz_nd(data, size);
     fuzz_cksum(data, size);
     return 0;
 }
