@@ -370,6 +370,22 @@ int six_if_set_mtu(struct six_stack *st, unsigned ifindex, unsigned mtu) {
     return (int)ret(rc);
 }
 
+int six_if_hwaddr(struct six_stack *st, unsigned ifindex, uint8_t mac[6]) {
+    struct six_if *ifp;
+    int rc = 0;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    if (!ifp)
+        rc = -ENXIO;
+    else if (!(ifp->flags & SIX_IFF_ETHERNET))
+        rc = -EOPNOTSUPP;
+    else
+        memcpy(mac, ifp->hwaddr, SIX_ETH_ALEN);
+    unlock(st);
+    return (int)ret(rc);
+}
+
 int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path) {
     struct six_if *ifp;
     int rc = 0;
@@ -413,6 +429,7 @@ int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, siz
 static void memwire_defaults(const struct six_memwire_config *in, struct six_memwire_config *out) {
     out->mtu = in && in->mtu ? in->mtu : 1500;
     out->queue_len = in && in->queue_len ? in->queue_len : 256;
+    out->ethernet = in ? in->ethernet != 0 : 0;
 }
 
 static int wire_init(struct six_if *ifp, void *arg) {
@@ -437,7 +454,7 @@ int six_memwire_pair(struct six_stack *a, const char *name_a, struct six_stack *
     memwire_defaults(cfg, &c);
     if (c.mtu < SIX_IP6_MIN_MTU || c.mtu > 65535 || a == b)
         return (int)ret(-EINVAL);
-    if (!(w = six__wire_new(c.mtu, c.queue_len, 1)))
+    if (!(w = six__wire_new(c.mtu, c.queue_len, 1, c.ethernet)))
         return (int)ret(-ENOMEM);
     ia = attach_wire(w, a, name_a);
     ib = ia < 0 ? ia : attach_wire(w, b, name_b);
@@ -469,7 +486,7 @@ struct six_segment *six_segment_new(const struct six_memwire_config *cfg) {
         errno = EINVAL;
         return NULL;
     }
-    if (!(seg = calloc(1, sizeof(*seg))) || !(seg->wire = six__wire_new(c.mtu, c.queue_len, 0))) {
+    if (!(seg = calloc(1, sizeof(*seg))) || !(seg->wire = six__wire_new(c.mtu, c.queue_len, 0, c.ethernet))) {
         free(seg);
         errno = ENOMEM;
         return NULL;

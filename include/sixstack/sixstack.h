@@ -133,6 +133,9 @@ enum {
     SIX_IFF_LOOPBACK = 1 << 0,
     SIX_IFF_MULTICAST = 1 << 1,
     SIX_IFF_POINTTOPOINT = 1 << 2,
+    /* Frames carry an Ethernet header; neighbours are resolved by
+     * neighbour discovery (RFC 4861). */
+    SIX_IFF_ETHERNET = 1 << 3,
 };
 
 /* Index of the interface called name, or 0 (like if_nametoindex). */
@@ -144,10 +147,16 @@ int six_if_set_mtu(struct six_stack *st, unsigned ifindex, unsigned mtu);
 
 /* ---- In-memory links ----
  * Frames cross them as bytes into the receiver's own queue (a bounded ring:
- * a full ring drops, like a NIC). Frames are bare IPv6 packets. */
+ * a full ring drops, like a NIC). Frames are bare IPv6 packets, or
+ * Ethernet frames when the config says so. */
 struct six_memwire_config {
     unsigned mtu;        /* default 1500 */
     unsigned queue_len;  /* frames each receiver may hold; default 256 */
+    /* 0: frames are bare IPv6 packets (default). 1: Ethernet frames; each
+     * interface gets a random locally administered MAC (from the stack's
+     * seed) and a link-local address, and finds its neighbours by
+     * neighbour discovery, as on a real Ethernet. */
+    int ethernet;
 };
 
 /* Connects a and b point to point with new interfaces named name_a (on a)
@@ -167,8 +176,13 @@ int six_segment_attach(struct six_segment *seg, struct six_stack *st, const char
 /* Frees the segment; call after freeing (or detaching) its stacks. */
 void six_segment_free(struct six_segment *seg);
 
+/* The MAC address of an Ethernet interface into mac (6 bytes); -1/ENXIO
+ * for no such interface, -1/EOPNOTSUPP when it is not Ethernet. */
+int six_if_hwaddr(struct six_stack *st, unsigned ifindex, uint8_t mac[6]);
+
 /* Writes every frame the interface sends and receives to a pcap file
- * (LINKTYPE_RAW, opens in Wireshark). path NULL stops the capture. */
+ * (LINKTYPE_RAW, or LINKTYPE_ETHERNET on Ethernet interfaces; opens in
+ * Wireshark). path NULL stops the capture. */
 int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path);
 
 /* Hands frame to the stack as if interface ifindex had just received it
@@ -297,6 +311,11 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(link_rx_ring_full, "frames dropped: a receive ring was full") \
     X(link_mcast_filter_adds, "groups added to a link's multicast filter") \
     X(link_mcast_filter_dels, "groups removed from a link's multicast filter")
+    X(link_rx_bad_frame, "frames dropped: shorter than an Ethernet header") \
+    X(link_rx_filtered, "frames dropped: not for our MAC or a joined group") \
+    X(link_rx_not_ipv6, "frames dropped: EtherType is not IPv6") \
+    X(link_tx_no_headroom, "frames not sent: no room for the link header") \
+    X(link_tx_errors, "frames a driver failed to send")
 #define SIX_STATS_FIELDS(X) \
     SIX_STATS_IP6(X) \
     SIX_STATS_FRAG(X) \

@@ -88,6 +88,7 @@ struct six_pkt *six__pkt_alloc(struct six_pools *p, size_t headroom, size_t len)
     pkt->refs = 1;
     pkt->ifindex = 0;
     pkt->flags = 0;
+    pkt->ll_mcast = 0;
     pkt->meta = (struct six_pkt_meta){0};
     return pkt;
 }

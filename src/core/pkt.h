@@ -52,6 +52,8 @@ struct six_pkt {
     uint32_t refs;
     uint32_t ifindex;       /* arrival interface on input */
     uint32_t flags;         /* SIX_PKT_* */
+    uint8_t ll_mcast;       /* input: sent to a link-layer multicast or
+                               broadcast address (RFC 4443 2.4(e.3)) */
     struct six_pkt_meta meta;
     uint8_t buf[];
 };

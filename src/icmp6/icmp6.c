@@ -139,6 +139,11 @@ static int error_forbidden(const struct six_pkt *pkt, const struct six_ip6_repr 
     if (six_addr_is_multicast(&h->dst) && type != SIX_ICMP6_PACKET_TOO_BIG &&
         !(type == SIX_ICMP6_PARAM_PROB && code == SIX_ICMP6_PP_OPTION))
         return 1;
+    /* (e.3) A packet sent to a link-layer multicast or broadcast
+     * address, with the same two exceptions. */
+    if (pkt->ll_mcast && type != SIX_ICMP6_PACKET_TOO_BIG &&
+        !(type == SIX_ICMP6_PARAM_PROB && code == SIX_ICMP6_PP_OPTION))
+        return 1;
     /* (e.5) A source that does not identify a single node. */
     if (six_addr_is_unspecified(&h->src) || six_addr_is_multicast(&h->src))
         return 1;

@@ -134,6 +134,21 @@ static int addr_index(const struct six_ip6 *ip6, unsigned ifindex, const struct 
     return -1;
 }
 
+/* RFC 4291 2.8: a node joins the solicited-node group of each of its
+ * unicast and anycast addresses on the address's interface, so that
+ * neighbour solicitations for it get through (RFC 4861 7.2.1). Not on
+ * loopback, where nobody solicits. join 1 joins, 0 leaves. */
+static int solicited_node(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a,
+                          int join) {
+    struct six_if *ifp = six__ip6_if(ip6, ifindex);
+    struct in6_addr g;
+
+    if (!ifp || (ifp->flags & SIX_IFF_LOOPBACK) || !(ifp->flags & SIX_IFF_MULTICAST))
+        return 0;
+    six_addr_solicited_node(a, &g);
+    return join ? six__ip6_mcast_join(ip6, ifindex, &g) : six__ip6_mcast_leave(ip6, ifindex, &g);
+}
+
 int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a,
                       unsigned plen, unsigned flags) {
     struct six_addr_entry *e;
@@ -148,6 +163,8 @@ int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
     rc = reserve((void **)&ip6->addrs, &ip6->addrs_cap, ip6->naddrs, sizeof(*ip6->addrs));
     if (rc < 0)
         return rc;
+    if ((rc = solicited_node(ip6, ifindex, a, 1)) < 0)
+        return rc;
     e = &ip6->addrs[ip6->naddrs++];
     e->addr = *a;
     e->plen = plen;
@@ -159,9 +176,12 @@ int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
         rc = six__ip6_route_add(ip6, a, plen, &any, ifindex, SIX_RT_CONNECTED);
         if (rc < 0 && rc != -EEXIST) {
             ip6->naddrs--;
+            solicited_node(ip6, ifindex, a, 0);
             return rc;
         }
     }
+    if (ip6->addr_event)
+        ip6->addr_event(ip6->addr_event_ctx, e, 1);
     return 0;
 }
 
@@ -194,6 +214,9 @@ int six__ip6_addr_del(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
     gone = ip6->addrs[i];
     ip6->addrs[i] = ip6->addrs[--ip6->naddrs];
     drop_connected_route(ip6, &gone);
+    solicited_node(ip6, ifindex, a, 0);
+    if (ip6->addr_event)
+        ip6->addr_event(ip6->addr_event_ctx, &gone, 0);
     return 0;
 }
 

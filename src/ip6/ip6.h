@@ -122,6 +122,14 @@ typedef int (*six_ip6_raw_fn)(void *ctx, struct six_pkt *pkt);
 typedef void (*six_ip6_error_fn)(void *ctx, struct six_pkt *pkt, uint8_t type,
                                  uint8_t code, uint32_t param);
 
+/* Sends pkt (consumed; data at its IPv6 header) on ifp to the unicast
+ * neighbour nexthop, resolving its link-layer address first. Returns 0
+ * when sent or queued, or a negative errno. */
+typedef int (*six_ip6_resolve_fn)(void *ctx, struct six_if *ifp, const struct in6_addr *nexthop,
+                                  struct six_pkt *pkt);
+/* An address was added (added 1) or removed (0). */
+typedef void (*six_ip6_addr_fn)(void *ctx, const struct six_addr_entry *a, int added);
+
 struct six_ip6 {
     struct six_core *core;
     struct six_if *ifs[SIX_MAX_IFS + 1];   /* by index; [0] unused */
@@ -160,6 +168,13 @@ struct six_ip6 {
     struct six_hash_key frag_key;
     int frag_keyed;
     uint32_t frag_ctr[64];
+    /* Output on interfaces that resolve neighbours (SIX_IFF_ETHERNET):
+     * neighbour discovery frames the packet for nexthop or queues it. */
+    six_ip6_resolve_fn resolve;
+    void *resolve_ctx;
+    /* Told after an address is added (added 1) or removed (0). */
+    six_ip6_addr_fn addr_event;
+    void *addr_event_ctx;
 };
 
 void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_hlim);
@@ -297,9 +312,10 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
                   struct six_if *ifp);
 
 /* Hands one finished IPv6 packet (data at its IPv6 header) to ifp for the
- * neighbour nexthop. The single place where output meets the link, so
- * that neighbour resolution can sit here. Consumes pkt. Returns 0 or
- * -ENOBUFS. */
+ * neighbour nexthop. The single place where output meets the link:
+ * bare-IPv6 links take the packet as is; Ethernet maps multicast to its
+ * MAC and has ip6->resolve find unicast neighbours. Consumes pkt. Returns
+ * 0 or a negative errno (-ENOBUFS, -EHOSTUNREACH). */
 int six__ip6_link_out(struct six_ip6 *ip6, struct six_if *ifp,
                       const struct in6_addr *nexthop, struct six_pkt *pkt);
 

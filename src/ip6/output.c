@@ -203,14 +203,21 @@ drop:
     return rc;
 }
 
-/* Consumes pkt. Every link here carries bare IPv6 (loopback, memwire), so
- * the next hop needs no resolution yet. */
+/* Consumes pkt. */
 int six__ip6_link_out(struct six_ip6 *ip6, struct six_if *ifp,
                       const struct in6_addr *nexthop, struct six_pkt *pkt) {
     int rc;
 
-    (void)nexthop;
-    rc = six__if_tx(ifp, pkt);
+    if (!(ifp->flags & SIX_IFF_ETHERNET))
+        rc = six__if_tx(ifp, pkt);
+    else if (six_addr_is_multicast(nexthop))
+        rc = six__ether_output_mcast(ifp, nexthop, pkt);   /* RFC 2464 7 */
+    else if (ip6->resolve)
+        rc = ip6->resolve(ip6->resolve_ctx, ifp, nexthop, pkt);
+    else {
+        six__pkt_free(pkt);
+        rc = -EHOSTUNREACH;
+    }
     if (rc == -ENOBUFS)
         SIX_STAT(ip6->core, ip6_out_link_drops);
     return rc;

@@ -1,6 +1,6 @@
 /* pcap capture of an interface's frames through libpcap. Frames are bare
- * IPv6 packets, so the file's link type is LINKTYPE_RAW, which Wireshark
- * and tshark decode as IPv6. */
+ * IPv6 packets (LINKTYPE_RAW, which Wireshark and tshark decode as IPv6)
+ * or, on Ethernet interfaces, Ethernet frames (LINKTYPE_ETHERNET). */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@ int six__capture_open(struct six_if *ifp, const char *path) {
 
     if (!cap)
         return -ENOMEM;
-    cap->pcap = pcap_open_dead(DLT_RAW, 65535);
+    cap->pcap = pcap_open_dead(ifp->flags & SIX_IFF_ETHERNET ? DLT_EN10MB : DLT_RAW, 65535 + 14);
     if (!cap->pcap) {
         free(cap);
         return -ENOMEM;

@@ -1,4 +1,7 @@
-/* Generic interface calls: capture around the driver. */
+/* Generic interface calls: capture around the driver, Ethernet framing
+ * checked on the way in. */
+#include <stdlib.h>
+
 #include "link/link.h"
 
 int six__if_tx(struct six_if *ifp, struct six_pkt *pkt) {
@@ -14,6 +17,8 @@ void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt) {
     /* Only bytes that never left this node keep a checksum unverified. */
     if (!(ifp->flags & SIX_IFF_LOOPBACK))
         pkt->flags &= ~(uint32_t)SIX_PKT_CSUM_OK;
+    if ((ifp->flags & SIX_IFF_ETHERNET) && six__ether_input(ifp, pkt) < 0)
+        return;
     ifp->input(ifp->input_ctx, ifp, pkt);
 }
 
@@ -23,9 +28,20 @@ void six__if_destroy(struct six_if *ifp) {
         ifp->ops->destroy(ifp);
     ifp->ops = NULL;
     ifp->priv = NULL;
+    free(ifp->llgroups);
+    ifp->llgroups = NULL;
+    ifp->nllgroups = ifp->llgroups_cap = 0;
 }
 
 int six__if_mcast_filter(struct six_if *ifp, const struct in6_addr *g, int add) {
+    /* Ethernet keeps its filter itself, whatever the driver under it. */
+    if (ifp->flags & SIX_IFF_ETHERNET) {
+        if (!add) {
+            six__if_ll_leave(ifp, g);
+            return 0;
+        }
+        return six__if_ll_join(ifp, g);
+    }
     if (!ifp->ops || !ifp->ops->mcast_filter)
         return 0;
     return ifp->ops->mcast_filter(ifp, g, add);

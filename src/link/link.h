@@ -1,8 +1,14 @@
 /* Interfaces and the link drivers under them.
  *
- * A driver is two calls: tx takes one IPv6 packet, rx moves received frames
- * up through six__if_deliver(). Capture (pcap) sits in the generic
- * six__if_tx/six__if_deliver wrappers, so every driver has it.
+ * A driver is two calls: tx takes one frame, rx moves received frames up
+ * through six__if_deliver(). A frame is a bare IPv6 packet, or on an
+ * Ethernet interface (SIX_IFF_ETHERNET) an Ethernet II frame: ether.c adds
+ * the header on the way out (six__ether_output) and checks, filters and
+ * strips it on the way in, so the layer above always sees IPv6 packets.
+ * Capture (pcap) sits in the generic six__if_tx/six__if_deliver wrappers,
+ * so every driver has it, and it sees whole frames.
+ *
+ * RFCs to read before editing ether.c: RFC 2464 (IPv6 over Ethernet).
  */
 #ifndef SIX_LINK_LINK_H
 #define SIX_LINK_LINK_H
@@ -12,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "wire/ether.h"
 
 struct six_if;
 struct six_capture;
@@ -31,6 +38,16 @@ struct six_link_ops {
      * (ff02::1) is never passed: a link accepts it always. Returns 0 or
      * a negative errno (the join then fails). */
     int (*mcast_filter)(struct six_if *ifp, const struct in6_addr *g, int add);
+    /* Optional: a descriptor that becomes readable when frames wait (the
+     * threaded run loop polls it), or -1. */
+    int (*fd)(const struct six_if *ifp);
+};
+
+/* A link-layer multicast address the interface accepts, with the number
+ * of IPv6 groups that map onto it. */
+struct six_llgroup {
+    uint8_t mac[SIX_ETH_ALEN];
+    unsigned refs;
 };
 
 /* The layer above (ip6_input) takes received packets through this. */
@@ -51,6 +68,12 @@ struct six_if {
     six_if_notify_fn notify;
     void *notify_ctx;
     struct six_capture *capture;
+    /* Ethernet interfaces: our MAC, and the receive filter: multicast
+     * MACs of joined groups, and a count of "every group" joins. */
+    uint8_t hwaddr[SIX_ETH_ALEN];
+    struct six_llgroup *llgroups;
+    unsigned nllgroups, llgroups_cap;
+    unsigned allmulti;
 };
 
 /* Sends pkt (consumed) through ifp's driver, capturing it first. */
@@ -63,20 +86,48 @@ void six__if_destroy(struct six_if *ifp);
  * has one. Returns 0 or the driver's negative errno. */
 int six__if_mcast_filter(struct six_if *ifp, const struct in6_addr *g, int add);
 
+/* ---- Ethernet (ether.c) ---- */
+/* Makes ifp an Ethernet interface with MAC mac (SIX_IFF_ETHERNET). */
+void six__ether_setup(struct six_if *ifp, const uint8_t mac[SIX_ETH_ALEN]);
+/* A random locally administered unicast MAC from the stack's random. */
+void six__ether_random_mac(struct six_core *core, uint8_t mac[SIX_ETH_ALEN]);
+/* Prepends an Ethernet header to pkt (data at its IPv6 header) for
+ * destination dst and sends it. Consumes pkt. Returns 0, -ENOBUFS (link
+ * queue full) or -EINVAL (no headroom). */
+int six__ether_output(struct six_if *ifp, const uint8_t dst[SIX_ETH_ALEN], struct six_pkt *pkt);
+/* The same to the MAC of IPv6 multicast group g (RFC 2464 7). Consumes
+ * pkt. */
+int six__ether_output_mcast(struct six_if *ifp, const struct in6_addr *g, struct six_pkt *pkt);
+/* Checks a received frame's header against the filter, notes link-layer
+ * multicast in pkt->ll_mcast and strips the header. Returns 0, or a
+ * negative errno after freeing pkt (counted). Consumes pkt on failure. */
+int six__ether_input(struct six_if *ifp, struct six_pkt *pkt);
+/* The receive filter follows IPv6 group membership: ip6 calls these on
+ * the first join and the last leave of a group on ifp (the unspecified
+ * group stands for every group). No-ops on other interfaces. */
+int six__if_ll_join(struct six_if *ifp, const struct in6_addr *g);
+void six__if_ll_leave(struct six_if *ifp, const struct in6_addr *g);
+/* Whether a frame to dst gets through ifp's filter. */
+int six__if_ll_accepts(const struct six_if *ifp, const uint8_t dst[SIX_ETH_ALEN]);
+
 /* ---- loopback ---- */
 int six__loopback_init(struct six_if *ifp);
 
 /* ---- in-memory wires ---- */
 struct six_wire;
-/* A wire joining ports; a pair is a wire with two ports. */
-struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_point);
+/* A wire joining ports; a pair is a wire with two ports. An Ethernet wire
+ * carries Ethernet frames of up to mtu bytes of IPv6 each; its ports get
+ * random MACs. */
+struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_point,
+                               int ethernet);
 /* Drops the creator's reference; the wire lives while ports remain. */
 void six__wire_put(struct six_wire *w);
 /* Makes ifp a port of w (sets ops, priv, mtu, flags). */
 int six__wire_attach(struct six_wire *w, struct six_if *ifp);
 
 /* ---- capture ---- */
-/* Opens a pcap file (LINKTYPE_RAW) for ifp; replaces any earlier one. */
+/* Opens a pcap file for ifp (LINKTYPE_ETHERNET on Ethernet interfaces,
+ * LINKTYPE_RAW otherwise); replaces any earlier one. */
 int six__capture_open(struct six_if *ifp, const char *path);
 void six__capture_close(struct six_if *ifp);
 void six__capture_write(struct six_if *ifp, const uint8_t *data, uint32_t len);

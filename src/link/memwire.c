@@ -29,11 +29,14 @@ struct six_wire {
     unsigned mtu;
     unsigned queue_len;
     int point_to_point;
+    int ethernet;
+    unsigned frame_max;          /* mtu, plus the Ethernet header */
     unsigned nports;
     struct port **ports;
 };
 
-struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_point) {
+struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_point,
+                               int ethernet) {
     struct six_wire *w = calloc(1, sizeof(*w));
     if (!w)
         return NULL;
@@ -42,6 +45,8 @@ struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_po
     w->mtu = mtu;
     w->queue_len = queue_len;
     w->point_to_point = point_to_point;
+    w->ethernet = ethernet;
+    w->frame_max = mtu + (ethernet ? SIX_ETH_HDR_LEN : 0);
     return w;
 }
 
@@ -71,7 +76,7 @@ static int port_enqueue(struct port *p, const uint8_t *data, uint32_t len) {
         rc = -ENOBUFS;
     } else {
         unsigned slot = (p->head + p->count) % w->queue_len;
-        memcpy(p->slots + (size_t)slot * w->mtu, data, len);
+        memcpy(p->slots + (size_t)slot * w->frame_max, data, len);
         p->lens[slot] = len;
         p->count++;
     }
@@ -87,7 +92,7 @@ static int memwire_tx(struct six_if *ifp, struct six_pkt *pkt) {
     struct six_wire *w = self->wire;
     int rc = 0;
 
-    if (pkt->len > w->mtu) {
+    if (pkt->len > w->frame_max) {
         six__pkt_free(pkt);
         return -EMSGSIZE;
     }
@@ -125,7 +130,7 @@ static unsigned memwire_rx(struct six_if *ifp, unsigned budget) {
         len = p->lens[p->head];
         pkt = six__pkt_alloc(&ifp->core->pools, SIX_PKT_HEADROOM, len);
         if (pkt)
-            memcpy(pkt->data, p->slots + (size_t)p->head * w->mtu, len);
+            memcpy(pkt->data, p->slots + (size_t)p->head * w->frame_max, len);
         p->head = (p->head + 1) % w->queue_len;
         p->count--;
         pthread_mutex_unlock(&p->ring_lock);
@@ -185,7 +190,7 @@ int six__wire_attach(struct six_wire *w, struct six_if *ifp) {
     if (!p)
         return -ENOMEM;
     p->lens = calloc(w->queue_len, sizeof(*p->lens));
-    p->slots = malloc((size_t)w->queue_len * w->mtu);
+    p->slots = malloc((size_t)w->queue_len * w->frame_max);
     if (!p->lens || !p->slots)
         goto fail;
     pthread_mutex_lock(&w->lock);
@@ -210,6 +215,11 @@ int six__wire_attach(struct six_wire *w, struct six_if *ifp) {
     ifp->priv = p;
     ifp->mtu = w->mtu;
     ifp->flags = SIX_IFF_MULTICAST | (w->point_to_point ? SIX_IFF_POINTTOPOINT : 0);
+    if (w->ethernet) {
+        uint8_t mac[SIX_ETH_ALEN];
+        six__ether_random_mac(ifp->core, mac);
+        six__ether_setup(ifp, mac);
+    }
     return 0;
 fail:
     free(p->lens);
