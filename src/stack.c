@@ -15,8 +15,10 @@
 #include <sixstack/socket.h>
 
 #include "core/core.h"
+#include "icmp6/addrconf.h"
 #include "icmp6/icmp6.h"
 #include "icmp6/mld.h"
+#include "icmp6/nd.h"
 #include "ip6/ip6.h"
 #include "link/link.h"
 #include "sock/sock.h"
@@ -30,6 +32,7 @@ struct six_stack {
     struct six_ip6 ip6;
     struct six_icmp6 icmp6;
     struct six_mld mld;
+    struct six_nd nd;
     struct six_socks socks;
     struct six_stack_config cfg;
 
@@ -61,6 +64,9 @@ void six_stack_config_init(struct six_stack_config *cfg) {
      * path MTU again. */
     cfg->pmtu_cache_max = 256;
     cfg->pmtu_expire_s = 600;
+    cfg->nd_cache_max = 256;
+    cfg->nd_queue_len = 3;
+    cfg->linklocal = 1;
 }
 
 /* Whether [first, last] is a usable port range. */
@@ -117,6 +123,14 @@ static int add_if(struct six_stack *st, const char *name,
     if ((rc = six__ip6_if_add(&st->ip6, ifp)) < 0) {
         six__if_destroy(ifp);
         free(ifp);
+        return rc;
+    }
+    if (st->cfg.linklocal) {
+        int ll = six__addrconf_linklocal(&st->ip6, ifp);
+        if (ll < 0) {
+            six__ip6_if_remove(&st->ip6, (unsigned)rc);
+            return ll;
+        }
     }
     return rc;
 }
@@ -176,6 +190,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
         rc = six__pmtu_init(&st->ip6, cfg->pmtu_cache_max,
                             (uint64_t)cfg->pmtu_expire_s * 1000000);
     if (rc == 0)
+        rc = six__nd_init(&st->nd, &st->icmp6, cfg->nd_cache_max, cfg->nd_queue_len);
+    if (rc == 0)
         rc = setup_loopback(st);
     unlock(st);
     if (rc < 0) {
@@ -192,6 +208,7 @@ void six_stack_free(struct six_stack *st) {
     six_stack_stop(st);
     six__socks_fini(&st->socks);
     lock(st);
+    six__nd_fini(&st->nd);
     six__ip6_fini(&st->ip6);
     six__mld_fini(&st->mld);
     unlock(st);
@@ -384,6 +401,32 @@ int six_if_hwaddr(struct six_stack *st, unsigned ifindex, uint8_t mac[6]) {
         memcpy(mac, ifp->hwaddr, SIX_ETH_ALEN);
     unlock(st);
     return (int)ret(rc);
+}
+
+int six_neigh_get(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
+                  uint8_t mac[6]) {
+    const struct six_neigh *n;
+    int rc;
+
+    lock(st);
+    if (!six__ip6_if(&st->ip6, ifindex)) {
+        rc = -ENXIO;
+    } else if (!(n = six__nd_lookup(&st->nd, ifindex, addr))) {
+        rc = -ENOENT;
+    } else {
+        rc = (int)n->state;
+        if (mac && n->state != SIX_NUD_INCOMPLETE)
+            memcpy(mac, n->mac, SIX_ETH_ALEN);
+    }
+    unlock(st);
+    return (int)ret(rc);
+}
+
+void six_stack_set_log(struct six_stack *st, six_log_fn fn, void *ctx) {
+    lock(st);
+    st->core.log_fn = fn;
+    st->core.log_ctx = ctx;
+    unlock(st);
 }
 
 int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path) {

@@ -71,13 +71,24 @@ struct six_stack_config {
      * recommends 10. */
     unsigned pmtu_cache_max;
     unsigned pmtu_expire_s;
+    /* Neighbour cache entries (RFC 4861 5.1), all interfaces together;
+     * a full cache evicts the least recently used entry. */
+    unsigned nd_cache_max;
+    /* Packets held per neighbour while its address is being resolved
+     * (RFC 4861 7.2.2); a new one replaces the oldest. */
+    unsigned nd_queue_len;
+    /* Give each Ethernet interface a link-local address when it is
+     * added (RFC 4862 5.3): 1 (default) or 0 to configure addresses only
+     * by hand. */
+    int linklocal;
 };
 
 /* Fills *cfg with the defaults: monotonic clock, random seed, 1024 small
  * and 64 large buffers, 1024 sockets, hop limit 64, 100 ICMPv6 errors/s
  * with a burst of 10, 208 KiB receive buffers, the port ranges above, a
  * path MTU cache of 256 destinations whose estimates age out after 600 s
- * (10 minutes). */
+ * (10 minutes), 256 neighbour cache entries with 3 packets queued each,
+ * link-local addresses on. */
 void six_stack_config_init(struct six_stack_config *cfg);
 
 /* Creates a stack with a loopback interface "lo" (index 1) holding ::1.
@@ -87,6 +98,14 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg);
 /* Stops the stack's thread if any, closes its sockets, detaches its links
  * and frees everything. */
 void six_stack_free(struct six_stack *st);
+
+/* Log lines: what the stack does that a person running it wants to see
+ * (neighbours found and lost, addresses configured, duplicates), one line
+ * at a time without a newline. The function runs with the stack's lock
+ * held, in whichever thread processed the event: it must not call into
+ * the stack. NULL stops logging. */
+typedef void (*six_log_fn)(void *ctx, const char *line);
+void six_stack_set_log(struct six_stack *st, six_log_fn fn, void *ctx);
 
 /* Runs the stack in a thread of its own until six_stack_stop(). */
 int six_stack_start(struct six_stack *st);
@@ -190,6 +209,23 @@ int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path);
  * returning. For tests, fuzzing and replaying captures. */
 int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, size_t len);
 
+/* ---- Neighbours (RFC 4861) ----
+ * Ethernet interfaces find their neighbours' MACs by neighbour discovery
+ * and keep them in a bounded cache (six_stack_config's nd_* knobs). */
+enum six_nud {
+    SIX_NUD_NONE = 0,        /* not in the cache (a free slot) */
+    SIX_NUD_INCOMPLETE,      /* resolving: solicitations sent, no answer */
+    SIX_NUD_REACHABLE,       /* confirmed within ReachableTime */
+    SIX_NUD_STALE,           /* known but not confirmed lately */
+    SIX_NUD_DELAY,           /* used while stale: probing soon */
+    SIX_NUD_PROBE,           /* unicast solicitations being sent */
+};
+/* The cache entry for addr on ifindex: returns its state (an enum
+ * six_nud) and, when the MAC is known and mac is not NULL, copies it.
+ * -1/ENOENT when there is no entry, ENXIO for no such interface. */
+int six_neigh_get(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
+                  uint8_t mac[6]);
+
 /* ---- Addresses and routes ---- */
 enum {
     SIX_ADDR_DEPRECATED = 1 << 0, /* valid but not preferred (RFC 4862) */
@@ -273,8 +309,6 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(icmp6_out_errors, "ICMPv6 error messages sent") \
     X(icmp6_err_suppressed, "errors not sent: RFC 4443 2.4(e) forbids") \
     X(icmp6_err_rate_limited, "errors not sent: rate limit")
-/* neighbour discovery, autoconfiguration */
-#define SIX_STATS_ND(X)
 /* MLD listener (RFC 3810, RFC 2710) */
 #define SIX_STATS_MLD(X) \
     X(mld_in_queries, "MLD queries accepted (either version)") \
@@ -288,6 +322,26 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(mld_out_v1_dones, "MLDv1 dones sent") \
     X(mld_out_errors, "MLD messages or state lost: no buffer, memory or timer") \
     X(mld_v2_mode_resumed, "interfaces back to MLDv2 when no MLDv1 querier was heard")
+/* neighbour discovery, autoconfiguration */
+#define SIX_STATS_ND(X) \
+    X(nd_in_ns, "neighbour solicitations received (valid)") \
+    X(nd_in_na, "neighbour advertisements received (valid)") \
+    X(nd_out_ns, "neighbour solicitations sent") \
+    X(nd_out_na, "neighbour advertisements sent") \
+    X(nd_in_bad_hlim, "ND dropped: hop limit not 255 (RFC 4861 7.1)") \
+    X(nd_in_truncated, "ND dropped: shorter than the message's fixed part") \
+    X(nd_in_bad_option, "ND dropped: option of length 0, past the end, or wrong size") \
+    X(nd_in_bad_code, "ND dropped: ICMP code not 0") \
+    X(nd_in_bad_target, "ND dropped: multicast target address") \
+    X(nd_in_bad_dad_ns, "NS dropped: from :: but not to a solicited-node group, or with SLLA") \
+    X(nd_in_bad_na_flags, "NA dropped: solicited flag set on a multicast advertisement") \
+    X(nd_in_not_our_target, "NS ignored: target is not an address of the interface") \
+    X(nd_in_na_for_ours, "NA ignored: another node advertises one of our addresses") \
+    X(nd_in_na_unsolicited, "NA ignored: no cache entry for its target (RFC 4861 7.2.5)") \
+    X(nd_queue_drops, "packets dropped while waiting for resolution (queue full or entry gone)") \
+    X(nd_resolve_failed, "resolutions that failed (address unreachable sent for the queue)") \
+    X(nd_unreachable, "neighbours deleted after unanswered unicast probes") \
+    X(nd_cache_evictions, "cache entries evicted to make room")
 /* raw sockets */
 #define SIX_STATS_RAW(X) \
     X(raw_in_delivered, "copies queued on raw sockets") \

@@ -2,6 +2,8 @@
 #include "core/core.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -124,4 +126,16 @@ int six__core_wait(struct six_core *c, uint64_t deadline) {
     if (deadline != SIX_NEVER && six__now(c) >= deadline)
         rc = -ETIMEDOUT;
     return rc;
+}
+
+void six__log(struct six_core *c, const char *fmt, ...) {
+    char line[256];
+    va_list ap;
+
+    if (!c->log_fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    c->log_fn(c->log_ctx, line);
 }

@@ -53,6 +53,9 @@ struct six_core {
 
     struct six_pools pools;
     struct six_stats stats;
+
+    six_log_fn log_fn;       /* NULL: no logging */
+    void *log_ctx;
 };
 
 int six__core_init(struct six_core *c, const struct six_stack_config *cfg);
@@ -90,6 +93,12 @@ uint32_t six__rand_below(struct six_core *c, uint32_t bound);
  * above (whose state its outputs would reveal), unless the config fixed
  * a seed: then from the generator, so that tests repeat. */
 void six__rand_key(struct six_core *c, void *out, size_t len);
+
+/* ---- logging ----
+ * One line (no newline) to the stack's log function, if any, with the
+ * lock held: what the stack did that a person running it wants to see
+ * (neighbours found and lost, addresses configured), never per packet. */
+void six__log(struct six_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- waiting ---- */
 static inline void six__core_wake(struct six_core *c) {

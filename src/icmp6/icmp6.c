@@ -1,5 +1,6 @@
 /* ICMPv6: see icmp6.h. RFCs: RFC 4443 (all of it), RFC 8200 section 4. */
 #include "icmp6/icmp6.h"
+#include "icmp6/nd.h"
 
 #include <errno.h>
 #include <string.h>
@@ -315,6 +316,8 @@ static void icmp6_input(void *ctx, struct six_pkt *pkt) {
         error_message(icmp6, &m, pkt->ifindex);
     if (six__mld_is_mld(m.type) && icmp6->mld)
         six__mld_input(icmp6->mld, pkt, &h);
+    if (m.type >= SIX_ICMP6_ROUTER_SOLICIT && m.type <= SIX_ICMP6_REDIRECT && icmp6->nd)
+        six__nd_input(icmp6->nd, six__ip6_if(ip6, pkt->ifindex), pkt, &h);
     if (ip6->raw_input)
         ip6->raw_input(ip6->raw_ctx, pkt);
 done:

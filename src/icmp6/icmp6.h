@@ -32,12 +32,14 @@ struct six_icmp6_err {
 typedef void (*six_icmp6_notify_fn)(void *ctx, const struct six_icmp6_err *err);
 
 struct six_mld;
+struct six_nd;
 
 struct six_icmp6 {
     struct six_ip6 *ip6;
     struct six_mld *mld;       /* MLD messages go here too, when set */
     six_icmp6_notify_fn notify;
     void *notify_ctx;
+    struct six_nd *nd;         /* neighbour discovery, set by nd's init */
     /* Rate limit: a token bucket in millionths of a token, so that a
      * microsecond at rate r adds exactly r of them (no rounding). */
     unsigned rate;             /* tokens per second */
