@@ -273,6 +273,21 @@ int six_stack_set_time(struct six_stack *st, uint64_t now_us) {
     return 0;
 }
 
+/* The descriptors the thread sleeps on: the wake eventfd first, then
+ * every driver's (TAP, TUN). Lock held. Returns how many. */
+static nfds_t poll_set(struct six_stack *st, struct pollfd *pfd) {
+    nfds_t n = 0;
+
+    pfd[n++] = (struct pollfd){.fd = st->wake_fd, .events = POLLIN};
+    for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
+        struct six_if *ifp = st->ip6.ifs[i];
+        int fd = ifp && ifp->ops && ifp->ops->fd ? ifp->ops->fd(ifp) : -1;
+        if (fd >= 0)
+            pfd[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+    }
+    return n;
+}
+
 /* The stack's thread: process, then sleep until a frame arrives, the clock
  * moves, or the next timer is due. */
 static void *stack_thread(void *arg) {
@@ -281,7 +296,8 @@ static void *stack_thread(void *arg) {
     lock(st);
     while (!st->stop) {
         uint64_t next = run_once(st), now = six__now(&st->core);
-        struct pollfd pfd = {.fd = st->wake_fd, .events = POLLIN};
+        struct pollfd pfd[SIX_MAX_IFS + 1];
+        nfds_t npfd = poll_set(st, pfd);
         int timeout = -1;
         uint64_t drain;
 
@@ -290,9 +306,9 @@ static void *stack_thread(void *arg) {
                       : next - now > (uint64_t)INT_MAX * 1000 ? INT_MAX
                                                               : (int)((next - now + 999) / 1000);
         unlock(st);
-        poll(&pfd, 1, timeout);
+        poll(pfd, npfd, timeout);
         if (read(st->wake_fd, &drain, sizeof(drain)) < 0) {
-            /* Nothing to drain: woken by the timeout. */
+            /* Nothing to drain: woken by the timeout or a driver. */
         }
         lock(st);
     }
@@ -465,6 +481,45 @@ int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, siz
     }
     unlock(st);
     return (int)ret(rc);
+}
+
+/* ---- TAP and TUN ---- */
+
+struct tap_args {
+    const char *dev;
+    int tap;
+    const struct six_tap_config *cfg;
+};
+
+static int tap_init(struct six_if *ifp, void *arg) {
+    const struct tap_args *a = arg;
+    unsigned mtu = a->cfg && a->cfg->mtu ? a->cfg->mtu : 1500;
+    return six__tap_open(ifp, a->dev, a->tap, a->cfg && a->cfg->set_mac ? a->cfg->mac : NULL,
+                         mtu);
+}
+
+static int add_tuntap(struct six_stack *st, const char *dev, int tap,
+                      const struct six_tap_config *cfg) {
+    struct tap_args a = {dev, tap, cfg};
+    int rc;
+
+    if (cfg && cfg->mtu && (cfg->mtu < SIX_IP6_MIN_MTU || cfg->mtu > 65535))
+        return (int)ret(-EINVAL);
+    if (cfg && cfg->set_mac && (six_eth_is_group(cfg->mac) || six_eth_is_zero(cfg->mac)))
+        return (int)ret(-EINVAL);
+    lock(st);
+    rc = add_if(st, dev, tap_init, &a);
+    unlock(st);
+    kick(st);   /* the thread, if any, polls the new descriptor */
+    return (int)ret(rc);
+}
+
+int six_if_add_tap(struct six_stack *st, const char *dev, const struct six_tap_config *cfg) {
+    return add_tuntap(st, dev, 1, cfg);
+}
+
+int six_if_add_tun(struct six_stack *st, const char *dev, const struct six_tap_config *cfg) {
+    return add_tuntap(st, dev, 0, cfg);
 }
 
 /* ---- in-memory links ---- */

@@ -199,6 +199,26 @@ void six_segment_free(struct six_segment *seg);
  * for no such interface, -1/EOPNOTSUPP when it is not Ethernet. */
 int six_if_hwaddr(struct six_stack *st, unsigned ifindex, uint8_t mac[6]);
 
+/* ---- TAP and TUN interfaces (Linux /dev/net/tun) ----
+ * A TAP interface puts the stack on an Ethernet the kernel sees as the
+ * network device dev (created when missing, which needs CAP_NET_ADMIN;
+ * or made beforehand by `ip tuntap add dev DEV mode tap [user U]`): the
+ * stack has its own MAC and link-local address there and finds
+ * neighbours by neighbour discovery. A TUN interface carries bare IPv6
+ * packets (point to point, no neighbour discovery, no link-local address
+ * unless added by hand). Either is named dev in the stack too. */
+struct six_tap_config {
+    unsigned mtu;        /* 0: 1500 */
+    int set_mac;         /* 1: use mac; 0: a random locally administered
+                            MAC (from the stack's seed) */
+    uint8_t mac[6];
+};
+/* Returns the new interface's index, or -1 with errno (ENOENT: no
+ * /dev/net/tun; EPERM: not allowed to create or attach to dev; EBUSY:
+ * another program has it; EINVAL: bad name or MTU). cfg may be NULL. */
+int six_if_add_tap(struct six_stack *st, const char *dev, const struct six_tap_config *cfg);
+int six_if_add_tun(struct six_stack *st, const char *dev, const struct six_tap_config *cfg);
+
 /* Writes every frame the interface sends and receives to a pcap file
  * (LINKTYPE_RAW, or LINKTYPE_ETHERNET on Ethernet interfaces; opens in
  * Wireshark). path NULL stops the capture. */

@@ -125,6 +125,15 @@ void six__wire_put(struct six_wire *w);
 /* Makes ifp a port of w (sets ops, priv, mtu, flags). */
 int six__wire_attach(struct six_wire *w, struct six_if *ifp);
 
+/* ---- TAP and TUN (tap.c) ---- */
+/* Opens the kernel interface dev through /dev/net/tun (creating it when
+ * it does not exist, which needs CAP_NET_ADMIN) as a TAP (tap 1: Ethernet
+ * frames, MAC mac or random when NULL) or a TUN (tap 0: bare IP packets)
+ * and makes ifp its driver. Returns 0 or a negative errno from the
+ * kernel (-ENOENT no /dev/net/tun, -EPERM, -EBUSY ...). */
+int six__tap_open(struct six_if *ifp, const char *dev, int tap, const uint8_t *mac,
+                  unsigned mtu);
+
 /* ---- capture ---- */
 /* Opens a pcap file for ifp (LINKTYPE_ETHERNET on Ethernet interfaces,
  * LINKTYPE_RAW otherwise); replaces any earlier one. */
