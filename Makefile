@@ -17,7 +17,7 @@ OUT      ?= out
 # Debian packages the build, the tests and the demo use.
 # liblwip-dev: lwIP 2.1.3, the benchmarks' in-process reference (bench/lwip_ref.c).
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
-        iproute2 python3 groff-base liblwip-dev
+        iproute2 iputils-ping ndisc6 python3 python3-scapy groff-base liblwip-dev
 
 .PHONY: all deps build asan test demo bench install fuzz fuzz-smoke format clean
 
