@@ -36,7 +36,7 @@ struct opts {
     int count;
     int size;
     double interval;
-    unsigned mtu;
+    double wait;
     struct six_tap_config tap;
     int no_linklocal;
     uint64_t seed;
@@ -67,7 +67,7 @@ static void usage(int code) {
     fprintf(code ? stderr : stdout,
             "usage: %s -i DEV [-t] [-a ADDR/PLEN]... [-r PREFIX/PLEN[,GATEWAY]]...\n"
             "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-S SEED]\n"
-            "       [-p ADDR[%%DEV] [-c COUNT] [-s SIZE] [-I SECONDS]] [-q]\n",
+            "       [-p ADDR[%%DEV] [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS]] [-q]\n",
             prog);
     exit(code);
 }
@@ -99,7 +99,8 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->count = 3;
     o->size = 56;
     o->interval = 0.2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nS:p:c:s:I:qh")) != -1) {
+    o->wait = 2;
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nS:p:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -119,6 +120,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
         case 'c': o->count = atoi(optarg); break;
         case 's': o->size = atoi(optarg); break;
         case 'I': o->interval = atof(optarg); break;
+        case 'W': o->wait = atof(optarg); break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(0); break;
         default: usage(2);
@@ -202,10 +204,12 @@ static int wait_signal(const sigset_t *set, double ms) {
     return sig > 0 ? sig : 0;
 }
 
-/* One echo: waits up to a second for the reply with our id and seq.
- * Returns 1 when it came, 0 when not, -sig when a signal came. */
+/* One echo: waits up to wait_ms for the reply with our id and seq (the
+ * first may wait for address resolution, whose solicitations go out a
+ * second apart). Returns 1 when it came, 0 when not, -sig when a signal
+ * came. */
 static int echo_once(int fd, const struct sockaddr_in6 *to, uint16_t id, uint16_t seq, int size,
-                     const sigset_t *sigs) {
+                     double wait_ms, const sigset_t *sigs) {
     static uint8_t req[65536], rep[65536];
     struct sockaddr_in6 from;
     double start = now_ms();
@@ -222,7 +226,7 @@ static int echo_once(int fd, const struct sockaddr_in6 *to, uint16_t id, uint16_
         logline("ping: sendto: %s", strerror(errno));
         return 0;
     }
-    while (now_ms() - start < 1000) {
+    while (now_ms() - start < wait_ms) {
         socklen_t flen = sizeof(from);
         ssize_t n = six_recvfrom(fd, rep, sizeof(rep), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
         int sig;
@@ -268,7 +272,8 @@ static int do_ping(struct six_stack *st, const struct opts *o, const sigset_t *s
     six_setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
     printf("PING %s: %d data bytes\n", o->ping, o->size);
     for (int i = 0; i < o->count; i++) {
-        int r = echo_once(fd, &to, (uint16_t)getpid(), (uint16_t)(i + 1), o->size, sigs);
+        int r = echo_once(fd, &to, (uint16_t)getpid(), (uint16_t)(i + 1), o->size,
+                          o->wait * 1000, sigs);
         if (r < 0)
             break;
         got += r;
