@@ -384,7 +384,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
 #define SIX_STATS_LINK(X) \
     X(link_rx_ring_full, "frames dropped: a receive ring was full") \
     X(link_mcast_filter_adds, "groups added to a link's multicast filter") \
-    X(link_mcast_filter_dels, "groups removed from a link's multicast filter")
+    X(link_mcast_filter_dels, "groups removed from a link's multicast filter") \
     X(link_rx_bad_frame, "frames dropped: shorter than an Ethernet header") \
     X(link_rx_filtered, "frames dropped: not for our MAC or a joined group") \
     X(link_rx_not_ipv6, "frames dropped: EtherType is not IPv6") \

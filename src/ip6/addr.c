@@ -136,14 +136,16 @@ static int addr_index(const struct six_ip6 *ip6, unsigned ifindex, const struct 
 
 /* RFC 4291 2.8: a node joins the solicited-node group of each of its
  * unicast and anycast addresses on the address's interface, so that
- * neighbour solicitations for it get through (RFC 4861 7.2.1). Not on
- * loopback, where nobody solicits. join 1 joins, 0 leaves. */
+ * neighbour solicitations for it get through (RFC 4861 7.2.1). Only on
+ * links that run neighbour discovery (Ethernet): on loopback and on bare
+ * IPv6 links (in-memory wires, TUN) nobody solicits, and the membership
+ * would only cost MLD reports. join 1 joins, 0 leaves. */
 static int solicited_node(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a,
                           int join) {
     struct six_if *ifp = six__ip6_if(ip6, ifindex);
     struct in6_addr g;
 
-    if (!ifp || (ifp->flags & SIX_IFF_LOOPBACK) || !(ifp->flags & SIX_IFF_MULTICAST))
+    if (!ifp || !(ifp->flags & SIX_IFF_ETHERNET))
         return 0;
     six_addr_solicited_node(a, &g);
     return join ? six__ip6_mcast_join(ip6, ifindex, &g) : six__ip6_mcast_leave(ip6, ifindex, &g);

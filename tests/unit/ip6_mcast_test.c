@@ -49,7 +49,7 @@ static void fx_up(struct fx *f) {
     CHECK(ifp != NULL);
     snprintf(ifp->name, sizeof(ifp->name), "a");
     ifp->core = &f->core;
-    f->wire = six__wire_new(1500, 4, 0);
+    f->wire = six__wire_new(1500, 4, 0, 0);
     CHECK(f->wire != NULL);
     CHECK_EQ(six__wire_attach(f->wire, ifp), 0);
     six__wire_put(f->wire);
