@@ -67,6 +67,10 @@ void six_stack_config_init(struct six_stack_config *cfg) {
     cfg->nd_cache_max = 256;
     cfg->nd_queue_len = 3;
     cfg->linklocal = 1;
+    cfg->reass_max_datagrams = 256;
+    cfg->reass_max_per_source = 32;
+    cfg->reass_max_frags = 64;
+    cfg->reass_max_bytes = 1u << 20;
 }
 
 /* Whether [first, last] is a usable port range. */
@@ -191,6 +195,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
                             (uint64_t)cfg->pmtu_expire_s * 1000000);
     if (rc == 0)
         rc = six__nd_init(&st->nd, &st->icmp6, cfg->nd_cache_max, cfg->nd_queue_len);
+    if (rc == 0)
+        rc = six__reass_init(&st->ip6.reass, &st->ip6, cfg);
     if (rc == 0)
         rc = setup_loopback(st);
     unlock(st);

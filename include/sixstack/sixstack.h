@@ -81,6 +81,20 @@ struct six_stack_config {
      * added (RFC 4862 5.3): 1 (default) or 0 to configure addresses only
      * by hand. */
     int linklocal;
+    /* Reassembly (RFC 8200 4.5). reass_max_datagrams: most datagrams
+     * waiting at once (table slots, allocated when the stack is made; 0
+     * turns reassembly off: every fragment that is not atomic is dropped).
+     * reass_max_per_source: most of them from one source address (0: no
+     * limit of its own). reass_max_frags: most fragments in one datagram
+     * (at least 2). reass_max_bytes: most bytes of packet buffers waiting
+     * fragments may hold, each charged its whole buffer; keep it well below
+     * the pools, or fragments could starve every other packet. Past any of
+     * these the oldest datagram (of that source, for the per-source limit)
+     * is dropped first. */
+    unsigned reass_max_datagrams;
+    unsigned reass_max_per_source;
+    unsigned reass_max_frags;
+    size_t reass_max_bytes;
 };
 
 /* Fills *cfg with the defaults: monotonic clock, random seed, 1024 small
@@ -88,7 +102,8 @@ struct six_stack_config {
  * with a burst of 10, 208 KiB receive buffers, the port ranges above, a
  * path MTU cache of 256 destinations whose estimates age out after 600 s
  * (10 minutes), 256 neighbour cache entries with 3 packets queued each,
- * link-local addresses on. */
+ * link-local addresses on; reassembly of at most 256 datagrams, 32 per
+ * source, 64 fragments each, in 1 MiB of buffers. */
 void six_stack_config_init(struct six_stack_config *cfg);
 
 /* Creates a stack with a loopback interface "lo" (index 1) holding ::1.
@@ -286,7 +301,6 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(ip6_in_bad_option, "dropped: unknown option with discard action") \
     X(ip6_in_too_many_ext, "dropped: extension header chain too long") \
     X(ip6_in_rthdr_bad, "dropped: routing header with segments left (PP sent)") \
-    X(ip6_in_frag_unsupported, "dropped: fragments (reassembly not built yet)") \
     X(ip6_in_unknown_proto, "dropped: no handler for next header (PP sent)") \
     X(ip6_in_no_next_header, "packets ending with No Next Header") \
     X(ip6_in_delivers, "packets handed to an upper layer or raw socket") \
@@ -316,7 +330,26 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(pmtu_notices, "IPV6_PATHMTU notices queued on sockets") \
     X(pmtu_errors, "EMSGSIZE reported to connected sockets after a PTB")
 /* reassembly */
-#define SIX_STATS_REASS(X)
+#define SIX_STATS_REASS(X) \
+    X(reass_in_frags, "fragments received for reassembly (not atomic)") \
+    X(reass_atomic, "atomic fragments processed on their own (RFC 6946)") \
+    X(reass_ok, "datagrams reassembled") \
+    X(reass_timeout, "datagrams abandoned after 60 s (Time Exceeded if the first came)") \
+    X(reass_overlap, "datagrams discarded: overlapping fragments (RFC 5722)") \
+    X(reass_dup, "fragments dropped: exact duplicates") \
+    X(reass_dead, "fragments dropped: their datagram was already discarded") \
+    X(reass_bad_len, "fragments dropped: length not a multiple of 8 (PP sent)") \
+    X(reass_too_big, "fragments dropped: datagram past 65535 bytes (PP sent)") \
+    X(reass_first_short, "first fragments dropped: header chain incomplete (PP sent)") \
+    X(reass_empty, "fragments dropped: no data, yet more to come") \
+    X(reass_bad_end, "datagrams discarded: fragments disagree on its end") \
+    X(reass_too_many_frags, "datagrams discarded: over the fragments-per-datagram limit") \
+    X(reass_evict_full, "datagrams evicted, oldest first: table full") \
+    X(reass_evict_src, "datagrams evicted, its source's oldest: per-source limit") \
+    X(reass_evict_mem, "datagrams evicted, oldest first: memory limit") \
+    X(reass_nobufs, "datagrams dropped: no buffer for the reassembled packet") \
+    X(reass_nd, "reassembled Neighbor Discovery messages dropped (RFC 6980)") \
+    X(reass_off, "fragments dropped: reassembly turned off")
 /* ICMPv6 */
 #define SIX_STATS_ICMP6(X) \
     X(icmp6_in_msgs, "ICMPv6 messages received") \

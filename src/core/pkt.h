@@ -32,6 +32,11 @@ struct six_pkt_meta {
     uint16_t dst1_off, dst1_len;  /* destination options before routing */
     uint16_t rth_off, rth_len;
     uint16_t dst2_off, dst2_len;  /* destination options after routing */
+    /* While the packet is a fragment waiting for reassembly
+     * (ip6/reass.c): where its fragmentable part starts, and that part's
+     * offset in the original packet. */
+    uint32_t frag_data;
+    uint16_t frag_off;
 };
 
 struct six_pool;

@@ -16,6 +16,7 @@ void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_h
 }
 
 void six__ip6_fini(struct six_ip6 *ip6) {
+    six__reass_fini(&ip6->reass);
     six__ip6_if_destroy_all(ip6);
     six__ip6_mcast_fini(ip6);
     six__pmtu_fini(ip6);

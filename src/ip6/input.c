@@ -2,10 +2,18 @@
  * hand the upper-layer header to its handler or to the raw sockets.
  *
  * Each extension header handler takes the packet and the offset of its
- * header, records what recvmsg() will need, and returns the offset of the
+ * header, records what recvmsg() will need, and returns 0 to go on to the
  * next header, or a negative value when the packet was dropped (and, where
  * the RFC says so, answered with an ICMPv6 error). Every drop bumps one
  * named counter.
+ *
+ * Fragments: a fragment that is not atomic goes to reassembly (reass.c)
+ * and its walk ends there. When it completes a datagram, the walk goes on
+ * in the reassembled packet from the header after the (removed) Fragment
+ * header: the headers before it are the first fragment's, which were
+ * processed when that fragment arrived, so they are not processed again
+ * (no second ICMPv6 error about them), and what the walk recorded about
+ * them for recvmsg() comes along with the first fragment's metadata.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,9 +32,13 @@ struct walk {
     size_t off;        /* offset of the current header */
     size_t nxt_off;    /* offset of the byte that named it */
     uint8_t nxt;       /* its type */
+    int n;             /* headers walked so far */
+    int reassembled;   /* the packet was put together from fragments */
 };
 
-#define DROPPED (-1)
+#define DROPPED (-1)   /* the walk frees the packet */
+#define TAKEN (-2)     /* someone else owns the packet now */
+#define RESUMED 1      /* the walk goes on in a new packet, from w->off */
 
 static void send_error(struct walk *w, uint8_t type, uint8_t code, uint32_t param) {
     if (w->ip6->send_error)
@@ -168,8 +180,10 @@ static void record(uint16_t *off, uint16_t *len, size_t at, size_t n) {
 static int hop_by_hop(struct walk *w, struct six_ext_repr *e) {
     struct six_pkt_meta *m = &w->pkt->meta;
 
-    /* RFC 8200 4.1: hop-by-hop must come right after the IPv6 header. */
-    if (w->off != SIX_IP6_HDR_LEN) {
+    /* RFC 8200 4.1: hop-by-hop must come right after the IPv6 header:
+     * be the first header walked, which a reassembled packet's headers
+     * from the fragmentable part never are, wherever they now sit. */
+    if (w->n != 0) {
         send_error(w, SIX_ICMP6_PARAM_PROB, SIX_ICMP6_PP_NEXTHEADER, (uint32_t)w->nxt_off);
         SIX_STAT(w->ip6->core, ip6_in_hbh_not_first);
         return DROPPED;
@@ -215,22 +229,49 @@ static int routing(struct walk *w, struct six_ext_repr *e) {
     return 0;
 }
 
+/* Returns 0 for an atomic fragment (the walk goes on past it), TAKEN when
+ * reassembly kept or dropped the packet, RESUMED when it completed a
+ * datagram and w now walks the reassembled packet, DROPPED. */
 static int fragment(struct walk *w, struct six_ext_repr *e) {
     struct six_frag_repr f;
+    struct six_reass_pos pos = {.off = w->off, .nxt_off = w->nxt_off, .nhdrs = w->n};
 
     if (six_frag_parse(w->pkt->data + w->off, w->pkt->len - w->off, &f) < 0) {
         SIX_STAT(w->ip6->core, ip6_in_bad_ext);
         return DROPPED;
     }
     /* RFC 6946: an atomic fragment (offset 0, no more fragments) is
-     * processed on its own, as if the fragment header were not there. */
-    if (f.offset != 0 || f.more) {
-        SIX_STAT(w->ip6->core, ip6_in_frag_unsupported);
-        return DROPPED;
+     * processed on its own, as if the fragment header were not there,
+     * whatever fragments with its identification are waiting. */
+    if (f.offset == 0 && !f.more) {
+        SIX_STAT(w->ip6->core, reass_atomic);
+        e->nxt = f.nxt;
+        e->len = SIX_FRAG_HDR_LEN;
+        return 0;
     }
-    e->nxt = f.nxt;
-    e->len = SIX_FRAG_HDR_LEN;
-    return 0;
+    if (six__reass_input(&w->ip6->reass, &w->pkt, &w->h, &f, &pos) == 0)
+        return TAKEN;
+    /* The header is the first fragment's now (its hop limit, class,
+     * flow), with the Payload Length of the whole. */
+    (void)six_ip6_parse(w->pkt->data, w->pkt->len, &w->h);
+    w->off = pos.off;
+    w->nxt_off = pos.nxt_off;
+    w->nxt = pos.nxt;
+    w->n = pos.nhdrs;
+    w->reassembled = 1;
+    return RESUMED;
+}
+
+/* RFC 6980 5: Neighbor Discovery messages (and SEND's certification path
+ * messages) must not arrive in fragments; a reassembled one is dropped. */
+static int nd_in_fragments(const struct walk *w) {
+    uint8_t type;
+
+    if (!w->reassembled || w->nxt != SIX_NH_ICMPV6 || w->off >= w->pkt->len)
+        return 0;
+    type = w->pkt->data[w->off];
+    return (type >= SIX_ICMP6_ROUTER_SOLICIT && type <= SIX_ICMP6_REDIRECT) ||
+           type == SIX_ICMP6_CERT_PATH_SOLICIT || type == SIX_ICMP6_CERT_PATH_ADVERT;
 }
 
 /* Hands the upper-layer header at w->off to its handler, else to the raw
@@ -242,6 +283,11 @@ static void deliver(struct walk *w) {
 
     pkt->meta.l4_off = (uint16_t)w->off;
     pkt->meta.l4_proto = w->nxt;
+    if (nd_in_fragments(w)) {
+        SIX_STAT(ip6->core, reass_nd);
+        six__pkt_free(pkt);
+        return;
+    }
     if (ip6->upper[w->nxt]) {
         SIX_STAT(ip6->core, ip6_in_delivers);
         ip6->upper[w->nxt](ip6->upper_ctx[w->nxt], pkt);
@@ -268,11 +314,11 @@ static void walk_chain(struct walk *w) {
     w->nxt_off = SIX_IP6_OFF_NXT;
     w->nxt = w->h.nxt;
 
-    for (int n = 0;; n++) {
+    for (w->n = 0;; w->n++) {
         struct six_ext_repr e;
         int rc;
 
-        if (n == SIX_MAX_EXT_HDRS) {
+        if (w->n >= SIX_MAX_EXT_HDRS) {
             SIX_STAT(w->ip6->core, ip6_in_too_many_ext);
             goto drop;
         }
@@ -296,8 +342,14 @@ static void walk_chain(struct walk *w) {
             deliver(w);
             return;
         }
+        if (rc == TAKEN)
+            return;
         if (rc < 0)
             goto drop;
+        if (rc == RESUMED) {
+            w->n--;                /* the loop counts w->n as walked */
+            continue;
+        }
         w->nxt_off = w->off;       /* Next Header is each header's byte 0 */
         w->off += e.len;
         w->nxt = e.nxt;

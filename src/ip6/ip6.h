@@ -5,7 +5,8 @@
  * RFCs to read before editing: RFC 8200 (sections 3, 4, 4.5, 5, 8), RFC
  * 4291 (addresses), RFC 6724 (source selection), RFC 5095 (RH0), RFC 6946
  * (atomic fragments), RFC 8201 (path MTU discovery), RFC 7739 (fragment
- * identifications), RFC 7112 (header chain in the first fragment).
+ * identifications), RFC 7112 (header chain in the first fragment);
+ * for reassembly, reass.h.
  *
  * The layers above plug in through function pointers (upper-layer
  * handlers, raw delivery, ICMPv6 error generation), so this layer never
@@ -19,6 +20,7 @@
 
 #include "core/core.h"
 #include "core/hash.h"
+#include "ip6/reass.h"
 #include "link/link.h"
 
 #define SIX_MAX_IFS 32
@@ -175,6 +177,8 @@ struct six_ip6 {
     /* Told after an address is added (added 1) or removed (0). */
     six_ip6_addr_fn addr_event;
     void *addr_event_ctx;
+
+    struct six_reass reass;
 };
 
 void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_hlim);

@@ -562,6 +562,12 @@ TEST(link_refusing_a_fragment_drops_the_rest) {
     CHECK_EQ(st.ip6_out_link_drops, 1);
     CHECK_OK(six_close(s));
     six_stack_poll(b, six_stack_now(b));
+    /* B keeps the two fragments for reassembly until their 60 s are up;
+     * its Time Exceeded then reaches A. */
+    CHECK_EQ(h_stats(b).reass_in_frags, 2);
+    six_stack_poll(b, six_stack_now(b) + 60 * 1000000ull);
+    CHECK_EQ(h_stats(b).reass_timeout, 1);
+    six_stack_poll(a, six_stack_now(a));
     CHECK_EQ(six_stack_pkts_in_use(a), 0);
     CHECK_EQ(six_stack_pkts_in_use(b), 0);
     six_stack_free(a);

@@ -436,25 +436,34 @@ TEST(atomic_fragment_delivered) {
     h_put(&f, fh, sizeof(fh));
     finish_and_inject(&e, &f);
     expect_delivered(&e);
-    CHECK_EQ(h_stats(e.p.b).ip6_in_frag_unsupported, 0);
+    CHECK_EQ(h_stats(e.p.b).reass_atomic, 2);
+    CHECK_EQ(h_stats(e.p.b).reass_in_frags, 0);
     h_done(&e.p);
 }
 
-TEST(non_atomic_fragment_dropped) {
+TEST(non_atomic_fragments_go_to_reassembly) {
     struct env e;
     struct hframe f;
     env_up(&e);
+    /* The first 16 bytes of data at offset 0 with M = 1, then the last
+     * byte at offset 16 (reass_test.c has the rest). */
     start(&e, &f, 44);
-    uint8_t first[8] = {253, 0, 0x00, 0x01, 0, 0, 0, 9};   /* offset 0, M=1 */
+    uint8_t first[8] = {253, 0, 0x00, 0x01, 0, 0, 0, 9};
     h_put(&f, first, sizeof(first));
-    finish_and_inject(&e, &f);
-    start(&e, &f, 44);
-    uint8_t last[8] = {253, 0, 0x00, 0x08, 0, 0, 0, 9};    /* offset 8, M=0 */
-    h_put(&f, last, sizeof(last));
-    finish_and_inject(&e, &f);
-    CHECK_EQ(h_stats(e.p.b).ip6_in_frag_unsupported, 2);
+    h_put(&f, data, 16);
+    h_end(&f);
+    h_inject(&e.p, &f);
     /* ip6(4): fragments never reach a raw socket. */
     expect_silent_drop(&e);
+    start(&e, &f, 44);
+    uint8_t last[8] = {253, 0, 0x00, 0x10, 0, 0, 0, 9};
+    h_put(&f, last, sizeof(last));
+    h_put(&f, data + 16, sizeof(data) - 16);
+    h_end(&f);
+    h_inject(&e.p, &f);
+    expect_delivered(&e);
+    CHECK_EQ(h_stats(e.p.b).reass_in_frags, 2);
+    CHECK_EQ(h_stats(e.p.b).reass_ok, 1);
     h_done(&e.p);
 }
 
