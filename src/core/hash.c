@@ -1,59 +1,60 @@
-/* SipHash-2-4, see hash.h; written from the paper's definition. The
- * state is four 64-bit words set from the key and four constants; each
- * 8-byte little-endian message word goes through two SipRounds; the last
- * word holds the leftover bytes and the length (mod 256) in its top byte;
- * finalisation is four SipRounds. */
+/* SipHash-2-4: see hash.h. Written from the paper's description: the
+ * state is four 64-bit words, message words are read little-endian, the
+ * last word carries the length in its top byte. The state lives in locals
+ * and the round is a macro, so that it stays in registers. */
 #include "core/hash.h"
 
-struct sip {
-    uint64_t v0, v1, v2, v3;
-};
+#define ROTL(x, k) (((x) << (k)) | ((x) >> (64 - (k))))
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+#define SIPROUND                                                            \
+    do {                                                                    \
+        v0 += v1;                                                           \
+        v1 = ROTL(v1, 13) ^ v0;                                             \
+        v0 = ROTL(v0, 32);                                                  \
+        v2 += v3;                                                           \
+        v3 = ROTL(v3, 16) ^ v2;                                             \
+        v0 += v3;                                                           \
+        v3 = ROTL(v3, 21) ^ v0;                                             \
+        v2 += v1;                                                           \
+        v1 = ROTL(v1, 17) ^ v2;                                             \
+        v2 = ROTL(v2, 32);                                                  \
+    } while (0)
 
-static void sipround(struct sip *s) {
-    s->v0 += s->v1;
-    s->v1 = rotl(s->v1, 13) ^ s->v0;
-    s->v0 = rotl(s->v0, 32);
-    s->v2 += s->v3;
-    s->v3 = rotl(s->v3, 16) ^ s->v2;
-    s->v0 += s->v3;
-    s->v3 = rotl(s->v3, 21) ^ s->v0;
-    s->v2 += s->v1;
-    s->v1 = rotl(s->v1, 17) ^ s->v2;
-    s->v2 = rotl(s->v2, 32);
-}
+/* Two compression rounds over one message word. */
+#define ABSORB(m)                                                           \
+    do {                                                                    \
+        uint64_t m_ = (m);                                                  \
+        v3 ^= m_;                                                           \
+        SIPROUND;                                                           \
+        SIPROUND;                                                           \
+        v0 ^= m_;                                                           \
+    } while (0)
 
-static void compress(struct sip *s, uint64_t m) {
-    s->v3 ^= m;
-    sipround(s);
-    sipround(s);
-    s->v0 ^= m;
-}
-
-/* n (< 8) bytes as the low bytes of a little-endian word. */
-static uint64_t load_le(const uint8_t *p, size_t n) {
-    uint64_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        w |= (uint64_t)p[i] << (8 * i);
-    return w;
+/* Eight bytes, little-endian (compilers make this one load). */
+static inline uint64_t load8(const uint8_t *p) {
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+           (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
 uint64_t six__siphash(const struct six_hash_key *key, const void *data, size_t len) {
     const uint8_t *p = data;
-    struct sip s = {
-        .v0 = key->k0 ^ 0x736f6d6570736575ull,   /* "somepseu" */
-        .v1 = key->k1 ^ 0x646f72616e646f6dull,   /* "dorandom" */
-        .v2 = key->k0 ^ 0x6c7967656e657261ull,   /* "lygenera" */
-        .v3 = key->k1 ^ 0x7465646279746573ull,   /* "tedbytes" */
-    };
-    size_t left = len;
+    uint64_t v0 = key->k0 ^ 0x736f6d6570736575ull;
+    uint64_t v1 = key->k1 ^ 0x646f72616e646f6dull;
+    uint64_t v2 = key->k0 ^ 0x6c7967656e657261ull;
+    uint64_t v3 = key->k1 ^ 0x7465646279746573ull;
+    size_t whole = len & ~(size_t)7;
+    uint64_t last = (uint64_t)(len & 0xff) << 56;
 
-    for (; left >= 8; p += 8, left -= 8)
-        compress(&s, load_le(p, 8));
-    compress(&s, load_le(p, left) | (uint64_t)(len & 0xff) << 56);
-    s.v2 ^= 0xff;
-    for (int i = 0; i < 4; i++)
-        sipround(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    for (size_t i = 0; i < whole; i += 8)
+        ABSORB(load8(p + i));
+    for (size_t i = 0; i < (len & 7); i++)
+        last |= (uint64_t)p[whole + i] << (8 * i);
+    ABSORB(last);
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
 }
