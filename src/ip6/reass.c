@@ -113,9 +113,10 @@ static void rearm(struct six_reass *r) {
 
 /* ---- sources: how many datagrams each has waiting ---- */
 
-static struct six_reass_src *src_find(struct six_reass *r, const struct in6_addr *a,
+/* The entry for a in bucket b (src_bucket_of), or NULL. */
+static struct six_reass_src *src_find(struct six_reass *r, unsigned b, const struct in6_addr *a,
                                       uint32_t zone) {
-    struct six_reass_src *s = r->src_buckets[src_bucket_of(r, a, zone)];
+    struct six_reass_src *s = r->src_buckets[b];
     for (; s; s = s->hnext)
         if (s->zone == zone && memcmp(&s->addr, a, 16) == 0)
             return s;
@@ -124,9 +125,9 @@ static struct six_reass_src *src_find(struct six_reass *r, const struct in6_addr
 
 /* A source entry for a; there is always a free one, since every entry in
  * use has a datagram and a slot was free for the new one. */
-static struct six_reass_src *src_get(struct six_reass *r, const struct in6_addr *a,
+static struct six_reass_src *src_get(struct six_reass *r, unsigned b, const struct in6_addr *a,
                                      uint32_t zone) {
-    struct six_reass_src *s = src_find(r, a, zone), **head;
+    struct six_reass_src *s = src_find(r, b, a, zone), **head;
 
     if (s)
         return s;
@@ -135,7 +136,7 @@ static struct six_reass_src *src_get(struct six_reass *r, const struct in6_addr 
     memset(s, 0, sizeof(*s));
     s->addr = *a;
     s->zone = zone;
-    head = &r->src_buckets[src_bucket_of(r, a, zone)];
+    head = &r->src_buckets[b];
     s->hnext = *head;
     s->hprev = head;
     if (*head)
@@ -205,11 +206,13 @@ static void evict(struct six_reass *r, struct six_reass_dgram *d, uint64_t *coun
     release(r, d);
 }
 
+/* The datagram with this key, or NULL; *bucket says where it goes. */
 static struct six_reass_dgram *lookup(struct six_reass *r, const struct six_ip6_repr *h,
-                                      uint32_t ident, uint32_t zone) {
-    struct six_reass_dgram *d = r->buckets[bucket_of(r, &h->src, &h->dst, ident, zone)];
+                                      uint32_t ident, uint32_t zone, unsigned *bucket) {
+    struct six_reass_dgram *d;
 
-    for (; d; d = d->hnext)
+    *bucket = bucket_of(r, &h->src, &h->dst, ident, zone);
+    for (d = r->buckets[*bucket]; d; d = d->hnext)
         if (d->ident == ident && d->zone == zone && memcmp(&d->saddr, &h->src, 16) == 0 &&
             memcmp(&d->daddr, &h->dst, 16) == 0)
             return d;
@@ -219,9 +222,10 @@ static struct six_reass_dgram *lookup(struct six_reass *r, const struct six_ip6_
 /* Makes room for one more datagram from src: its source's oldest goes
  * when the source is at its limit, the oldest of all when the table is
  * full. */
-static void make_slot(struct six_reass *r, const struct in6_addr *src, uint32_t zone) {
+static void make_slot(struct six_reass *r, unsigned sb, const struct in6_addr *src,
+                      uint32_t zone) {
     struct six_stats *st = &core_of(r)->stats;
-    struct six_reass_src *s = src_find(r, src, zone);
+    struct six_reass_src *s = src_find(r, sb, src, zone);
 
     if (s && s->count >= r->max_per_src)
         evict(r, s->oldest, &st->reass_evict_src);
@@ -230,12 +234,12 @@ static void make_slot(struct six_reass *r, const struct in6_addr *src, uint32_t 
 }
 
 static struct six_reass_dgram *create(struct six_reass *r, const struct six_ip6_repr *h,
-                                      uint32_t ident, uint32_t zone) {
+                                      uint32_t ident, uint32_t zone, unsigned bucket) {
+    unsigned sb = src_bucket_of(r, &h->src, zone);
     struct six_reass_dgram *d, **head;
     struct six_reass_src *s;
-    unsigned bucket;
 
-    make_slot(r, &h->src, zone);
+    make_slot(r, sb, &h->src, zone);
     d = r->free_dgrams;
     r->free_dgrams = d->hnext;
     memset(d, 0, sizeof(*d));
@@ -245,7 +249,6 @@ static struct six_reass_dgram *create(struct six_reass *r, const struct six_ip6_
     d->zone = zone;
     d->total = -1;
     d->expires = six__now(core_of(r)) + SIX_REASS_TIMEOUT_US;
-    bucket = bucket_of(r, &h->src, &h->dst, ident, zone);
     head = &r->buckets[bucket];
     d->hnext = *head;
     d->hprev = head;
@@ -255,7 +258,7 @@ static struct six_reass_dgram *create(struct six_reass *r, const struct six_ip6_
     d->older = r->newest;
     *(r->newest ? &r->newest->newer : &r->oldest) = d;
     r->newest = d;
-    s = src_get(r, &h->src, zone);
+    s = src_get(r, sb, &h->src, zone);
     d->src = s;
     d->src_older = s->newest;
     *(s->newest ? &s->newest->src_newer : &s->oldest) = d;
@@ -478,9 +481,10 @@ static struct six_pkt *file(struct six_reass *r, struct six_pkt *pkt,
     uint32_t zone = zone_of(pkt, h);
     struct six_reass_dgram *d;
     struct six_pkt *pred, *out = NULL;
+    unsigned bucket;
 
-    if (!(d = lookup(r, h, f->ident, zone)))
-        d = create(r, h, f->ident, zone);
+    if (!(d = lookup(r, h, f->ident, zone, &bucket)))
+        d = create(r, h, f->ident, zone, bucket);
     if (d->dead) {
         SIX_STAT(c, reass_dead);
         goto drop;
