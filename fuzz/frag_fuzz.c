@@ -26,7 +26,8 @@
  * After the stream the clock moves past the 60 s timeout; then no packet
  * buffer may be out, every socket is drained, and what the stack sent
  * (Parameter Problems, Time Exceeded) must have reached the peer well
- * formed. Anything else aborts.
+ * formed. Anything else aborts. FRAG_FUZZ_STATS=1 in the environment
+ * prints the stack's counters after each input (to see what one did).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -147,7 +148,10 @@ static size_t build(const uint8_t *r, uint8_t *f) {
         if (nxt == 60 && len > 1)
             f[n + 1] = 0;   /* an 8-byte options header, mostly */
     }
-    return n + len;
+    n += len;
+    f[4] = (uint8_t)((n - 40) >> 8);
+    f[5] = (uint8_t)(n - 40);
+    return n;
 }
 
 static void check_peer_saw_only_good_packets(void) {
@@ -194,5 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     }
     check_peer_saw_only_good_packets();
+    if (getenv("FRAG_FUZZ_STATS"))
+        six_stats_print(st, stderr);
     return 0;
 }
