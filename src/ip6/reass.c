@@ -569,6 +569,19 @@ static void expire(struct six_timer *t, void *arg) {
     rearm(r);
 }
 
+unsigned six__reass_max_chain(const struct six_reass *r) {
+    unsigned longest = 0;
+
+    for (unsigned b = 0; r->buckets && b <= r->mask; b++) {
+        unsigned n = 0;
+        for (const struct six_reass_dgram *d = r->buckets[b]; d; d = d->hnext)
+            n++;
+        if (n > longest)
+            longest = n;
+    }
+    return longest;
+}
+
 /* ---- setup ---- */
 
 int six__reass_init(struct six_reass *r, struct six_ip6 *ip6,

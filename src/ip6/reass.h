@@ -83,7 +83,9 @@ void six__reass_fini(struct six_reass *r);
 int six__reass_input(struct six_reass *r, struct six_pkt **pkt, const struct six_ip6_repr *h,
                      const struct six_frag_repr *f, struct six_reass_pos *pos);
 
-/* Datagrams waiting (for tests and the bench). */
+/* Datagrams waiting, and the longest hash chain (for tests and the
+ * bench: the lookup's cost). */
 static inline unsigned six__reass_count(const struct six_reass *r) { return r->ndgrams; }
+unsigned six__reass_max_chain(const struct six_reass *r);
 
 #endif
