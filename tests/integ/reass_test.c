@@ -988,3 +988,38 @@ TEST(reass_link_local_datagrams_kept_apart_per_interface) {
     six_stack_free(c);
     done(&e);
 }
+
+/* ---- UDP, the usual passenger ---- */
+
+TEST(reass_udp_datagram_reaches_udp_socket) {
+    struct env e;
+    env_up(&e);
+    int u = (int)CHECK_OK(six_socket_on(e.p.b, AF_INET6, SOCK_DGRAM, 0));
+    struct sockaddr_in6 sin6 = h_sin6(&e.p.addr_b, 0);
+    sin6.sin6_port = htons(5000);
+    CHECK_OK(six_bind(u, (struct sockaddr *)&sin6, sizeof(sin6)));
+    /* 4000 bytes of UDP (header and checksum over all of it), in three
+     * fragments, middle one first. */
+    dgram_init(&dg, &e, 4000, 900);
+    dg.nxt = 17;
+    h_put16(dg.payload, 4321);
+    h_put16(dg.payload + 2, 5000);
+    h_put16(dg.payload + 4, 4000);
+    h_put16(dg.payload + 6, 0);
+    h_put16(dg.payload + 6, h_cksum(&e.p.addr_a, &e.p.addr_b, 17, dg.payload, 4000));
+    cut_up(&dg, 1448);
+    send_piece(&e, &dg, 1);
+    send_piece(&e, &dg, 2);
+    send_piece(&e, &dg, 0);
+    static uint8_t buf[8192];
+    struct sockaddr_in6 from;
+    socklen_t flen = sizeof(from);
+    ssize_t n = CHECK_OK(six_recvfrom(u, buf, sizeof(buf), MSG_DONTWAIT,
+                                      (struct sockaddr *)&from, &flen));
+    CHECK_EQ(n, 3992);
+    CHECK_MEM(buf, dg.payload + 8, 3992);
+    CHECK_EQ(ntohs(from.sin6_port), 4321);
+    CHECK_EQ(h_stats(e.p.b).udp_in_delivered, 1);
+    CHECK_OK(six_close(u));
+    done(&e);
+}
