@@ -17,6 +17,7 @@
  *   per-source limit that source's oldest.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +35,13 @@ struct six_reass_src {
 };
 
 struct six_reass_dgram {
+    /* What a lookup walking the chain reads, in the first cache line. */
     struct six_reass_dgram *hnext, **hprev;    /* hash chain; hnext: free list */
+    uint32_t ident, zone;
+    struct in6_addr saddr, daddr;
     struct six_reass_dgram *older, *newer;     /* every datagram, by arrival */
     struct six_reass_dgram *src_older, *src_newer;
     struct six_reass_src *src;
-    struct in6_addr saddr, daddr;
-    uint32_t ident, zone;
     uint64_t expires;
     struct six_pkt *frags, *tail;  /* by offset; tail ends furthest */
     size_t charge;                 /* buffer bytes its fragments hold */
@@ -50,6 +52,9 @@ struct six_reass_dgram {
     uint8_t first_nhdrs;           /* headers before it */
     uint8_t dead;                  /* discarded: drop what still comes */
 };
+
+_Static_assert(offsetof(struct six_reass_dgram, daddr) + 16 <= 64,
+               "a chain walk should read one cache line per datagram");
 
 /* ---- small helpers ---- */
 
