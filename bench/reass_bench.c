@@ -228,6 +228,9 @@ static void in_flight_row(unsigned in_flight, long n) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 1.0;
+    /* reass_bench SCALE N: only the per-fragment figure with N waiting
+     * (for profiling). */
+    long only = argc > 2 ? atol(argv[2]) : -1;
     long big = (long)(3000 * scale), small = (long)(200000 * scale);
     double v[RUNS];
 
@@ -237,6 +240,10 @@ int main(int argc, char **argv) {
         payload[i] = (uint8_t)(i * 31 + 7);
     inet_pton(AF_INET6, "2001:db8::1", &src);
     inet_pton(AF_INET6, "2001:db8::2", &dst);
+    if (only >= 0) {
+        in_flight_row((unsigned)only, small);
+        return 0;
+    }
     printf("reassembly, fragments of %d bytes (MTU 1280) injected into a link, "
            "median of %d runs\n", PER_FRAG, RUNS);
     fflush(stdout);
