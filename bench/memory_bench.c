@@ -116,7 +116,6 @@ static double membership_bytes(int count) {
     return (double)(h1 - h0) / count;
 }
 
-#ifdef SIX_HAVE_REASS
 /* The first fragment (offset 0, more to come) of datagram id from
  * 2001:db8::1 to 2001:db8::2: a 1280-byte packet. */
 static void first_fragment(uint8_t f[1280], uint32_t id) {
@@ -187,7 +186,6 @@ static double reass_bytes(int count, unsigned *held) {
     six_stack_free(peer);
     return ((double)(h3 - h2) - (double)(h1 - h0)) / count;
 }
-#endif
 
 static void bytes(double b) {
     if (b > 0)
@@ -224,7 +222,7 @@ int main(int argc, char **argv) {
 
     printf("memory multicast membership       sixstack ");
     bytes(membership_bytes(count));
-    printf(" (+ a 20 B slot, in every socket)");
+    printf(" (+ a 4 B tag slot, 20 in every socket)");
     if (lwip_why)
         printf("   lwIP: skipped (%s)\n", lwip_why);
     else {
@@ -234,13 +232,9 @@ int main(int argc, char **argv) {
     }
 
     printf("memory reassembly in progress     sixstack ");
-#ifdef SIX_HAVE_REASS
     unsigned held;
     bytes(reass_bytes(count, &held));
     printf(" (first fragment held: %u buffers)", held);
-#else
-    printf("not built yet");
-#endif
     if (lwip_why)
         printf("   lwIP: skipped (%s)\n", lwip_why);
     else {

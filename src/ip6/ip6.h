@@ -146,6 +146,7 @@ struct six_ip6 {
     /* Memberships, hashed by (group, interface) with a per-stack key. */
     struct six_mcast_entry **mc_hash;
     unsigned mc_mask, mc_count;
+    unsigned mc_all_count;       /* entries for the unspecified group */
     uint64_t mc_key;
     /* Told when a group is first joined (SIX_MC_JOINED) or last left
      * (SIX_MC_LEFT) on an interface, or its users' filters change

@@ -187,6 +187,7 @@ static struct six_mcast_entry *entry_new(struct six_ip6 *ip6, unsigned ifindex,
     e->next = ip6->mc_hash[k];
     ip6->mc_hash[k] = e;
     ip6->mc_count++;
+    ip6->mc_all_count += six_addr_is_unspecified(g);
     table_grow(ip6);
     return e;
 }
@@ -197,6 +198,7 @@ static void unlink_entry(struct six_ip6 *ip6, struct six_mcast_entry *e) {
         if (*pp == e) {
             *pp = e->next;
             ip6->mc_count--;
+            ip6->mc_all_count -= six_addr_is_unspecified(&e->group);
             return;
         }
     }
@@ -275,7 +277,8 @@ int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
     if (six__ip6_mcast_find(ip6, ifindex, g))
         return 1;
     /* ip6(4): a join of the unspecified group accepts every group. */
-    return six_addr_is_multicast(g) && six__ip6_mcast_find(ip6, ifindex, &any) != NULL;
+    return ip6->mc_all_count > 0 && six_addr_is_multicast(g) &&
+           six__ip6_mcast_find(ip6, ifindex, &any) != NULL;
 }
 
 void six__ip6_mcast_foreach(struct six_ip6 *ip6, unsigned ifindex,
@@ -309,6 +312,7 @@ void six__ip6_mcast_remove_if(struct six_ip6 *ip6, unsigned ifindex) {
             if (e->ifindex == ifindex) {
                 *pp = e->next;
                 ip6->mc_count--;
+                ip6->mc_all_count -= six_addr_is_unspecified(&e->group);
                 forget(ip6, e);
             } else {
                 pp = &e->next;
@@ -330,5 +334,6 @@ void six__ip6_mcast_fini(struct six_ip6 *ip6) {
     free(ip6->mc_hash);
     ip6->mc_hash = NULL;
     ip6->mc_count = 0;
+    ip6->mc_all_count = 0;
     six__pktq_purge(&ip6->mloop);
 }

@@ -16,10 +16,33 @@ static struct six_mcast_filter filter_of(const struct six_memb *m) {
 }
 
 struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g) {
+    uint32_t tag = six__memb_tag(ifindex, g);
+
     for (unsigned i = 0; i < s->nmemb; i++)
-        if (s->memb[i].ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&s->memb[i].group, g))
+        if (s->memb_tag[i] == tag && s->memb[i].ifindex == ifindex &&
+            IN6_ARE_ADDR_EQUAL(&s->memb[i].group, g))
             return &s->memb[i];
     return NULL;
+}
+
+/* Room for one more membership: the array grows by doubling up to the
+ * limit. Returns 0, -ETOOMANYREFS or -ENOBUFS. */
+static int memb_reserve(struct six_sock *s) {
+    unsigned cap;
+    struct six_memb *n;
+
+    if (s->nmemb == SIX_MAX_MEMBERSHIPS)
+        return -ETOOMANYREFS;
+    if (s->nmemb < s->memb_cap)
+        return 0;
+    cap = s->memb_cap ? s->memb_cap * 2 : 2;
+    if (cap > SIX_MAX_MEMBERSHIPS)
+        cap = SIX_MAX_MEMBERSHIPS;
+    if (!(n = realloc(s->memb, cap * sizeof(*n))))
+        return -ENOBUFS;
+    s->memb = n;
+    s->memb_cap = cap;
+    return 0;
 }
 
 int six__memb_has_source(const struct six_memb *m, const struct in6_addr *a) {
@@ -35,8 +58,8 @@ int six__memb_join(struct six_sock *s, unsigned ifindex, const struct in6_addr *
     struct six_mcast_filter f;
     int rc;
 
-    if (s->nmemb == SIX_MAX_MEMBERSHIPS)
-        return -ETOOMANYREFS;
+    if ((rc = memb_reserve(s)) < 0)
+        return rc;
     if (src) {
         if (!(m.srcs = malloc(sizeof(*m.srcs))))
             return -ENOBUFS;
@@ -48,6 +71,7 @@ int six__memb_join(struct six_sock *s, unsigned ifindex, const struct in6_addr *
         free(m.srcs);
         return rc;
     }
+    s->memb_tag[s->nmemb] = six__memb_tag(ifindex, g);
     s->memb[s->nmemb++] = m;
     return 0;
 }
@@ -100,7 +124,9 @@ void six__memb_leave(struct six_sock *s, struct six_memb *m) {
     /* The interface may be gone already; its memberships went with it. */
     six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &f, NULL);
     free(m->srcs);
-    *m = s->memb[--s->nmemb];
+    s->nmemb--;
+    s->memb_tag[m - s->memb] = s->memb_tag[s->nmemb];
+    *m = s->memb[s->nmemb];
 }
 
 /* Reads a struct ipv6_mreq and resolves interface 0 to the default

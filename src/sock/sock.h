@@ -16,6 +16,7 @@
 
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <sixstack/sixstack.h>
@@ -174,8 +175,12 @@ struct six_sock {
     unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
-    struct six_memb memb[SIX_MAX_MEMBERSHIPS];   /* IPV6_JOIN_GROUP, MCAST_* */
-    unsigned nmemb;
+    /* Memberships (IPV6_JOIN_GROUP, MCAST_*): grown on join, so a socket
+     * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
+     * memb[i], scanned first on the per-packet path. */
+    struct six_memb *memb;
+    unsigned nmemb, memb_cap;
+    uint32_t memb_tag[SIX_MAX_MEMBERSHIPS];
     /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
      * 11.3; one slot, a newer notice replaces it). */
     int pmtu_pending;
@@ -257,6 +262,12 @@ int six__msf_set(struct six_sock *s, int name, const void *val, socklen_t len);
 /* Leaves every group s joined (on close). */
 void six__sock_leave_all(struct six_sock *s);
 /* Memberships (mcast.c), shared by both option families. */
+/* A cheap fingerprint of (g, ifindex): equal memberships have equal tags. */
+static inline uint32_t six__memb_tag(unsigned ifindex, const struct in6_addr *g) {
+    uint32_t w;
+    memcpy(&w, g->s6_addr + 12, sizeof(w));
+    return (w ^ g->s6_addr[1]) ^ (ifindex * 0x9e3779b1u);
+}
 /* s's membership of g on ifindex, or NULL. */
 struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g);
 /* Joins g on ifindex with filter mode and one source (src NULL: none).

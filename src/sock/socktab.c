@@ -81,6 +81,7 @@ struct six_sock *six__sock_acquire(int fd) {
 
 static void sock_free(struct six_sock *s) {
     six__opts_release(&s->sticky);
+    free(s->memb);
     free(s);
 }
 

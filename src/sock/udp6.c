@@ -370,11 +370,16 @@ static int match(const struct six_sock *s, const struct dgram *d) {
 static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
     int ok = 0;
 
+    uint32_t tag, tag_all;
+    static const struct in6_addr all = IN6ADDR_ANY_INIT;
+
     if (s->nmemb == 0)
         return 1;
+    tag = six__memb_tag(d->ifindex, &d->dst);
+    tag_all = six__memb_tag(d->ifindex, &all);
     for (unsigned i = 0; i < s->nmemb; i++) {
         const struct six_memb *m = &s->memb[i];
-        if (m->ifindex != d->ifindex)
+        if ((s->memb_tag[i] != tag && s->memb_tag[i] != tag_all) || m->ifindex != d->ifindex)
             continue;
         if (six_addr_is_unspecified(&m->group))
             return 1;
