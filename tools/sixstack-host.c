@@ -135,7 +135,11 @@ static int parse_prefix(const char *s, struct in6_addr *a, unsigned *plen) {
     char buf[INET6_ADDRSTRLEN + 8];
     char *slash;
 
-    snprintf(buf, sizeof(buf), "%s", s);
+    size_t n = strlen(s);
+
+    if (n >= sizeof(buf))
+        return -1;   /* longer than any address with a prefix length */
+    memcpy(buf, s, n + 1);
     *plen = 128;
     if ((slash = strchr(buf, '/'))) {
         *slash = 0;
