@@ -82,8 +82,7 @@ void six__opts_release(struct six_send_opts *o) {
     }
 }
 
-/* The kind of header a cmsg type carries, or -1. */
-static int xh_kind(int type) {
+int six__xh_kind(int type) {
     switch (type) {
     case IPV6_HOPOPTS:
         return SIX_XH_HBH;
@@ -111,7 +110,7 @@ static int parse_header(const struct cmsghdr *cm, int kind, struct six_send_opts
 
 static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
     const void *d;
-    int kind = xh_kind(cm->cmsg_type);
+    int kind = six__xh_kind(cm->cmsg_type);
 
     if (kind >= 0)
         return parse_header(cm, kind, o);

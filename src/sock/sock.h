@@ -118,6 +118,10 @@ struct six_send_opts {
     uint16_t xh_len[SIX_XH_N];
 };
 
+/* The SIX_XH_* kind of header a cmsg type or sticky option name carries
+ * (IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS; RFC 3542
+ * uses the same numbers for both), or -1. */
+int six__xh_kind(int type);
 /* Checks an IPV6_NEXTHOP value (RFC 3542 6.1): an AF_INET6 sockaddr of
  * the right size. Returns 0 or -EINVAL. */
 int six__nexthop_check(const void *p, size_t len);

@@ -73,23 +73,6 @@ static int sticky_pktinfo_set(struct six_sock *s, const void *val) {
     return 0;
 }
 
-/* The option name of a sticky header (RFC 3542 6.4 - 6.6): its SIX_XH_*
- * kind, or -1. */
-static int sticky_kind(int name) {
-    switch (name) {
-    case IPV6_HOPOPTS:
-        return SIX_XH_HBH;
-    case IPV6_RTHDRDSTOPTS:
-        return SIX_XH_DST1;
-    case IPV6_RTHDR:
-        return SIX_XH_RTH;
-    case IPV6_DSTOPTS:
-        return SIX_XH_DST2;
-    default:
-        return -1;
-    }
-}
-
 /* RFC 3542 sticky header: the whole header as the value, length 0 to
  * remove it. Sending option headers needs privilege, as receiving them. */
 static int sticky_header_set(struct six_sock *s, int kind, const void *val, socklen_t len) {
@@ -129,8 +112,8 @@ static int nexthop_set(struct six_sock *s, const void *val, socklen_t len) {
 int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     /* The page's int switches keep their names; other lengths are RFC
      * 3542's sticky headers. */
-    if (sticky_kind(name) >= 0 && (len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS))
-        return sticky_header_set(s, sticky_kind(name), val, len);
+    if (six__xh_kind(name) >= 0 && (len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS))
+        return sticky_header_set(s, six__xh_kind(name), val, len);
     switch (name) {
     case IPV6_NEXTHOP:
         return nexthop_set(s, val, len);
@@ -146,8 +129,8 @@ int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len
 }
 
 int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len) {
-    if (sticky_kind(name) >= 0 && (*len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS)) {
-        int kind = sticky_kind(name);
+    if (six__xh_kind(name) >= 0 && (*len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS)) {
+        int kind = six__xh_kind(name);
         return six__opt_put_bytes(val, len, s->sticky.xh[kind],
                                   s->sticky.xh[kind] ? s->sticky.xh_len[kind] : 0);
     }
