@@ -244,6 +244,26 @@ int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path);
  * returning. For tests, fuzzing and replaying captures. */
 int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, size_t len);
 
+/* Replays a pcap file into interface ifindex: every record of the file
+ * (every one matching filter, a libpcap filter expression as in
+ * pcap-filter(7), when filter is not NULL) is handed to the stack as if
+ * the interface had just received it, and processed before the next one,
+ * like six_if_inject. The records' times are ignored: they arrive back to
+ * back, on the stack's clock as it is. The file's link type must be the
+ * interface's: LINKTYPE_ETHERNET on an Ethernet interface (whose receive
+ * filter then drops frames sent to other MACs, as on a wire: give the
+ * stack the capturing one's MAC to replay a session into it), LINKTYPE_RAW
+ * or LINKTYPE_IPV6 otherwise; six_if_capture writes such files. A record
+ * longer than a packet buffer (65,703 bytes) is dropped and counted
+ * (link_rx_too_long).
+ * Returns the number of records replayed, or -1 with errno: ENXIO for no
+ * such interface, the error of opening the file (ENOENT, EACCES ...),
+ * EINVAL when it is not a pcap file or the filter does not compile,
+ * EMEDIUMTYPE when its link type is not the interface's, EIO when the
+ * file is cut short inside a record (the records before it were replayed),
+ * ENOMEM. */
+int six_if_replay(struct six_stack *st, unsigned ifindex, const char *path, const char *filter);
+
 /* ---- Neighbours (RFC 4861) ----
  * Ethernet interfaces find their neighbours' MACs by neighbour discovery
  * and keep them in a bounded cache (six_stack_config's nd_* knobs). */
@@ -422,7 +442,8 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(link_rx_filtered, "frames dropped: not for our MAC or a joined group") \
     X(link_rx_not_ipv6, "frames dropped: EtherType is not IPv6") \
     X(link_tx_no_headroom, "frames not sent: no room for the link header") \
-    X(link_tx_errors, "frames a driver failed to send")
+    X(link_tx_errors, "frames a driver failed to send") \
+    X(link_rx_too_long, "frames dropped: longer than a packet buffer (replay)")
 #define SIX_STATS_FIELDS(X) \
     SIX_STATS_IP6(X) \
     SIX_STATS_FRAG(X) \

@@ -141,4 +141,21 @@ int six__capture_open(struct six_if *ifp, const char *path);
 void six__capture_close(struct six_if *ifp);
 void six__capture_write(struct six_if *ifp, const uint8_t *data, uint32_t len);
 
+/* ---- replay: a pcap file as input ---- */
+struct six_replay;
+/* Opens path for reading into an interface that is Ethernet (ethernet 1:
+ * the file must be LINKTYPE_ETHERNET) or not (LINKTYPE_RAW or
+ * LINKTYPE_IPV6); filter, when not NULL, is a libpcap filter expression
+ * (pcap-filter(7)) that records must match. Returns 0 and the reader in
+ * *out, or -errno from opening the file, -EINVAL when it is not a pcap
+ * file or the filter does not compile, -EMEDIUMTYPE for another link
+ * type, -ENOMEM. */
+int six__replay_open(struct six_replay **out, const char *path, int ethernet,
+                     const char *filter);
+/* The next record that matches the filter: returns 1 with its bytes in
+ * *data and *len (valid until the next call), 0 at the end of the file,
+ * -EIO when the file is cut short or unreadable. */
+int six__replay_next(struct six_replay *r, const uint8_t **data, uint32_t *len);
+void six__replay_close(struct six_replay *r);
+
 #endif
