@@ -1,19 +1,22 @@
 /* sixstack-host: a sixstack host on a TAP (or TUN) interface, reachable
  * by real programs: it answers ICMPv6 echo, resolves and is resolved by
- * neighbour discovery, joins multicast groups, optionally pings someone,
- * logs what its stack does, prints "ready" when it is, and exits cleanly
- * on SIGINT or SIGTERM. See docs/man/sixstack-host.1.
+ * neighbour discovery, joins multicast groups, optionally echoes UDP on a
+ * port, replays a capture as input, pings someone or sends them UDP
+ * datagrams to echo, logs what its stack does, prints "ready" when it is,
+ * and exits cleanly on SIGINT or SIGTERM. See docs/man/sixstack-host.1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <netinet/icmp6.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +36,9 @@ struct opts {
     int ngroups;
     const char *capture;
     const char *ping;
+    const char *udp_to;   /* -U ADDR[%DEV],PORT */
+    int echo_port;        /* -u PORT, 0: none */
+    const char *replay;   /* -R FILE */
     int count;
     int size;
     double interval;
@@ -67,7 +73,9 @@ static void usage(int code) {
     fprintf(code ? stderr : stdout,
             "usage: %s -i DEV [-t] [-a ADDR/PLEN]... [-r PREFIX/PLEN[,GATEWAY]]...\n"
             "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-S SEED]\n"
-            "       [-p ADDR[%%DEV] [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS]] [-q]\n",
+            "       [-u PORT] [-R FILE.pcap]\n"
+            "       [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT]\n"
+            "       [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS] [-q]\n",
             prog);
     exit(code);
 }
@@ -100,7 +108,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->size = 56;
     o->interval = 0.2;
     o->wait = 2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nS:p:c:s:I:W:qh")) != -1) {
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nS:p:U:u:R:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -117,6 +125,13 @@ static void parse_args(int argc, char **argv, struct opts *o) {
         case 'n': o->no_linklocal = 1; break;
         case 'S': o->seed = strtoull(optarg, NULL, 0); break;
         case 'p': o->ping = optarg; break;
+        case 'U': o->udp_to = optarg; break;
+        case 'u':
+            o->echo_port = atoi(optarg);
+            if (o->echo_port < 1 || o->echo_port > 65535)
+                usage(2);
+            break;
+        case 'R': o->replay = optarg; break;
         case 'c': o->count = atoi(optarg); break;
         case 's': o->size = atoi(optarg); break;
         case 'I': o->interval = atof(optarg); break;
@@ -126,7 +141,8 @@ static void parse_args(int argc, char **argv, struct opts *o) {
         default: usage(2);
         }
     }
-    if (!o->dev || optind != argc || o->count < 1 || o->size < 0 || o->size > 65000)
+    if (!o->dev || optind != argc || o->count < 1 || o->size < 0 || o->size > 65000 ||
+        (o->ping && o->udp_to))
         usage(2);
 }
 
@@ -251,19 +267,33 @@ static int echo_once(int fd, const struct sockaddr_in6 *to, uint16_t id, uint16_
     return 0;
 }
 
+/* "ADDR[%DEV]" (up to its first comma) into *to, port 0. */
+static int parse_target(struct six_stack *st, const char *s, struct sockaddr_in6 *to) {
+    char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *pct, *comma;
+
+    memset(to, 0, sizeof(*to));
+    to->sin6_family = AF_INET6;
+    snprintf(buf, sizeof(buf), "%s", s);
+    if ((comma = strchr(buf, ',')))
+        *comma = 0;
+    if ((pct = strchr(buf, '%'))) {
+        *pct++ = 0;
+        to->sin6_scope_id = six_if_nametoindex(st, pct);
+    }
+    return inet_pton(AF_INET6, buf, &to->sin6_addr) == 1 ? 0 : -1;
+}
+
+static const char *addr_str(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN]) {
+    return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
 /* Pings o->ping; returns the number of replies. */
 static int do_ping(struct six_stack *st, const struct opts *o, const sigset_t *sigs) {
-    struct sockaddr_in6 to = {.sin6_family = AF_INET6};
-    char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *pct;
+    struct sockaddr_in6 to;
     struct icmp6_filter f;
     int fd, got = 0;
 
-    snprintf(buf, sizeof(buf), "%s", o->ping);
-    if ((pct = strchr(buf, '%'))) {
-        *pct++ = 0;
-        to.sin6_scope_id = six_if_nametoindex(st, pct);
-    }
-    if (inet_pton(AF_INET6, buf, &to.sin6_addr) != 1) {
+    if (parse_target(st, o->ping, &to) < 0) {
         logline("ping: bad address %s", o->ping);
         return 0;
     }
@@ -290,6 +320,167 @@ static int do_ping(struct six_stack *st, const struct opts *o, const sigset_t *s
     return got;
 }
 
+/* ---- UDP ---- */
+
+/* The echo socket of -u: bound to [::]:port, a member of every -g group
+ * (UDP sockets receive multicast only for groups they joined), asking for
+ * each datagram's destination (IPV6_RECVPKTINFO) so that the echo leaves
+ * from the address it was sent to. */
+static int echo_socket(struct six_stack *st, unsigned ifx, const struct opts *o) {
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)o->echo_port)};
+    int fd, on = 1;
+
+    if ((fd = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0)) < 0 ||
+        six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 ||
+        six_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) < 0) {
+        logline("udp echo port %d: %s", o->echo_port, strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < o->ngroups; i++) {
+        struct ipv6_mreq m = {.ipv6mr_interface = ifx};
+        if (inet_pton(AF_INET6, o->groups[i], &m.ipv6mr_multiaddr) != 1 ||
+            six_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m)) < 0) {
+            logline("udp echo: group %s: %s", o->groups[i], strerror(errno));
+            return -1;
+        }
+    }
+    logline("udp echo on port %d", o->echo_port);
+    return fd;
+}
+
+/* Echoes every datagram waiting on fd to its sender, logging each. */
+static void echo_all(int fd) {
+    static uint8_t buf[65536];
+    for (;;) {
+        struct sockaddr_in6 from;
+        union {
+            struct cmsghdr align;
+            uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+        } ctl;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+        struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+                           .msg_iovlen = 1, .msg_control = ctl.b,
+                           .msg_controllen = sizeof(ctl.b)};
+        struct in6_pktinfo pi = {.ipi6_addr = IN6ADDR_ANY_INIT};
+        char fa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN] = "?";
+        ssize_t n = six_recvmsg(fd, &m, MSG_DONTWAIT), sent;
+
+        if (n < 0) {
+            if (errno != EAGAIN)
+                logline("udp echo: recvmsg: %s", strerror(errno));
+            return;
+        }
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+            if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+                memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+        addr_str(&pi.ipi6_addr, da);
+        /* A unicast datagram is echoed from the address it came to; a
+         * multicast one from the address source selection picks. */
+        if (IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr))
+            pi.ipi6_addr = in6addr_any;
+        iov.iov_len = (size_t)n;
+        m.msg_controllen = sizeof(ctl.b);
+        memset(ctl.b, 0, sizeof(ctl.b));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+        m.msg_flags = 0;
+        sent = six_sendmsg(fd, &m, 0);
+        logline("udp echo: %zd bytes from [%s]:%u to %s%s%s", n, addr_str(&from.sin6_addr, fa),
+                ntohs(from.sin6_port), da, sent == n ? ", echoed" : ", echo failed: ",
+                sent == n ? "" : strerror(errno));
+    }
+}
+
+/* -U: sends o->count datagrams of o->size bytes to ADDR,PORT, each
+ * waiting up to o->wait for its echo (the same bytes back, from any
+ * address: a group's member answers from its own). Returns the number
+ * echoed. */
+static int do_udp(struct six_stack *st, unsigned ifx, const struct opts *o, const sigset_t *sigs) {
+    static uint8_t req[65536], rep[65536];
+    struct sockaddr_in6 to;
+    const char *comma = strrchr(o->udp_to, ',');
+    int fd, got = 0, port = comma ? atoi(comma + 1) : 0;
+
+    if (port < 1 || port > 65535 || parse_target(st, o->udp_to, &to) < 0) {
+        logline("udp: bad destination %s (ADDR[%%DEV],PORT)", o->udp_to);
+        return 0;
+    }
+    to.sin6_port = htons((uint16_t)port);
+    if ((fd = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0)) < 0 ||
+        six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifx, sizeof(ifx)) < 0) {
+        logline("udp: socket: %s", strerror(errno));
+        return 0;
+    }
+    printf("UDP %s: %d data bytes\n", o->udp_to, o->size);
+    for (int i = 0; i < o->count; i++) {
+        double start = now_ms();
+        int done = 0, sig = 0;
+        for (int k = 0; k < o->size; k++)
+            req[k] = (uint8_t)(k + i + 1);
+        if (six_sendto(fd, req, (size_t)o->size, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+            logline("udp: sendto: %s", strerror(errno));
+        else
+            while (!done && now_ms() - start < o->wait * 1000) {
+                struct sockaddr_in6 from;
+                socklen_t flen = sizeof(from);
+                char a[INET6_ADDRSTRLEN];
+                ssize_t n = six_recvfrom(fd, rep, sizeof(rep), MSG_DONTWAIT,
+                                         (struct sockaddr *)&from, &flen);
+                if (n == o->size && memcmp(rep, req, (size_t)n) == 0) {
+                    printf("%zd bytes from [%s]:%u: seq=%d time=%.3f ms\n", n,
+                           addr_str(&from.sin6_addr, a), ntohs(from.sin6_port), i + 1,
+                           now_ms() - start);
+                    fflush(stdout);
+                    done = 1;
+                } else if (n < 0 && errno != EAGAIN) {
+                    logline("udp: %s", strerror(errno));
+                } else if (n < 0 && (sig = wait_signal(sigs, 5))) {
+                    break;
+                }
+            }
+        got += done;
+        if (sig || (i + 1 < o->count && wait_signal(sigs, o->interval * 1000)))
+            break;
+    }
+    printf("%d datagrams sent, %d echoed\n", o->count, got);
+    fflush(stdout);
+    six_close(fd);
+    return got;
+}
+
+/* Until SIGINT or SIGTERM (taken through a signalfd, so that one poll
+ * also watches the echo socket, whose descriptor is pollable): echoes
+ * UDP when efd >= 0. Returns the signal. */
+static int serve(const sigset_t *sigs, int efd) {
+    struct pollfd pfd[2];
+    int sfd = signalfd(-1, sigs, SFD_CLOEXEC);
+
+    if (sfd < 0) {
+        int sig;
+        logline("signalfd: %s", strerror(errno));
+        sigwait(sigs, &sig);
+        return sig;
+    }
+    pfd[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+    pfd[1] = (struct pollfd){.fd = efd, .events = POLLIN};
+    for (;;) {
+        struct signalfd_siginfo si;
+        if (poll(pfd, efd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+            break;
+        if ((pfd[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+            close(sfd);
+            return (int)si.ssi_signo;
+        }
+        if (efd >= 0 && pfd[1].revents)
+            echo_all(efd);
+    }
+    close(sfd);
+    return SIGTERM;
+}
+
 static void print_ready(struct six_stack *st, unsigned ifx, const struct opts *o) {
     uint8_t mac[6];
 
@@ -306,7 +497,7 @@ int main(int argc, char **argv) {
     struct six_stack *st;
     struct opts o;
     sigset_t sigs;
-    int ifx, gfd = -1, rc = 0;
+    int ifx, gfd = -1, efd = -1, rc = 0;
 
     parse_args(argc, argv, &o);
     /* Signals are taken with sigwait: blocked here, before any thread
@@ -339,19 +530,33 @@ int main(int argc, char **argv) {
     if (o.capture && six_if_capture(st, (unsigned)ifx, o.capture) < 0)
         logline("capture %s: %s", o.capture, strerror(errno));
     if (configure(st, (unsigned)ifx, &o) < 0 || join_groups(st, (unsigned)ifx, &o, &gfd) < 0 ||
+        (o.echo_port && (efd = echo_socket(st, (unsigned)ifx, &o)) < 0) ||
         six_stack_start(st) < 0) {
         rc = 1;
         goto out;
     }
+    /* The capture goes in before "ready", so that ready means replayed. */
+    if (o.replay) {
+        int n = six_if_replay(st, (unsigned)ifx, o.replay, NULL);
+        if (n < 0) {
+            logline("replay %s: %s", o.replay, strerror(errno));
+            rc = 1;
+            goto out;
+        }
+        logline("replayed %d records from %s", n, o.replay);
+    }
     print_ready(st, (unsigned)ifx, &o);
     if (o.ping) {
         rc = do_ping(st, &o, &sigs) == o.count ? 0 : 1;
+    } else if (o.udp_to) {
+        rc = do_udp(st, (unsigned)ifx, &o, &sigs) == o.count ? 0 : 1;
     } else {
-        int sig;
-        sigwait(&sigs, &sig);
+        int sig = serve(&sigs, efd);
         logline("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
 out:
+    if (efd >= 0)
+        six_close(efd);
     if (gfd >= 0)
         six_close(gfd);
     six_stack_stop(st);
