@@ -14,7 +14,8 @@
 #                                  0 when absent)
 #   linux_ll                       waits for the kernel's link-local address
 #   tshark_clean FILE MIN          tshark reads FILE: at least MIN frames,
-#                                  none malformed or in error
+#                                  none malformed or in error (checksums
+#                                  checked)
 #   bg CMD...                      a helper in the background, killed on exit
 # Every process is killed by its PID; nothing is matched by name.
 set -u
@@ -48,7 +49,7 @@ netns_cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   for p in $bgpids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   ip netns del "$ns" 2>/dev/null
-  rm -rf "$tmp"
+  [ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -99,14 +100,16 @@ linux_ll() {
   fail "the kernel has no link-local address on $dev"
 }
 
+# UDP checksums are checked too (tshark leaves them alone by default);
+# ICMPv6 ones always are.
 tshark_clean() {
-  local n bad
+  local n bad f='_ws.malformed || _ws.expert.severity >= "error"'
   n=$(tshark -r "$1" 2>/dev/null | wc -l)
-  bad=$(tshark -r "$1" -Y '_ws.malformed || _ws.expert.severity >= "error"' 2>/dev/null | wc -l)
+  bad=$(tshark -r "$1" -o udp.check_checksum:TRUE -Y "$f" 2>/dev/null | wc -l)
   echo "tshark: $(basename "$1"): $n frames, $bad malformed or in error"
   [ "$n" -ge "$2" ] || fail "too few frames in $1 ($n, want $2 or more)"
   [ "$bad" -eq 0 ] || {
-    tshark -r "$1" -Y '_ws.malformed || _ws.expert.severity >= "error"'
+    tshark -r "$1" -o udp.check_checksum:TRUE -Y "$f"
     fail "malformed frames in $1"
   }
 }
