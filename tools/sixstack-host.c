@@ -325,13 +325,15 @@ static int do_ping(struct six_stack *st, const struct opts *o, const sigset_t *s
 /* The echo socket of -u: bound to [::]:port, a member of every -g group
  * (UDP sockets receive multicast only for groups they joined), asking for
  * each datagram's destination (IPV6_RECVPKTINFO) so that the echo leaves
- * from the address it was sent to. */
+ * from the address it was sent to. Its receive buffer is large: a -R
+ * replay brings datagrams in back to back, before the echo is served. */
 static int echo_socket(struct six_stack *st, unsigned ifx, const struct opts *o) {
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)o->echo_port)};
-    int fd, on = 1;
+    int fd, on = 1, rcvbuf = 1 << 20;
 
     if ((fd = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0)) < 0 ||
         six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 ||
+        six_setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
         six_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) < 0) {
         logline("udp echo port %d: %s", o->echo_port, strerror(errno));
         return -1;
