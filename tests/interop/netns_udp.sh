@@ -2,7 +2,8 @@
 # UDP both ways between Linux kernel sockets and sixstack sockets, over a
 # TAP in a network namespace the test creates (udp_peer.py is Linux's side):
 #   Linux -> sixstack-host's echo port (-u), each datagram echoed back:
-#     - unicast to its global and link-local addresses;
+#     - unicast to its global and link-local addresses, each echo from
+#       the address its datagram was sent to;
 #     - multicast to a group it joined (-g), echoed from its unicast
 #       address; to a group it did not join, nothing (filtered by its MAC
 #       filter);
@@ -10,10 +11,11 @@
 #     - the host's log line for each names the datagram's destination,
 #       and its counters add up;
 #   the capture of that session replayed into a fresh sixstack-host (-R,
-#     same MAC): the same 11 datagrams delivered and echoed;
+#     same MAC): the same 12 datagrams delivered and echoed;
 #   sixstack-host -U -> a Linux echo socket, and the echo back:
 #     - unicast, 100 and 4000 bytes (fragmented both ways);
 #     - multicast to a group the Linux socket joined;
+#     - no echo: status 1;
 #   tshark reads both captures (UDP checksums checked): none malformed.
 # Skips (exit 77) when not root, without /dev/net/tun, ip, tshark or
 # /usr/bin/python3. Cleans up on any exit.
@@ -25,19 +27,26 @@ peer="/usr/bin/python3 $(cd "$(dirname "$0")" && pwd)/udp_peer.py"
 netns_up tap
 
 # ---- Linux -> sixstack's echo port ----
-start_host -a 2001:db8:6::2/64 -u 7777 -g ff1e::77 -w "$tmp/serve.pcap"
+start_host -a 2001:db8:6::2/64 -a 2001:db8:6::3/64 -u 7777 -g ff1e::77 -w "$tmp/serve.pcap"
 six_ll=$(awk '/link-local address/{print $NF}' "$tmp/host.log")
 [ -n "$six_ll" ] || fail "no link-local address logged"
 send() { in_ns $peer send "$@" >>"$tmp/linux-send.log" 2>&1; }
 send 2001:db8:6::2 7777 100 3 || fail "Linux -> [2001:db8:6::2]:7777"
 echo "ok: Linux's datagrams to sixstack's global address come back"
+# From the address each was sent to, whichever source selection prefers.
+send 2001:db8:6::3 7777 101 1 || fail "Linux -> [2001:db8:6::3]:7777"
+grep -q "echo 100 bytes from 2001:db8:6::2 port 7777" "$tmp/linux-send.log" &&
+  grep -q "echo 101 bytes from 2001:db8:6::3 port 7777" "$tmp/linux-send.log" ||
+  fail "an echo did not come from the address its datagram was sent to"
+echo "ok: each from the address it was sent to"
 send "$six_ll" 7777 100 2 "$dev" || fail "Linux -> [$six_ll%$dev]:7777"
 echo "ok: to its link-local address"
 send ff1e::77 7777 200 2 "$dev" || fail "Linux -> [ff1e::77]:7777 (joined)"
 grep -q "echo 200 bytes from 2001:db8:6::2 port 7777" "$tmp/linux-send.log" ||
   fail "the multicast echo did not come from sixstack's unicast address"
 echo "ok: to a group it joined, echoed from its unicast address"
-in_ns $peer send ff1e::78 7777 100 1 "$dev" >"$tmp/unjoined.out" 2>&1 &&
+# Half a second is enough: a late echo would still show in the counters.
+in_ns $peer send ff1e::78 7777 100 1 "$dev" 0.5 >"$tmp/unjoined.out" 2>&1 &&
   fail "a datagram to a group sixstack did not join was echoed"
 echo "ok: to a group it did not join, no echo"
 for size in 4000 30000; do
@@ -49,33 +58,34 @@ grep -q "udp echo: 200 bytes from \[2001:db8:6::1\]:[0-9]* to ff1e::77, echoed" 
 grep -q "udp echo: 100 bytes from \[fe80::[0-9a-f:]*\]:[0-9]* to $six_ll, echoed" "$tmp/host.log" ||
   fail "no log line for the link-local datagram"
 stop_host
-# 3 + 2 + 2 + 2 + 2 echoed; 4 of them reassembled and sent in fragments.
-[ "$(counter udp_in_delivered)" -eq 11 ] || fail "udp_in_delivered $(counter udp_in_delivered), want 11"
-[ "$(counter udp_out_datagrams)" -eq 11 ] || fail "udp_out_datagrams $(counter udp_out_datagrams), want 11"
+# 3 + 1 + 2 + 2 + 2 + 2 echoed; 4 of them reassembled and sent in
+# fragments.
+[ "$(counter udp_in_delivered)" -eq 12 ] || fail "udp_in_delivered $(counter udp_in_delivered), want 12"
+[ "$(counter udp_out_datagrams)" -eq 12 ] || fail "udp_out_datagrams $(counter udp_out_datagrams), want 12"
 [ "$(counter reass_ok)" -eq 4 ] || fail "reass_ok $(counter reass_ok), want 4"
 [ "$(counter frag_out_datagrams)" -eq 4 ] || fail "frag_out_datagrams $(counter frag_out_datagrams), want 4"
 [ "$(counter link_rx_filtered)" -ge 1 ] || fail "the unjoined group's datagram was not filtered"
 [ "$(counter udp_in_mcast_filtered)" -eq 0 ] || fail "the unjoined group's datagram reached UDP"
 [ "$(counter udp_in_no_port)" -eq 0 ] || fail "datagrams to no port"
-echo "ok: sixstack's counters: 11 datagrams in and out, 4 reassembled and fragmented"
+echo "ok: sixstack's counters: 12 datagrams in and out, 4 reassembled and fragmented"
 
 # ---- the session replayed (-R) into a fresh host with the same MAC ----
 # The same seed gives the same MAC, so Linux's frames are for it; its own
 # frames in the capture (to Linux's MAC) are filtered out.
 cp "$tmp/host.log" "$tmp/serve-host.log"
-start_host -a 2001:db8:6::2/64 -u 7777 -g ff1e::77 -R "$tmp/serve.pcap"
+start_host -a 2001:db8:6::2/64 -a 2001:db8:6::3/64 -u 7777 -g ff1e::77 -R "$tmp/serve.pcap"
 n=$(tshark -r "$tmp/serve.pcap" 2>/dev/null | wc -l)
 grep -q "replayed $n records from $tmp/serve.pcap" "$tmp/host.log" || fail "no replay of $n records logged"
 for _ in $(seq 50); do
-  [ "$(grep -c 'udp echo: .*, echoed' "$tmp/host.log")" -ge 11 ] && break
+  [ "$(grep -c 'udp echo: .*, echoed' "$tmp/host.log")" -ge 12 ] && break
   sleep 0.1
 done
 stop_host
-[ "$(counter udp_in_delivered)" -eq 11 ] || fail "replay: udp_in_delivered $(counter udp_in_delivered), want 11"
+[ "$(counter udp_in_delivered)" -eq 12 ] || fail "replay: udp_in_delivered $(counter udp_in_delivered), want 12"
 [ "$(counter reass_ok)" -eq 4 ] || fail "replay: reass_ok $(counter reass_ok), want 4"
 grep -q "udp echo: 200 bytes from \[2001:db8:6::1\]:[0-9]* to ff1e::77, echoed" "$tmp/host.log" ||
   fail "replay: the multicast datagram was not delivered"
-echo "ok: the capture replayed (-R) into a fresh host delivers the same 11 datagrams"
+echo "ok: the capture replayed (-R) into a fresh host delivers the same 12 datagrams"
 
 # ---- sixstack -> a Linux echo socket ----
 bg in_ns $peer echo 9999 "$dev" ff1e::99 >"$tmp/linux-echo.out" 2>&1
@@ -100,6 +110,10 @@ grep -q "300 bytes from \[2001:db8:6::1\]:9999" "$tmp/sixudp.out" || fail "no ec
 grep -q "300 bytes from 2001:db8:6::2 port [0-9]* to ff1e::99" "$tmp/linux-echo.out" ||
   fail "Linux did not receive the datagram on ff1e::99"
 echo "ok: sixstack's datagrams to a group Linux joined reach it"
+run -U 2001:db8:6::1,9998 -c 1 -W 0.5
+[ $? -eq 1 ] && grep -q "1 datagrams sent, 0 echoed" "$tmp/sixudp.out" ||
+  fail "-U without an echo did not end with status 1"
+echo "ok: -U without an echo ends with status 1"
 
 # ---- the captures ----
 tshark_clean "$tmp/serve.pcap" 40

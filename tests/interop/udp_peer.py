@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Linux's side of netns_udp.sh: plain kernel UDP sockets (no scapy).
 
-udp_peer.py send ADDR PORT SIZE COUNT [IFNAME]
+udp_peer.py send ADDR PORT SIZE COUNT [IFNAME [SECONDS]]
     Sends COUNT datagrams of SIZE bytes to ADDR PORT (out of IFNAME when
-    ADDR is multicast, or link-local without %IFNAME) and waits up to 2 s
-    for each to come back unchanged. One line per echo; exits 0 when every
+    ADDR is multicast, or link-local without %IFNAME) and waits up to
+    SECONDS (default 2) for each to come back unchanged. One line per echo; exits 0 when every
     datagram came back, 1 otherwise.
 
 udp_peer.py echo PORT IFNAME [GROUP]...
@@ -17,9 +17,9 @@ import struct
 import sys
 
 
-def send(addr, port, size, count, ifname=None):
+def send(addr, port, size, count, ifname=None, wait=2.0):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.settimeout(2)
+    s.settimeout(wait)
     scope = 0
     if ifname:
         scope = socket.if_nametoindex(ifname)
@@ -63,7 +63,8 @@ def echo(port, ifname, groups):
 def main(argv):
     if len(argv) >= 5 and argv[0] == "send":
         return send(argv[1], int(argv[2]), int(argv[3]), int(argv[4]),
-                    argv[5] if len(argv) > 5 else None)
+                    argv[5] if len(argv) > 5 else None,
+                    float(argv[6]) if len(argv) > 6 else 2.0)
     if len(argv) >= 3 and argv[0] == "echo":
         echo(int(argv[1]), argv[2], argv[3:])
         return 0
