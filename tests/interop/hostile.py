@@ -15,7 +15,7 @@ when every case went as expected.
 import select
 import sys
 
-from scapy.all import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA,
+from scapy.all import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA,
                        ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, ICMPv6ParamProblem, IPerror6,
                        IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
@@ -88,6 +88,17 @@ def expect_pp(case, name, frames, code, ptr):
     pp = pps[0][ICMPv6ParamProblem]
     report(case, name, (pp.code, pp.ptr) == (code, ptr),
            f"Parameter Problem code {pp.code} pointer {pp.ptr} (want {code}, {ptr})")
+
+
+def expect_du(case, name, frames, code):
+    got = run(case, frames)
+    if got is None:
+        return report(case, name, False, "sixstack did not answer the barrier")
+    dus = [p for p in got if ICMPv6DestUnreach in p and quotes(p, case)]
+    if len(dus) != 1:
+        return report(case, name, False, f"{len(dus)} Destination Unreachables, want 1")
+    report(case, name, dus[0][ICMPv6DestUnreach].code == code,
+           f"Destination Unreachable code {dus[0][ICMPv6DestUnreach].code} (want {code})")
 
 
 def expect_nothing(case, name, frames, what):
@@ -209,6 +220,37 @@ expect_nothing(16, "UDP with a zero checksum",
 expect_answer(17, "the same datagram with its checksum (the control)",
               [eth() / ip(17) / UDP(sport=5555, dport=echo_port) / Raw(b"zero")],
               udp_echo, "UDP echo")
+
+expect_du(18, "UDP to a closed port", [eth() / ip(18) / UDP(sport=5555, dport=9) / Raw(b"x")], 4)
+
+# ---- more of the same, in combinations ----
+# Twenty destination options headers: past the chain limit (16), dropped.
+chain = ip(19)
+for _ in range(20):
+    chain = chain / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")])
+expect_nothing(19, "twenty destination options headers", [eth() / chain / echo],
+               echo_reply(0x1000))
+# An atomic fragment (offset 0, M clear) is a whole datagram (RFC 6946).
+expect_answer(20, "atomic fragment", frags(20, 0x20, [(0, 0, whole)]),
+              echo_reply(0x2000), "echo reply")
+# A Neighbor Solicitation in fragments (RFC 6980 5): dropped.
+nsb = raw(IPv6(src=linux, dst=six, hlim=255) / ns)[40:]      # 32 bytes
+expect_nothing(21, "NS in two fragments",
+               [eth() / ip(21, nh=44, hlim=255) /
+                IPv6ExtHdrFragment(nh=58, offset=o, m=m, id=0x21) / Raw(d)
+                for o, m, d in [(0, 1, nsb[:8]), (1, 0, nsb[8:])]], is_na)
+# From :: (duplicate address detection), to the solicited-node group:
+# with a source link-layer address option it is invalid (RFC 4861
+# 7.1.1); without, sixstack defends its address with an NA to all-nodes.
+snm, snmac = "ff02::1:ff00:2", "33:33:ff:00:00:02"
+expect_nothing(22, "DAD NS with a source link-layer address",
+               [eth(snmac) / ip(22, src="::", dst=snm, hlim=255) / ns], is_na)
+expect_answer(23, "DAD NS (the control)",
+              [eth(snmac) / ip(23, src="::", dst=snm, hlim=255) / ICMPv6ND_NS(tgt=six)],
+              lambda p: is_na(p) and p[IPv6].dst == "ff02::1", "NA to ff02::1")
+expect_nothing(24, "NS with ICMP code 1",
+               [eth() / ip(24, hlim=255) / ICMPv6ND_NS(code=1, tgt=six) /
+                ICMPv6NDOptSrcLLAddr(lladdr=linux_mac)], is_na)
 
 print(f"{failures} failures", flush=True)
 sys.exit(1 if failures else 0)

@@ -14,7 +14,13 @@
 #     with segments left 0 -> ignored, the echo answered;
 #   - overlapping fragments (RFC 5722) -> dropped silently; a first
 #     fragment without the UDP header (RFC 7112) -> code 3, pointer 0;
-#   - a zero UDP checksum (RFC 8200 8.1) -> dropped, not echoed;
+#   - a zero UDP checksum (RFC 8200 8.1) -> dropped, not echoed; to a
+#     closed port -> Destination Unreachable code 4;
+#   - twenty extension headers -> dropped (sixstack's chain limit, 16);
+#     an atomic fragment (RFC 6946) -> answered; an NS in fragments (RFC
+#     6980) -> dropped; a DAD NS with a source link-layer address option
+#     and an NS with code 1 -> dropped (a DAD NS without -> NA to
+#     ff02::1);
 # then: sixstack still answers Linux's ping, its counters show each drop,
 # and tshark reads the capture without a malformed packet sixstack sent.
 # Skips (exit 77) when not root, without /dev/net/tun, ip, ping, tshark
@@ -52,16 +58,22 @@ check() {
 check nd_in_bad_hlim 1         # case 2
 check nd_in_bad_target 1       # case 3
 check nd_in_bad_option 1       # case 4
+check nd_in_bad_dad_ns 1       # case 22
+check nd_in_bad_code 1         # case 24
 check ip6_in_bad_option 3      # cases 5, 6, 7
 check ip6_in_hbh_not_first 1   # case 8
 check ip6_in_rthdr_bad 1       # case 9
 check ip6_in_bad_ext 1         # case 11
 check ip6_in_unknown_proto 1   # case 12
 check reass_overlap 1          # case 13
-check reass_ok 1               # case 14
+check reass_ok 2               # cases 14, 21
 check reass_first_short 1      # case 15
+check reass_nd 1               # case 21
+check reass_atomic 1           # case 20
 check udp_in_zero_checksum 1   # case 16
 check udp_in_delivered 1       # case 17
+check udp_in_no_port 1         # case 18
+check ip6_in_too_many_ext 1    # case 19
 
 # Wireshark flags the hostile packets themselves (that is their point):
 # only what sixstack sent must be clean, and of that the Parameter
