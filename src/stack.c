@@ -33,6 +33,7 @@ struct six_stack {
     struct six_icmp6 icmp6;
     struct six_mld mld;
     struct six_nd nd;
+    struct six_ac ac;
     struct six_socks socks;
     struct six_stack_config cfg;
 
@@ -71,6 +72,16 @@ void six_stack_config_init(struct six_stack_config *cfg) {
     cfg->reass_max_per_source = 32;
     cfg->reass_max_frags = 64;
     cfg->reass_max_bytes = 1u << 20;
+    /* RFC 4862 5.1: DupAddrDetectTransmits defaults to 1; RFC 4861 10:
+     * MAX_RTR_SOLICITATIONS is 3; RFC 8064: stable identifiers. */
+    cfg->dad_transmits = 1;
+    cfg->autoconf = 1;
+    cfg->rtr_solicits = 3;
+    cfg->addr_gen_mode = SIX_ADDR_GEN_STABLE;
+    cfg->ra_max_routers = 8;
+    cfg->ra_max_prefixes = 16;
+    cfg->slaac_max_addrs = 16;
+    cfg->redirect_max = 64;
 }
 
 /* Whether [first, last] is a usable port range. */
@@ -129,11 +140,11 @@ static int add_if(struct six_stack *st, const char *name,
         free(ifp);
         return rc;
     }
-    if (st->cfg.linklocal) {
-        int ll = six__addrconf_linklocal(&st->ip6, ifp);
-        if (ll < 0) {
+    {
+        int ac = six__ac_if_up(&st->ac, ifp);
+        if (ac < 0) {
             six__ip6_if_remove(&st->ip6, (unsigned)rc);
-            return ll;
+            return ac;
         }
     }
     return rc;
@@ -196,6 +207,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     if (rc == 0)
         rc = six__nd_init(&st->nd, &st->icmp6, cfg->nd_cache_max, cfg->nd_queue_len);
     if (rc == 0)
+        rc = six__ac_init(&st->ac, &st->nd, cfg);
+    if (rc == 0)
         rc = six__reass_init(&st->ip6.reass, &st->ip6, cfg);
     if (rc == 0)
         rc = setup_loopback(st);
@@ -214,6 +227,7 @@ void six_stack_free(struct six_stack *st) {
     six_stack_stop(st);
     six__socks_fini(&st->socks);
     lock(st);
+    six__ac_fini(&st->ac);
     six__nd_fini(&st->nd);
     six__ip6_fini(&st->ip6);
     six__mld_fini(&st->mld);
@@ -667,10 +681,105 @@ void six_segment_free(struct six_segment *seg) {
 int six_addr_add(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
                  unsigned prefix_len, unsigned flags) {
     int rc;
+
+    /* The state flags are the stack's to set. */
+    if (flags & ~(unsigned)(SIX_ADDR_DEPRECATED | SIX_ADDR_ANYCAST | SIX_ADDR_NODAD))
+        return (int)ret(-EINVAL);
     lock(st);
     rc = six__ip6_addr_add(&st->ip6, ifindex, addr, prefix_len, flags);
     unlock(st);
     return (int)ret(rc);
+}
+
+/* Seconds from now to deadline, rounded up (SIX_NEVER: infinite). */
+static uint32_t seconds_left(uint64_t deadline, uint64_t now) {
+    if (deadline == SIX_NEVER)
+        return SIX_LIFETIME_INFINITE;
+    if (deadline <= now)
+        return 0;
+    return (uint32_t)((deadline - now + 999999) / 1000000);
+}
+
+int six_addr_list(struct six_stack *st, unsigned ifindex, struct six_addr_info *out,
+                  unsigned max) {
+    unsigned n = 0;
+    uint64_t now;
+
+    lock(st);
+    now = six__now(&st->core);
+    for (unsigned i = 0; i < st->ip6.naddrs; i++) {
+        const struct six_addr_entry *e = &st->ip6.addrs[i];
+        if (ifindex && e->ifindex != ifindex)
+            continue;
+        if (n < max && out)
+            out[n] = (struct six_addr_info){
+                .addr = e->addr,
+                .prefix_len = e->plen,
+                .ifindex = e->ifindex,
+                .flags = e->flags & 0xffffu,
+                .valid_s = seconds_left(e->valid_until, now),
+                .preferred_s = seconds_left(e->preferred_until, now),
+            };
+        n++;
+    }
+    unlock(st);
+    return (int)n;
+}
+
+int six_if_set_autoconf(struct six_stack *st, unsigned ifindex, int on) {
+    struct six_if *ifp;
+    int rc;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    rc = ifp ? six__ac_set_autoconf(&st->ac, ifp, on != 0) : -ENXIO;
+    unlock(st);
+    kick(st);
+    return (int)ret(rc);
+}
+
+int six_router_list(struct six_stack *st, struct six_router_info *out, unsigned max) {
+    static const struct in6_addr any = IN6ADDR_ANY_INIT;
+    const struct six_route *def;
+    unsigned n;
+    uint64_t now;
+
+    lock(st);
+    now = six__now(&st->core);
+    def = six__ip6_route_find(&st->ip6, &any, 0);
+    n = st->ac.nrouters;
+    for (unsigned i = 0; i < n && i < max && out; i++) {
+        const struct six_ac_router *r = &st->ac.routers[i];
+        out[i] = (struct six_router_info){
+            .addr = r->addr,
+            .ifindex = r->ifindex,
+            .lifetime_s = seconds_left(r->expires, now),
+            .selected = def && (def->flags & SIX_RT_ROUTER) && def->ifindex == r->ifindex &&
+                        IN6_ARE_ADDR_EQUAL(&def->gateway, &r->addr),
+        };
+    }
+    unlock(st);
+    return (int)n;
+}
+
+int six_prefix_list(struct six_stack *st, struct six_prefix_info *out, unsigned max) {
+    unsigned n;
+    uint64_t now;
+
+    lock(st);
+    now = six__now(&st->core);
+    n = st->ac.nprefixes;
+    for (unsigned i = 0; i < n && i < max && out; i++) {
+        const struct six_ac_prefix *x = &st->ac.prefixes[i];
+        out[i] = (struct six_prefix_info){
+            .prefix = x->prefix,
+            .prefix_len = x->plen,
+            .ifindex = x->ifindex,
+            .valid_s = seconds_left(x->expires, now),
+        };
+    }
+    unlock(st);
+    return (int)n;
 }
 
 int six_addr_del(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr) {

@@ -95,6 +95,44 @@ struct six_stack_config {
     unsigned reass_max_per_source;
     unsigned reass_max_frags;
     size_t reass_max_bytes;
+    /* Duplicate address detection (RFC 4862 5.4): the solicitations sent
+     * for each new unicast address on an Ethernet interface, RetransTimer
+     * (1 s) apart; the address stays tentative (not a source, not a
+     * destination) until RetransTimer after the last. 0 turns DAD off:
+     * addresses are usable at once. six_addr_add's SIX_ADDR_NODAD skips
+     * it for one address. */
+    unsigned dad_transmits;
+    /* Autoconfiguration on each new Ethernet interface (changed per
+     * interface by six_if_set_autoconf): 1 sends Router Solicitations,
+     * follows Router Advertisements (default routers, on-link prefixes,
+     * MTU, hop limit, ND timers) and makes SLAAC addresses from their
+     * prefixes (RFC 4861 6.3, RFC 4862 5.5); 0 ignores advertisements. */
+    int autoconf;
+    /* Router Solicitations sent when autoconfiguration starts (RFC 4861
+     * 6.3.7: MAX_RTR_SOLICITATIONS, 3), the first after a random delay
+     * of up to 1 s, then 4 s apart, until an advertisement comes. */
+    unsigned rtr_solicits;
+    /* How interface identifiers are made for link-local and SLAAC
+     * addresses: SIX_ADDR_GEN_STABLE (RFC 7217, the default as RFC 8064
+     * recommends) or SIX_ADDR_GEN_EUI64 (from the MAC, RFC 4291). */
+    int addr_gen_mode;
+    /* The RFC 7217 secret key. All zero (the default): random, or derived
+     * from the seed when the seed is set (so tests repeat). */
+    uint8_t stable_secret[16];
+    /* Bounds on what routers may make a stack hold: default routers (all
+     * interfaces), on-link prefixes (all interfaces), SLAAC addresses per
+     * interface, and redirect host routes. Past them a new one is not
+     * learnt (nd_ra_table_full). */
+    unsigned ra_max_routers;
+    unsigned ra_max_prefixes;
+    unsigned slaac_max_addrs;
+    unsigned redirect_max;
+};
+
+/* addr_gen_mode values. */
+enum {
+    SIX_ADDR_GEN_STABLE = 0,
+    SIX_ADDR_GEN_EUI64 = 1,
 };
 
 /* Fills *cfg with the defaults: monotonic clock, random seed, 1024 small
@@ -103,7 +141,11 @@ struct six_stack_config {
  * path MTU cache of 256 destinations whose estimates age out after 600 s
  * (10 minutes), 256 neighbour cache entries with 3 packets queued each,
  * link-local addresses on; reassembly of at most 256 datagrams, 32 per
- * source, 64 fragments each, in 1 MiB of buffers. */
+ * source, 64 fragments each, in 1 MiB of buffers; one DAD solicitation
+ * per address; autoconfiguration on with 3 Router Solicitations; stable
+ * (RFC 7217) interface identifiers with a random secret; at most 8
+ * default routers, 16 on-link prefixes, 16 SLAAC addresses per interface
+ * and 64 redirect routes. */
 void six_stack_config_init(struct six_stack_config *cfg);
 
 /* Creates a stack with a loopback interface "lo" (index 1) holding ::1.
@@ -281,14 +323,73 @@ enum six_nud {
 int six_neigh_get(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
                   uint8_t mac[6]);
 
-/* ---- Addresses and routes ---- */
+/* ---- Addresses and routes ----
+ * Static addresses: six_addr_add() gives an interface an address and
+ * makes its prefix on-link. That is the way to configure a host by hand
+ * instead of SLAAC: turn autoconfiguration off (config autoconf = 0, or
+ * six_if_set_autoconf) and, if wanted, link-local addresses (config
+ * linklocal = 0), then add addresses and routes. On Ethernet a new
+ * unicast address goes through duplicate address detection first (config
+ * dad_transmits), unless SIX_ADDR_NODAD. */
 enum {
-    SIX_ADDR_DEPRECATED = 1 << 0, /* valid but not preferred (RFC 4862) */
-    SIX_ADDR_ANYCAST = 1 << 1,
+    SIX_ADDR_DEPRECATED = 1 << 0, /* valid but not preferred (RFC 4862):
+                                     not chosen as a source for new
+                                     traffic (RFC 6724 rule 3) */
+    SIX_ADDR_ANYCAST = 1 << 1,    /* never a source, no DAD */
+    /* Read only (six_addr_list): */
+    SIX_ADDR_TENTATIVE = 1 << 2,  /* DAD running: not yet usable */
+    SIX_ADDR_DUPLICATED = 1 << 3, /* DAD found another node using it:
+                                     never used (RFC 4862 5.4.5) */
+    SIX_ADDR_AUTOCONF = 1 << 4,   /* made by SLAAC from a prefix */
+    /* For six_addr_add: usable at once, without DAD. */
+    SIX_ADDR_NODAD = 1 << 5,
 };
 int six_addr_add(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr,
                  unsigned prefix_len, unsigned flags);
 int six_addr_del(struct six_stack *st, unsigned ifindex, const struct in6_addr *addr);
+
+/* An address and its state. Lifetimes are the seconds left, rounded up;
+ * SIX_LIFETIME_INFINITE for a static address or an infinite lifetime. */
+#define SIX_LIFETIME_INFINITE 0xffffffffu
+struct six_addr_info {
+    struct in6_addr addr;
+    unsigned prefix_len;
+    unsigned ifindex;
+    unsigned flags;               /* SIX_ADDR_* */
+    uint32_t valid_s, preferred_s;
+};
+/* Copies up to max of the addresses of interface ifindex (0: every
+ * interface) into out; returns how many there are (maybe more than max). */
+int six_addr_list(struct six_stack *st, unsigned ifindex, struct six_addr_info *out,
+                  unsigned max);
+
+/* ---- Router discovery and autoconfiguration (RFC 4861 6, RFC 4862) ---- */
+/* Turns autoconfiguration on (1) or off (0) on an Ethernet interface:
+ * on, the interface sends Router Solicitations and follows Router
+ * Advertisements, making SLAAC addresses from their prefixes; off, it
+ * sends none and ignores advertisements (what was learnt stays until its
+ * lifetime ends). -1/ENXIO for no such interface, EOPNOTSUPP when it is
+ * not Ethernet. */
+int six_if_set_autoconf(struct six_stack *st, unsigned ifindex, int on);
+
+/* A router of the default router list. */
+struct six_router_info {
+    struct in6_addr addr;         /* its link-local address */
+    unsigned ifindex;
+    uint32_t lifetime_s;          /* seconds left, rounded up */
+    int selected;                 /* the default route goes through it */
+};
+/* Copies up to max routers into out; returns how many there are. */
+int six_router_list(struct six_stack *st, struct six_router_info *out, unsigned max);
+
+/* A prefix of the prefix list: on-link through ifindex. */
+struct six_prefix_info {
+    struct in6_addr prefix;
+    unsigned prefix_len;
+    unsigned ifindex;
+    uint32_t valid_s;             /* or SIX_LIFETIME_INFINITE */
+};
+int six_prefix_list(struct six_stack *st, struct six_prefix_info *out, unsigned max);
 /* A route to prefix/prefix_len through ifindex, via gateway (NULL or :: for
  * on-link). prefix_len 0 is the default route. */
 int six_route_add(struct six_stack *st, const struct in6_addr *prefix, unsigned prefix_len,
@@ -414,7 +515,26 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(nd_queue_drops, "packets dropped while waiting for resolution (queue full or entry gone)") \
     X(nd_resolve_failed, "resolutions that failed (address unreachable sent for the queue)") \
     X(nd_unreachable, "neighbours deleted after unanswered unicast probes") \
-    X(nd_cache_evictions, "cache entries evicted to make room")
+    X(nd_cache_evictions, "cache entries evicted to make room") \
+    X(nd_out_rs, "router solicitations sent") \
+    X(nd_in_rs_ignored, "router solicitations ignored (a host answers none)") \
+    X(nd_in_ra, "router advertisements accepted") \
+    X(nd_in_ra_bad_src, "RA dropped: source not link-local (RFC 4861 6.1.2)") \
+    X(nd_in_ra_ignored, "RA ignored: autoconfiguration off on the interface") \
+    X(nd_in_ra_bad_mtu, "RA MTU option ignored: below 1280 or above the link's") \
+    X(nd_in_ra_bad_prefix, "prefix options ignored: link-local, preferred over valid, bad length") \
+    X(nd_ra_table_full, "routers, prefixes, SLAAC addresses or redirects not learnt: limit") \
+    X(nd_routers_expired, "default routers removed: router lifetime ended") \
+    X(nd_prefixes_expired, "on-link prefixes removed: valid lifetime ended") \
+    X(nd_slaac_addrs, "addresses made by SLAAC (RFC 4862 5.5.3)") \
+    X(nd_addrs_deprecated, "addresses deprecated: preferred lifetime ended") \
+    X(nd_addrs_expired, "addresses removed: valid lifetime ended") \
+    X(nd_out_dad_ns, "DAD solicitations sent (from ::)") \
+    X(nd_dad_ok, "addresses that passed duplicate address detection") \
+    X(nd_dad_duplicates, "duplicate addresses detected (RFC 4862 5.4.5)") \
+    X(nd_in_ns_tentative, "NS for a tentative address, not answered (RFC 4862 5.4.3)") \
+    X(nd_in_redirect, "redirects accepted (RFC 4861 8.3)") \
+    X(nd_in_redirect_bad, "redirects dropped: RFC 4861 8.1 checks")
 /* raw sockets */
 #define SIX_STATS_RAW(X) \
     X(raw_in_delivered, "copies queued on raw sockets") \

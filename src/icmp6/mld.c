@@ -130,7 +130,7 @@ static struct in6_addr report_source(const struct six_ip6 *ip6, unsigned ifindex
     for (unsigned i = 0; i < ip6->naddrs; i++) {
         const struct six_addr_entry *a = &ip6->addrs[i];
         if (a->ifindex == ifindex && six_addr_is_linklocal(&a->addr) &&
-            !(a->flags & SIX_ADDR_ANYCAST))
+            !(a->flags & SIX_ADDR_ANYCAST) && six__addr_usable(a))
             return a->addr;
     }
     return any;

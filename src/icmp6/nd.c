@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icmp6/addrconf.h"
 #include "icmp6/icmp6.h"
 #include "wire/bytes.h"
 #include "wire/cksum.h"
@@ -161,8 +162,8 @@ static void neigh_log(struct six_neigh *n, const char *what) {
 /* Sends an ND message (msg, len bytes, checksum not yet set) on ifp from
  * src to dst with hop limit 255 (RFC 4861 7.1: receivers drop anything
  * else, so an off-link forger cannot reach them). */
-static int send_nd(struct six_nd *nd, struct six_if *ifp, const uint8_t *msg, size_t len,
-                   const struct in6_addr *src, const struct in6_addr *dst) {
+int six__nd_send(struct six_nd *nd, struct six_if *ifp, const uint8_t *msg, size_t len,
+                 const struct in6_addr *src, const struct in6_addr *dst) {
     struct six_ip6 *ip6 = nd->ip6;
     struct six_ip6_out o = {.src = *src, .dst = *dst, .nexthop = *dst, .ifindex = ifp->index,
                             .nxt = SIX_NH_ICMPV6, .hlim = 255};
@@ -186,7 +187,8 @@ static int ns_source(struct six_nd *nd, struct six_if *ifp, const struct in6_add
                      const struct in6_addr *hint, struct in6_addr *src) {
     const struct six_addr_entry *e = hint ? six__ip6_addr_find(nd->ip6, hint) : NULL;
 
-    if (e && e->ifindex == ifp->index && !(e->flags & SIX_ADDR_ANYCAST)) {
+    if (e && e->ifindex == ifp->index && !(e->flags & SIX_ADDR_ANYCAST) &&
+        six__addr_usable(e)) {
         *src = *hint;
         return 0;
     }
@@ -208,7 +210,7 @@ static void send_ns(struct six_nd *nd, struct six_neigh *n, const struct in6_add
     if (n->state == SIX_NUD_INCOMPLETE)
         six_addr_solicited_node(&n->addr, &dst);
     len = six_nd_emit(&r, ifp->hwaddr, SIX_ETH_ALEN, msg, sizeof(msg));
-    if (len > 0 && send_nd(nd, ifp, msg, (size_t)len, &src, &dst) == 0)
+    if (len > 0 && six__nd_send(nd, ifp, msg, (size_t)len, &src, &dst) == 0)
         SIX_STAT(nd->ip6->core, nd_out_ns);
 }
 
@@ -238,7 +240,7 @@ static void send_na(struct six_nd *nd, struct six_if *ifp, const struct six_addr
         if ((target->flags & SIX_ADDR_ANYCAST) &&
             six__ip6_select_src(nd->ip6, &dst, ifp->index, &src) < 0)
             return;
-        if (len > 0 && send_nd(nd, ifp, msg, (size_t)len, &src, &dst) == 0)
+        if (len > 0 && six__nd_send(nd, ifp, msg, (size_t)len, &src, &dst) == 0)
             SIX_STAT(nd->ip6->core, nd_out_na);
     }
 }
@@ -310,6 +312,8 @@ static void resolution_failed(struct six_neigh *n) {
 
     SIX_STAT(nd->ip6->core, nd_resolve_failed);
     neigh_log(n, "did not answer:");
+    if (nd->ac)
+        six__rd_neigh_lost(nd->ac, n->ifindex, &n->addr);
     while ((pkt = six__pktq_pop(&n->queue))) {
         six__icmp6_error(nd->icmp6, pkt, SIX_ICMP6_DST_UNREACH, SIX_ICMP6_DU_ADDR, 0);
         six__pkt_free(pkt);
@@ -349,6 +353,8 @@ static void neigh_timer(struct six_timer *t, void *arg) {
             SIX_STAT(nd->ip6->core, nd_unreachable);
             neigh_log(n, "is unreachable:");
             neigh_free(n);
+            if (nd->ac)
+                six__rd_neigh_lost(nd->ac, n->ifindex, &n->addr);
             return;
         }
         break;
@@ -423,36 +429,54 @@ static int valid_ns_na(struct six_core *core, const struct six_ip6_repr *h,
  * neighbour that names its MAC creates a STALE entry or, when the MAC
  * changed, updates it and makes it STALE; an INCOMPLETE entry learns the
  * MAC and sends what waited. */
-static void learn_lladdr(struct six_nd *nd, struct six_if *ifp, const struct in6_addr *addr,
-                         const uint8_t *mac) {
+void six__nd_learn(struct six_nd *nd, struct six_if *ifp, const struct in6_addr *addr,
+                   const uint8_t *mac, int is_router) {
     struct six_neigh *n = neigh_find(nd, ifp->index, addr);
 
     if (!n) {
         n = neigh_new(nd, ifp->index, addr, SIX_NUD_STALE);
     } else if (n->state != SIX_NUD_INCOMPLETE && memcmp(n->mac, mac, SIX_ETH_ALEN) == 0) {
+        n->is_router |= is_router != 0;
         return;
     } else {
         six__timer_cancel(nd->ip6->core, &n->timer);
         n->state = SIX_NUD_STALE;
     }
     memcpy(n->mac, mac, SIX_ETH_ALEN);
+    n->is_router |= is_router != 0;
     neigh_flush(n, ifp);
+}
+
+void six__nd_set_reachable(struct six_nd *nd, unsigned ifindex, uint32_t base_ms) {
+    if (ifindex > SIX_MAX_IFS || nd->ifs[ifindex].base_reachable_ms == base_ms)
+        return;
+    nd->ifs[ifindex].base_reachable_ms = base_ms;
+    new_reachable_time(nd, &nd->ifs[ifindex]);
 }
 
 static void ns_input(struct six_nd *nd, struct six_if *ifp, const struct six_ip6_repr *h,
                      const struct six_nd_repr *r) {
     struct six_core *core = nd->ip6->core;
-    const struct six_addr_entry *t = six__ip6_addr_find(nd->ip6, &r->target);
+    struct six_addr_entry *t = six__ip6_addr_get(nd->ip6, ifp->index, &r->target);
 
     SIX_STAT(core, nd_in_ns);
     /* 7.2.3: a target that is not an address of the receiving
      * interface is silently discarded. */
-    if (!t || t->ifindex != ifp->index) {
+    if (!t) {
         SIX_STAT(core, nd_in_not_our_target);
         return;
     }
+    if (!six__addr_usable(t)) {
+        /* RFC 4862 5.4.3: a tentative target is never answered; a
+         * solicitation from :: is another node's DAD for it, so it is a
+         * duplicate. (A duplicated address is not ours at all.) */
+        SIX_STAT(core, nd_in_ns_tentative);
+        if ((t->flags & SIX_ADDR_TENTATIVE) && six_addr_is_unspecified(&h->src) && nd->ac)
+            six__ac_dad_duplicate(nd->ac, t);
+        return;
+    }
     if (!six_addr_is_unspecified(&h->src) && r->lladdr)
-        learn_lladdr(nd, ifp, &h->src, r->lladdr);
+        six__nd_learn(nd, ifp, &h->src, r->lladdr, 0);
     send_na(nd, ifp, t, &h->src);
 }
 
@@ -496,9 +520,16 @@ static void na_update(struct six_nd *nd, struct six_if *ifp, struct six_neigh *n
 
 static void na_input(struct six_nd *nd, struct six_if *ifp, const struct six_nd_repr *r) {
     struct six_core *core = nd->ip6->core;
+    struct six_addr_entry *t = six__ip6_addr_get(nd->ip6, ifp->index, &r->target);
     struct six_neigh *n;
 
     SIX_STAT(core, nd_in_na);
+    /* RFC 4862 5.4.4: an advertisement for a tentative address means it
+     * is another node's. */
+    if (t && (t->flags & SIX_ADDR_TENTATIVE) && nd->ac) {
+        six__ac_dad_duplicate(nd->ac, t);
+        return;
+    }
     if (six__ip6_addr_find(nd->ip6, &r->target)) {
         /* Someone else claims one of our addresses (7.2.5: DAD, RFC
          * 4862 5.4, decides what to do; here it is reported). */
@@ -537,6 +568,18 @@ void six__nd_input(struct six_nd *nd, struct six_if *ifp, struct six_pkt *pkt,
     case SIX_ICMP6_NEIGHBOR_ADVERT:
         if (valid_ns_na(core, h, &r))
             na_input(nd, ifp, &r);
+        break;
+    case SIX_ICMP6_ROUTER_SOLICIT:
+        /* RFC 4861 6.2.6 is for routers: a host discards these. */
+        SIX_STAT(core, nd_in_rs_ignored);
+        break;
+    case SIX_ICMP6_ROUTER_ADVERT:
+        if (nd->ac)
+            six__rd_ra_input(nd->ac, ifp, h, &r);
+        break;
+    case SIX_ICMP6_REDIRECT:
+        if (nd->ac)
+            six__rd_redirect_input(nd->ac, ifp, h, &r);
         break;
     default:
         break;

@@ -21,6 +21,7 @@
 #include "wire/ipv6.h"
 
 struct six_icmp6;
+struct six_ac;
 
 /* RFC 4861 10: protocol constants (times in milliseconds). */
 #define SIX_ND_MAX_MULTICAST_SOLICIT 3
@@ -58,6 +59,7 @@ struct six_nd {
     unsigned cache_max;
     unsigned queue_max;        /* packets queued per INCOMPLETE entry */
     struct six_nd_if ifs[SIX_MAX_IFS + 1];
+    struct six_ac *ac;         /* autoconfiguration, set by its init */
 };
 
 /* Allocates the cache and plugs ND into ip6 and icmp6. */
@@ -75,6 +77,19 @@ void six__nd_input(struct six_nd *nd, struct six_if *ifp, struct six_pkt *pkt,
  * listing). */
 const struct six_neigh *six__nd_lookup(const struct six_nd *nd, unsigned ifindex,
                                        const struct in6_addr *addr);
+
+/* Sends an ND message (msg, len bytes, checksum not yet set) on ifp from
+ * src to dst with hop limit 255. Returns 0 or a negative errno. */
+int six__nd_send(struct six_nd *nd, struct six_if *ifp, const uint8_t *msg, size_t len,
+                 const struct in6_addr *src, const struct in6_addr *dst);
+/* RFC 4861 6.3.4, 7.2.3, 8.3: a message from addr named its MAC: makes or
+ * updates its entry (STALE when new or changed); is_router 1 marks it a
+ * router. */
+void six__nd_learn(struct six_nd *nd, struct six_if *ifp, const struct in6_addr *addr,
+                   const uint8_t *mac, int is_router);
+/* RFC 4861 6.3.4: a new BaseReachableTime for ifindex (a new random
+ * ReachableTime from it). */
+void six__nd_set_reachable(struct six_nd *nd, unsigned ifindex, uint32_t base_ms);
 
 /* Names of the states, for logs. */
 const char *six__nud_name(enum six_nud s);

@@ -169,12 +169,15 @@ int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
     if ((rc = solicited_node(ip6, ifindex, a, 1)) < 0)
         return rc;
     e = &ip6->addrs[ip6->naddrs++];
+    memset(e, 0, sizeof(*e));
     e->addr = *a;
     e->plen = plen;
     e->ifindex = ifindex;
     e->flags = flags;
+    e->valid_until = e->preferred_until = SIX_NEVER;
     /* The prefix of an address is on-link through its interface. */
-    if (plen > 0 && plen < 128 && !six_addr_is_loopback(a)) {
+    if (plen > 0 && plen < 128 && !six_addr_is_loopback(a) &&
+        !(flags & SIX_ADDR_NOPREFIXROUTE)) {
         struct in6_addr any = IN6ADDR_ANY_INIT;
         rc = six__ip6_route_add(ip6, a, plen, &any, ifindex, SIX_RT_CONNECTED);
         if (rc < 0 && rc != -EEXIST) {
@@ -196,7 +199,7 @@ static int route_index(const struct six_ip6 *ip6, const struct in6_addr *prefix,
 static void drop_connected_route(struct six_ip6 *ip6, const struct six_addr_entry *gone) {
     int r;
 
-    if (gone->plen == 0 || gone->plen >= 128)
+    if (gone->plen == 0 || gone->plen >= 128 || (gone->flags & SIX_ADDR_NOPREFIXROUTE))
         return;
     for (unsigned i = 0; i < ip6->naddrs; i++)
         if (ip6->addrs[i].ifindex == gone->ifindex && ip6->addrs[i].plen == gone->plen &&
@@ -204,6 +207,7 @@ static void drop_connected_route(struct six_ip6 *ip6, const struct six_addr_entr
             return;
     r = route_index(ip6, &gone->addr, gone->plen);
     if (r >= 0 && (ip6->routes[r].flags & SIX_RT_CONNECTED) &&
+        !(ip6->routes[r].flags & SIX_RT_PREFIX) &&
         ip6->routes[r].ifindex == gone->ifindex)
         ip6->routes[r] = ip6->routes[--ip6->nroutes];
 }
@@ -231,9 +235,15 @@ const struct six_addr_entry *six__ip6_addr_find(const struct six_ip6 *ip6,
     return NULL;
 }
 
+struct six_addr_entry *six__ip6_addr_get(struct six_ip6 *ip6, unsigned ifindex,
+                                         const struct in6_addr *a) {
+    int i = addr_index(ip6, ifindex, a);
+    return i < 0 ? NULL : &ip6->addrs[i];
+}
+
 int six__ip6_addr_is_local(const struct six_ip6 *ip6, const struct in6_addr *a) {
     const struct six_addr_entry *e = six__ip6_addr_find(ip6, a);
-    return e && !(e->flags & SIX_ADDR_ANYCAST);
+    return e && !(e->flags & SIX_ADDR_ANYCAST) && six__addr_usable(e);
 }
 
 /* ---- routes ---- */
@@ -276,6 +286,12 @@ int six__ip6_route_add(struct six_ip6 *ip6, const struct in6_addr *prefix, unsig
         .flags = flags,
     };
     return 0;
+}
+
+struct six_route *six__ip6_route_find(struct six_ip6 *ip6, const struct in6_addr *prefix,
+                                      unsigned plen) {
+    int i = route_index(ip6, prefix, plen);
+    return i < 0 ? NULL : &ip6->routes[i];
 }
 
 int six__ip6_route_del(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen) {
@@ -387,7 +403,9 @@ int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
 
     for (unsigned i = 0; i < ip6->naddrs; i++) {
         const struct six_addr_entry *c = &ip6->addrs[i];
-        if (c->flags & SIX_ADDR_ANYCAST)
+        /* RFC 4862 5.4: a tentative (or duplicated) address is not
+         * assigned yet; it never goes out as a source. */
+        if ((c->flags & SIX_ADDR_ANYCAST) || !six__addr_usable(c))
             continue;
         /* A link-local (or narrower) source is only valid on its own
          * link: it must belong to the outgoing interface. And RFC 6724 4:

@@ -52,7 +52,10 @@ static int is_for_us(const struct six_ip6 *ip6, const struct six_if *ifp,
         return six__ip6_mcast_member(ip6, ifp->index, dst);
     if (six_addr_is_loopback(dst))
         return (ifp->flags & SIX_IFF_LOOPBACK) != 0;
-    return six__ip6_addr_find(ip6, dst) != NULL;
+    /* RFC 4862 5.4: packets to a tentative address are not ours yet
+     * (DAD hears about it through solicitations to other addresses). */
+    const struct six_addr_entry *e = six__ip6_addr_find(ip6, dst);
+    return e && six__addr_usable(e);
 }
 
 /* RFC 8200 section 3 and RFC 4291 checks on the fixed header. Returns 0

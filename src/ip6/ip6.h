@@ -32,10 +32,33 @@ struct six_addr_entry {
     unsigned plen;
     unsigned ifindex;
     unsigned flags;        /* SIX_ADDR_* */
+    /* Kept here, driven by addrconf (RFC 4862): lifetimes on the stack
+     * clock (SIX_NEVER: infinite), and duplicate address detection. */
+    uint64_t valid_until;
+    uint64_t preferred_until;
+    uint64_t dad_next;     /* when the next DAD step is due */
+    uint8_t dad_left;      /* DAD solicitations still to send */
+    uint8_t dad_counter;   /* RFC 7217 DAD_Counter of a stable address */
 };
 
+/* Internal address flags, above the public SIX_ADDR_* ones. */
 enum {
-    SIX_RT_CONNECTED = 1 << 0, /* made by an address: the prefix is on-link */
+    /* The address makes no connected route: its prefix is on-link only
+     * if a router says so (RFC 5942; SLAAC addresses). */
+    SIX_ADDR_NOPREFIXROUTE = 1 << 16,
+};
+
+/* An address that is assigned in the RFC 4862 sense: usable as a source
+ * and as a destination (not tentative, not duplicated). */
+static inline int six__addr_usable(const struct six_addr_entry *e) {
+    return !(e->flags & (SIX_ADDR_TENTATIVE | SIX_ADDR_DUPLICATED));
+}
+
+enum {
+    SIX_RT_CONNECTED = 1 << 0, /* the prefix is on-link */
+    SIX_RT_PREFIX = 1 << 1,    /* on-link by a router's prefix option */
+    SIX_RT_ROUTER = 1 << 2,    /* ::/0 through the selected default router */
+    SIX_RT_REDIRECT = 1 << 3,  /* a host route a redirect made */
 };
 
 struct six_route {
@@ -206,7 +229,11 @@ int six__ip6_addr_del(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
  * the weak host model of RFC 1122 3.3.4.2), else NULL. */
 const struct six_addr_entry *six__ip6_addr_find(const struct six_ip6 *ip6,
                                                 const struct in6_addr *a);
-/* Whether a is one of ours and usable as a source (not anycast). */
+/* The entry for a on ifindex, or NULL. */
+struct six_addr_entry *six__ip6_addr_get(struct six_ip6 *ip6, unsigned ifindex,
+                                         const struct in6_addr *a);
+/* Whether a is one of ours and usable as a source (not anycast, not
+ * tentative or duplicated: RFC 4862 5.4). */
 int six__ip6_addr_is_local(const struct six_ip6 *ip6, const struct in6_addr *a);
 /* RFC 6724 section 5 source selection. ifindex: the outgoing interface,
  * or 0. Returns 0 or -EADDRNOTAVAIL. */
@@ -252,6 +279,10 @@ void six__ip6_mcast_fini(struct six_ip6 *ip6);
 int six__ip6_route_add(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen,
                        const struct in6_addr *gw, unsigned ifindex, unsigned flags);
 int six__ip6_route_del(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen);
+/* The route for exactly prefix/plen, or NULL; the caller may change its
+ * gateway, interface and flags. */
+struct six_route *six__ip6_route_find(struct six_ip6 *ip6, const struct in6_addr *prefix,
+                                      unsigned plen);
 /* Longest-prefix match for dst; when ifindex is non-zero only routes out
  * of that interface count. NULL when none matches. */
 const struct six_route *six__ip6_route_lookup(const struct six_ip6 *ip6,
