@@ -69,12 +69,17 @@ static inline void h_privileged(int yes) {
     six_set_creds(&c);
 }
 
-/* A config for test stacks: manual clock, the given seed, defaults else. */
+/* A config for test stacks: manual clock, the given seed, defaults else,
+ * except that addresses are usable at once (no duplicate address
+ * detection) and interfaces neither solicit routers nor follow their
+ * advertisements: tests of those turn them back on. */
 static inline struct six_stack_config h_config(uint64_t seed) {
     struct six_stack_config cfg;
     six_stack_config_init(&cfg);
     cfg.clock = SIX_CLOCK_MANUAL;
     cfg.seed = seed;
+    cfg.dad_transmits = 0;
+    cfg.autoconf = 0;
     return cfg;
 }
 

@@ -85,15 +85,20 @@ static struct in6_addr linklocal_of(const uint8_t mac[6]) {
     return a;
 }
 
-/* Each Ethernet interface has its EUI-64 link-local address (RFC 4862
- * 5.3, RFC 2464 4), and it is reachable through resolution too. */
+/* With SIX_ADDR_GEN_EUI64 each Ethernet interface has its EUI-64
+ * link-local address (RFC 4862 5.3, RFC 2464 4), and it is reachable
+ * through resolution too. */
 TEST(link_local_address_is_eui64_and_answers_ping) {
     struct eseg s;
+    struct six_stack_config cfg = h_config(0);
     struct in6_addr ll1;
     uint8_t buf[64];
 
-    es_up(&s, 2);
+    cfg.addr_gen_mode = SIX_ADDR_GEN_EUI64;
+    es_up_cfg(&s, 2, &cfg);
     ll1 = linklocal_of(s.mac[1]);
+    struct in6_addr got = es_linklocal(&s, 1);
+    CHECK(h_addr_eq(&ll1, &got));
     int fa = icmp_only(s.st[0], ICMP6_ECHO_REPLY);
     ping(s.st[0], fa, &ll1, s.ifx[0]);
     es_pump(&s);
@@ -579,7 +584,7 @@ static void fake_reachable(struct eseg *s, int *fd) {
     es_pump(s);
     CHECK_EQ(six_neigh_get(s->st[1], s->ifx[1], &fake, NULL), SIX_NUD_INCOMPLETE);
     m = na_to_b(s, FAKE_LL, 0x60000000, fake_mac);   /* S, O */
-    m.dst = linklocal_of(s->mac[1]);
+    m.dst = es_linklocal(s, 1);
     send_nd(s, &m);
     CHECK_EQ(six_neigh_get(s->st[1], s->ifx[1], &fake, NULL), SIX_NUD_REACHABLE);
 }
