@@ -47,6 +47,7 @@ struct opts {
     int no_linklocal;
     uint64_t seed;
     int quiet;
+    int autoconf;
 };
 
 static const char *prog = "sixstack-host";
@@ -72,7 +73,7 @@ static void stack_log(void *ctx, const char *line) {
 static void usage(int code) {
     fprintf(code ? stderr : stdout,
             "usage: %s -i DEV [-t] [-a ADDR/PLEN]... [-r PREFIX/PLEN[,GATEWAY]]...\n"
-            "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-S SEED]\n"
+            "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-A] [-S SEED]\n"
             "       [-u PORT] [-R FILE.pcap]\n"
             "       [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT]\n"
             "       [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS] [-q]\n",
@@ -108,7 +109,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->size = 56;
     o->interval = 0.2;
     o->wait = 2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nS:p:U:u:R:c:s:I:W:qh")) != -1) {
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -123,6 +124,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
         case 'M': o->tap.mtu = (unsigned)atoi(optarg); break;
         case 'w': o->capture = optarg; break;
         case 'n': o->no_linklocal = 1; break;
+        case 'A': o->autoconf = 1; break;
         case 'S': o->seed = strtoull(optarg, NULL, 0); break;
         case 'p': o->ping = optarg; break;
         case 'U': o->udp_to = optarg; break;
@@ -483,6 +485,24 @@ static int serve(const sigset_t *sigs, int efd) {
     return SIGTERM;
 }
 
+/* Waits (at most 5 s) until no address of the interface is tentative:
+ * "ready" means the addresses given are usable (duplicate address
+ * detection takes a second). Addresses SLAAC makes later are logged. */
+static void wait_dad(struct six_stack *st, unsigned ifx) {
+    struct six_addr_info a[32];
+    double start = now_ms();
+
+    while (now_ms() - start < 5000) {
+        int n = six_addr_list(st, ifx, a, 32), tentative = 0;
+        for (int i = 0; i < n && i < 32; i++)
+            tentative |= (a[i].flags & SIX_ADDR_TENTATIVE) != 0;
+        if (!tentative)
+            return;
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void print_ready(struct six_stack *st, unsigned ifx, const struct opts *o) {
     uint8_t mac[6];
 
@@ -517,6 +537,7 @@ int main(int argc, char **argv) {
     six_stack_config_init(&cfg);
     cfg.seed = o.seed;
     cfg.linklocal = !o.no_linklocal;
+    cfg.autoconf = o.autoconf;   /* -A: router solicitations and SLAAC */
     if (!(st = six_stack_new(&cfg))) {
         logline("six_stack_new: %s", strerror(errno));
         return 1;
@@ -547,6 +568,7 @@ int main(int argc, char **argv) {
         }
         logline("replayed %d records from %s", n, o.replay);
     }
+    wait_dad(st, (unsigned)ifx);
     print_ready(st, (unsigned)ifx, &o);
     if (o.ping) {
         rc = do_ping(st, &o, &sigs) == o.count ? 0 : 1;
