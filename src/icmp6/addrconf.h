@@ -37,9 +37,11 @@ struct six_nd;
 /* RFC 4862 5.5.3 (e): the two hours a forged prefix option cannot cut a
  * valid lifetime below. */
 #define SIX_AC_TWO_HOURS_S 7200u
-/* Bounds on what a Router Advertisement may set (RFC 4861 6.2.1 caps
- * AdvReachableTime at one hour; we hold RetransTimer to the same). */
-#define SIX_AC_MAX_ND_TIMER_MS 3600000u
+/* Bounds on what a Router Advertisement may set: RFC 4861 6.2.1 caps
+ * AdvReachableTime at one hour; the RFC sets none on RetransTimer, and we
+ * ignore one over a minute (packets wait three of them for resolution). */
+#define SIX_AC_MAX_REACHABLE_MS 3600000u
+#define SIX_AC_MAX_RETRANS_MS 60000u
 
 /* Internal address flag: the link-local address addrconf made. */
 #define SIX_ADDR_LL_AUTO (1u << 17)

@@ -266,9 +266,9 @@ static void prefix_option(struct six_ac *ac, struct six_if *ifp, const struct si
 static void ra_parameters(struct six_ac *ac, struct six_if *ifp, const struct six_nd_repr *r) {
     if (r->cur_hlim)
         ac->ip6->default_hlim = r->cur_hlim;
-    if (r->reachable_ms && r->reachable_ms <= SIX_AC_MAX_ND_TIMER_MS)
+    if (r->reachable_ms && r->reachable_ms <= SIX_AC_MAX_REACHABLE_MS)
         six__nd_set_reachable(ac->nd, ifp->index, r->reachable_ms);
-    if (r->retrans_ms && r->retrans_ms <= SIX_AC_MAX_ND_TIMER_MS)
+    if (r->retrans_ms && r->retrans_ms <= SIX_AC_MAX_RETRANS_MS)
         ac->nd->ifs[ifp->index].retrans_ms = r->retrans_ms;
     if (!r->mtu)
         return;

@@ -608,11 +608,15 @@ TEST(hop_limit_retrans_timer_and_reachable_time_are_adopted) {
     CHECK_EQ(six_neigh_get(s.st[H], s.ifx[H], &s.addr[R], NULL), SIX_NUD_REACHABLE);
     es_advance(&s, 3 * SEC, 0);
     CHECK_EQ(six_neigh_get(s.st[H], s.ifx[H], &s.addr[R], NULL), SIX_NUD_STALE);
-    /* Zeros change nothing. */
+    /* Zeros change nothing; a Retrans Timer over a minute is ignored. */
     r = ra_new(0);
+    r.retrans = 60001;
     send_ra(&s, R, &r);
     CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, &len));
     CHECK_EQ(v, 42);
+    h_send_ok(fd, &nobody, "y", 1);
+    es_advance(&s, 900 * MS, 300 * MS);
+    CHECK_EQ(h_stats(s.st[H]).nd_resolve_failed, 2);
     six_close(fa);
     six_close(fd);
     es_done(&s);
