@@ -558,6 +558,8 @@ int main(int argc, char **argv) {
         rc = 1;
         goto out;
     }
+    /* Addresses pass DAD before a replay, whose frames are for them. */
+    wait_dad(st, (unsigned)ifx);
     /* The capture goes in before "ready", so that ready means replayed. */
     if (o.replay) {
         int n = six_if_replay(st, (unsigned)ifx, o.replay, NULL);
@@ -568,7 +570,6 @@ int main(int argc, char **argv) {
         }
         logline("replayed %d records from %s", n, o.replay);
     }
-    wait_dad(st, (unsigned)ifx);
     print_ready(st, (unsigned)ifx, &o);
     if (o.ping) {
         rc = do_ping(st, &o, &sigs) == o.count ? 0 : 1;
