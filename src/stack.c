@@ -206,6 +206,7 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
                             (uint64_t)cfg->pmtu_expire_s * 1000000);
     if (rc == 0)
         rc = six__nd_init(&st->nd, &st->icmp6, cfg->nd_cache_max, cfg->nd_queue_len);
+    st->nd.router_flag = cfg->nd_router_flag != 0;
     if (rc == 0)
         rc = six__ac_init(&st->ac, &st->nd, cfg);
     if (rc == 0)

@@ -77,6 +77,12 @@ struct six_stack_config {
     /* Packets held per neighbour while its address is being resolved
      * (RFC 4861 7.2.2); a new one replaces the oldest. */
     unsigned nd_queue_len;
+    /* 1: this stack's Neighbor Advertisements carry the Router flag
+     * (RFC 4861 4.4). sixstack does not forward, so this is for a stack
+     * that stands in for a router (tests, the RA it sends by hand); hosts
+     * treat a neighbour whose flag goes clear as no longer a router
+     * (7.2.5). Default 0. */
+    int nd_router_flag;
     /* Give each Ethernet interface a link-local address when it is
      * added (RFC 4862 5.3): 1 (default) or 0 to configure addresses only
      * by hand. */

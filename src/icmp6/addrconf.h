@@ -131,6 +131,10 @@ void six__rd_solicit(struct six_ac *ac, struct six_if *ifp, int rs);
 /* The neighbour addr on ifindex stopped answering (nd gave up on it):
  * a router that did goes to the end of the list (RFC 4861 6.3.6). */
 void six__rd_neigh_lost(struct six_ac *ac, unsigned ifindex, const struct in6_addr *addr);
+/* RFC 4861 7.2.5: a neighbour that was a router advertised itself with
+ * the Router flag clear: it leaves the default router list (and its
+ * redirects with it). */
+void six__rd_not_router(struct six_ac *ac, unsigned ifindex, const struct in6_addr *addr);
 /* Serves what is due at now (solicitations, expiries). */
 void six__rd_tick(struct six_ac *ac, uint64_t now);
 /* The next deadline of router.c, or SIX_NEVER. */

@@ -228,6 +228,8 @@ static void send_na(struct six_nd *nd, struct six_if *ifp, const struct six_addr
      * it too, and a proxy would not override either). */
     if (!(target->flags & SIX_ADDR_ANYCAST))
         r.flags |= SIX_ND_NA_OVERRIDE;
+    if (nd->router_flag)
+        r.flags |= SIX_ND_NA_ROUTER;
     if (six_addr_is_unspecified(to))
         inet_pton(AF_INET6, "ff02::1", &dst);
     else
@@ -501,6 +503,10 @@ static void na_update(struct six_nd *nd, struct six_if *ifp, struct six_neigh *n
     } else if (differs) {
         memcpy(n->mac, r->lladdr, SIX_ETH_ALEN);
     }
+    /* 7.2.5: IsRouter going from true to false takes the neighbour off
+     * the default router list. */
+    if (n->is_router && !(r->flags & SIX_ND_NA_ROUTER) && nd->ac)
+        six__rd_not_router(nd->ac, n->ifindex, &n->addr);
     n->is_router = (r->flags & SIX_ND_NA_ROUTER) != 0;
     six__timer_cancel(nd->ip6->core, &n->timer);
     if (solicited) {

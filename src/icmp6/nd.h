@@ -60,6 +60,7 @@ struct six_nd {
     unsigned queue_max;        /* packets queued per INCOMPLETE entry */
     struct six_nd_if ifs[SIX_MAX_IFS + 1];
     struct six_ac *ac;         /* autoconfiguration, set by its init */
+    int router_flag;           /* set the Router flag in our NAs */
 };
 
 /* Allocates the cache and plugs ND into ip6 and icmp6. */

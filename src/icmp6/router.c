@@ -161,6 +161,16 @@ void six__rd_neigh_lost(struct six_ac *ac, unsigned ifindex, const struct in6_ad
     six__rd_select(ac);
 }
 
+void six__rd_not_router(struct six_ac *ac, unsigned ifindex, const struct in6_addr *addr) {
+    struct six_ac_router *r = router_find(ac, ifindex, addr);
+
+    if (!r)
+        return;
+    log_router(ac, ifindex, addr, "is no longer a router");
+    router_remove(ac, (unsigned)(r - ac->routers));
+    six__rd_select(ac);
+}
+
 /* 6.3.4: the Router Lifetime of an advertisement from src on ifp. */
 static void router_update(struct six_ac *ac, struct six_if *ifp, const struct in6_addr *src,
                           uint16_t lifetime) {

@@ -16,6 +16,9 @@ static void up(struct eseg *s, int n, unsigned dad) {
     struct six_stack_config cfg = h_config(0);
     cfg.autoconf = 1;
     cfg.dad_transmits = dad;
+    /* The stacks standing in for routers say so in their NAs, as routers
+     * do (RFC 4861 7.2.5 would drop them from the router list else). */
+    cfg.nd_router_flag = 1;
     es_up_cfg(s, n, &cfg);
 }
 
@@ -796,5 +799,48 @@ TEST(invalid_redirects_are_dropped_and_counted) {
     es_pump(&s);
     CHECK_EQ(h_stats(s.st[R]).ip6_in_not_for_us - r0.ip6_in_not_for_us, 1);
     six_close(fd);
+    es_done(&s);
+}
+
+/* RFC 4861 7.2.5: a router that advertises itself (NA) with the Router
+ * flag clear is no longer a router: it leaves the default router list
+ * and the default route goes with it. */
+TEST(neighbour_advertisement_without_router_flag_removes_the_router) {
+    struct eseg s;
+    struct in6_addr far = h_in6("2001:db8:99::1");
+    struct in6_addr r_ll, h_ll;
+    uint8_t na[32];
+
+    up(&s, 2, 0);
+    r_ll = es_linklocal(&s, R);
+    h_ll = es_linklocal(&s, H);
+    struct ra r = ra_new(1800);
+    opt_lla(&r, ND_OPT_SOURCE_LINKADDR, s.mac[R]);
+    send_ra(&s, R, &r);
+    CHECK_EQ(nrouters(&s, NULL), 1);
+    int fd = router_sock(&s, R);
+    struct sockaddr_in6 to = h_sin6(&h_ll, s.ifx[R]);
+    memset(na, 0, sizeof(na));
+    na[0] = ND_NEIGHBOR_ADVERT;
+    na[4] = 0x20;   /* Override only: Router and Solicited clear */
+    memcpy(na + 8, &r_ll, 16);
+    na[24] = ND_OPT_TARGET_LINKADDR;
+    na[25] = 1;
+    memcpy(na + 26, s.mac[R], 6);
+    /* With the Router flag still set nothing changes. */
+    na[4] = 0xa0;
+    CHECK_EQ(CHECK_OK(six_sendto(fd, na, sizeof(na), 0, (struct sockaddr *)&to, sizeof(to))),
+             sizeof(na));
+    es_pump(&s);
+    CHECK_EQ(nrouters(&s, NULL), 1);
+    na[4] = 0x20;
+    CHECK_EQ(CHECK_OK(six_sendto(fd, na, sizeof(na), 0, (struct sockaddr *)&to, sizeof(to))),
+             sizeof(na));
+    es_pump(&s);
+    CHECK_EQ(nrouters(&s, NULL), 0);
+    six_close(fd);
+    int u = es_raw(s.st[H], 253);
+    CHECK_ERRNO(h_sendto(u, &far, "x", 1), ENETUNREACH);
+    six_close(u);
     es_done(&s);
 }
