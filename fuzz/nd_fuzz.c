@@ -101,11 +101,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * clock only needs to pass the short ones and one long jump). */
     for (int i = 0; i < 40; i++)
         six_stack_poll(st, now += 1000000);
-    six_stack_poll(st, now += 3ull * 3600 * 1000000);
+    /* Each poll fires a timer chain one step (a resolution retransmits
+     * every RetransTimer, up to 60 s, three times, then fails): hourly
+     * polls give every chain its steps. */
+    for (int i = 0; i < 10; i++)
+        six_stack_poll(st, now += 3600ull * 1000000);
     six_stack_poll(st, now += 0xffffffffull * 1000000);
     /* What the last timers sent (an ICMPv6 error to ourselves after a
-     * failed resolution sits on loopback) is received on the next poll. */
-    six_stack_poll(st, now);
+     * failed resolution sits on loopback) is received by later polls. */
+    for (int i = 0; i < 10; i++)
+        six_stack_poll(st, now += 3600ull * 1000000);
     if (six_stack_pkts_in_use(st) != 0) {
         fprintf(stderr, "nd_fuzz: %u packet buffers out at the end\n", six_stack_pkts_in_use(st));
         six_stats_print(st, stderr);
