@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static inline double bench_now_s(void) {
@@ -39,6 +40,33 @@ static inline void bench_target(const char *what, double ratio, int at_least, do
     int pass = at_least ? ratio >= need : ratio <= need;
     printf("target %-40s %7.2fx  need %s %5.2fx  %s\n", what, ratio, at_least ? ">=" : "<=", need,
            pass ? "PASS" : "MISS");
+}
+
+/* One send+receive line (label, e.g. "raw" or "udp loopback") beside the
+ * kernel's (k, or -errno) and lwIP's (l, or -1 with lwip_why), then its two
+ * targets, named "<name> send+recv <size> B vs ...". */
+static inline void bench_report_sendrecv(const char *label, const char *name, size_t size,
+                                         double s, double k, double l, const char *lwip_why) {
+    char what[64];
+
+    printf("%s %4zu B: sixstack %8.0f pkt/s (%3.0f ns)", label, size, s, 1e9 / s);
+    if (k > 0)
+        printf("  kernel %7.0f", k);
+    else
+        printf("  kernel: skipped (%s)", strerror((int)-k));
+    if (l > 0)
+        printf("  lwIP %8.0f", l);
+    else
+        printf("  lwIP: skipped (%s)", lwip_why);
+    if (k > 0)
+        printf("  %5.2fx kernel", s / k);
+    if (l > 0)
+        printf("  %4.2fx lwIP", s / l);
+    printf("\n");
+    snprintf(what, sizeof(what), "%s send+recv %4zu B vs lwIP", name, size);
+    bench_target(what, l > 0 ? s / l : -1, 1, 2.0, lwip_why);
+    snprintf(what, sizeof(what), "%s send+recv %4zu B vs kernel", name, size);
+    bench_target(what, k > 0 ? s / k : -1, 1, 20.0, k < 0 ? strerror((int)-k) : NULL);
 }
 
 #endif

@@ -104,26 +104,7 @@ int main(int argc, char **argv) {
             l = -1;
             lwip_why = "lwIP run failed";
         }
-        char what[64];
-
-        printf("raw %4zu B: sixstack %8.0f pkt/s (%3.0f ns)", sizes[i], s, 1e9 / s);
-        if (k > 0)
-            printf("  kernel %7.0f", k);
-        else
-            printf("  kernel: skipped (%s)", strerror((int)-k));
-        if (l > 0)
-            printf("  lwIP %8.0f", l);
-        else
-            printf("  lwIP: skipped (%s)", lwip_why);
-        if (k > 0)
-            printf("  %5.2fx kernel", s / k);
-        if (l > 0)
-            printf("  %4.2fx lwIP", s / l);
-        printf("\n");
-        snprintf(what, sizeof(what), "raw send+recv %4zu B vs lwIP", sizes[i]);
-        bench_target(what, l > 0 ? s / l : -1, 1, 2.0, lwip_why);
-        snprintf(what, sizeof(what), "raw send+recv %4zu B vs kernel", sizes[i]);
-        bench_target(what, k > 0 ? s / k : -1, 1, 20.0, k < 0 ? strerror((int)-k) : NULL);
+        bench_report_sendrecv("raw", "raw", sizes[i], s, k, l, lwip_why);
     }
     six_stack_free(bench_stack);
     return 0;
