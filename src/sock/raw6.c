@@ -205,6 +205,9 @@ static void deliver_list(struct six_socks *socks, struct six_sock *list, struct 
         if (want <= 0)
             continue;
         (*taken)++;
+        /* A full socket drops it: no copy made for nothing. */
+        if (six__sock_rcvbuf_full(s))
+            continue;
         if (!*used_original) {
             copy = six__pkt_ref(pkt);
             *used_original = 1;

@@ -189,12 +189,18 @@ void six__sock_sync_ready(struct six_sock *s) {
  * queueing small packets could take every buffer of the stack's pools.
  * As on Linux, a packet is taken while the charge is below the limit, so
  * a queue always holds at least one whatever its size. */
+int six__sock_rcvbuf_full(struct six_sock *s) {
+    if (!s->shut_rd && s->rx_bytes < s->rcvbuf)
+        return 0;
+    if (s->type == SOCK_DGRAM)
+        SIX_STAT(s->socks->core, udp_in_rcvbuf_full);
+    else
+        SIX_STAT(s->socks->core, raw_in_rcvbuf_full);
+    return 1;
+}
+
 int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt) {
-    if (s->shut_rd || s->rx_bytes >= s->rcvbuf) {
-        if (s->type == SOCK_DGRAM)
-            SIX_STAT(s->socks->core, udp_in_rcvbuf_full);
-        else
-            SIX_STAT(s->socks->core, raw_in_rcvbuf_full);
+    if (six__sock_rcvbuf_full(s)) {
         six__pkt_free(pkt);
         return -ENOBUFS;
     }

@@ -215,6 +215,9 @@ void six__sock_close_locked(struct six_sock *s);
 /* Queues pkt (consumed) on s, or drops it when the receive buffer is
  * full. Returns 0 or -ENOBUFS. */
 int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt);
+/* Whether s would drop a packet now (receive buffer full or shut down);
+ * counts the drop. Lets a sender of copies skip making one. */
+int six__sock_rcvbuf_full(struct six_sock *s);
 /* Sets a pending error and wakes readers. */
 void six__sock_set_error(struct six_sock *s, int err);
 /* Raises the eventfd if the socket is readable (lowering is lazy). */

@@ -408,6 +408,10 @@ static int deliver_multicast(struct six_socks *socks, struct six_pkt *pkt,
             SIX_STAT(socks->core, udp_in_mcast_filtered);
             continue;
         }
+        n++;
+        /* A full socket drops it: no copy made for nothing. */
+        if (six__sock_rcvbuf_full(s))
+            continue;
         /* Every socket but the last gets a copy; the last the original. */
         if (last) {
             struct six_pkt *copy = six__pkt_clone(&socks->core->pools, pkt);
@@ -417,7 +421,6 @@ static int deliver_multicast(struct six_socks *socks, struct six_pkt *pkt,
                 SIX_STAT(socks->core, ip6_in_nobufs);
         }
         last = s;
-        n++;
     }
     if (last)
         enqueue(last, pkt);

@@ -1286,6 +1286,33 @@ TEST(rcvbuf_full_drops_and_counts) {
     h_done(&p);
 }
 
+/* A socket with a full buffer is passed over before a copy is made for
+ * it: with the pool down to its last buffer, the socket with room still
+ * gets the packet, and nothing is counted as a lack of buffers. */
+TEST(full_socket_costs_no_copy) {
+    struct hpair p;
+    struct six_stack_config cb = h_config(2);
+    cb.pkt_small_max = 2;
+    cb.pkt_large_max = 0;   /* or a small packet borrows a large buffer */
+    h_up_cfg(&p, NULL, &cb);
+    int a = h_sock(&p, p.a, 253);
+    int full = h_sock(&p, p.b, 253);
+    int room = h_sock(&p, p.b, 253);
+    int small = 1024;
+    CHECK_OK(six_setsockopt(full, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    expect_datagram(room, payload, sizeof(payload), &p.addr_a);
+    /* One buffer left, held by full's queue; the next packet takes the
+     * other. */
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    expect_datagram(room, payload, sizeof(payload), &p.addr_a);
+    CHECK_EQ(h_stats(p.b).raw_in_rcvbuf_full, 1);
+    CHECK_EQ(h_stats(p.b).ip6_in_nobufs, 0);
+    h_done(&p);
+}
+
 TEST(send_without_a_route_is_enetunreach_and_counted) {
     struct hpair p;
     h_up(&p);

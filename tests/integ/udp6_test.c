@@ -629,3 +629,38 @@ TEST(udp_bad_checksum_from_raw_socket_over_loopback_dropped) {
     CHECK_EQ(CHECK_OK(h_recv(r, buf, sizeof(buf), NULL)), 4);
     h_done(&p);
 }
+
+/* Multicast to two members: a member whose buffer is full is passed over
+ * before a copy is made for it, so with B's pool down to its last buffer
+ * the member with room still gets the datagram. */
+TEST(udp_full_member_costs_no_copy) {
+    struct hpair p;
+    struct six_stack_config cb = h_config(2);
+    cb.pkt_small_max = 2;
+    cb.pkt_large_max = 0;   /* or a small packet borrows a large buffer */
+    h_up_cfg(&p, NULL, &cb);
+    struct in6_addr g = h_in6("ff1e::77");
+    struct ipv6_mreq mr = {.ipv6mr_multiaddr = g, .ipv6mr_interface = p.ifb};
+    struct sockaddr_in6 to = u_sin6(&g, PORT_B);
+    int a = u_sock(&p, p.a), full = u_sock(&p, p.b), room = u_sock(&p, p.b);
+    int one = 1, small = 1024;
+    char buf[16];
+
+    to.sin6_scope_id = p.ifa;
+    for (int i = 0; i < 2; i++) {
+        int fd = i ? room : full;
+        CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+        CHECK_OK(u_bind(fd, &any, PORT_B));
+        CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)));
+    }
+    CHECK_OK(six_setsockopt(full, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+    h_pump(&p);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(CHECK_OK(six_sendto(a, "hi", 2, 0, (struct sockaddr *)&to, sizeof(to))), 2);
+        h_pump(&p);
+        CHECK_EQ(six_recv(room, buf, sizeof(buf), MSG_DONTWAIT), 2);
+    }
+    CHECK_EQ(h_stats(p.b).udp_in_rcvbuf_full, 1);
+    CHECK_EQ(h_stats(p.b).ip6_in_nobufs, 0);
+    h_done(&p);
+}
