@@ -326,17 +326,9 @@ int six_shutdown(int fd, int how) {
 
 int six_close(int fd) {
     struct six_sock *s = six__sock_acquire(fd);
-    struct six_core *core;
 
     if (!s)
         return close(fd);
-    core = s->socks->core;
-    /* Keep others out while the table entry goes (the table's lock is
-     * never taken with a stack's held). Our busy mark keeps s alive. */
-    s->closing = 1;
-    pthread_mutex_unlock(&core->lock);
-    six__socktab_remove(fd);
-    pthread_mutex_lock(&core->lock);
     six__sock_close_locked(s);
     six__sock_release(s);
     return 0;

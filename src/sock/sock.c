@@ -38,31 +38,23 @@ void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_
 void six__socks_fini(struct six_socks *socks) {
     struct six_core *core = socks->core;
 
-    for (;;) {
-        struct six_sock *s;
-        int fd;
+    struct six_sock *retired;
 
-        pthread_mutex_lock(&core->lock);
-        s = socks->all;
-        if (!s) {
-            /* Callers blocked in a socket call woke with EBADF but still
-             * need the stack's lock to leave it: the stack must outlive
-             * them. */
-            while (socks->closed_busy > 0)
-                six__core_wait(core, SIX_NEVER);
-            pthread_mutex_unlock(&core->lock);
-            six__udp6_fini(socks);
-            return;
-        }
-        fd = s->fd;
-        pthread_mutex_unlock(&core->lock);
-        /* The table's lock is taken before a stack's, never inside. */
-        six__socktab_remove(fd);
-        pthread_mutex_lock(&core->lock);
-        if (socks->all == s)
-            six__sock_close_locked(s);
-        pthread_mutex_unlock(&core->lock);
-    }
+    pthread_mutex_lock(&core->lock);
+    while (socks->all)
+        six__sock_close_locked(socks->all);
+    /* Callers blocked in a socket call woke with EBADF but still need the
+     * stack's lock to leave it: the stack must outlive them. */
+    while (socks->closed_busy > 0)
+        six__core_wait(core, SIX_NEVER);
+    retired = socks->retired;
+    socks->retired = NULL;
+    socks->nretired = 0;
+    pthread_mutex_unlock(&core->lock);
+    /* Its grace period also waits out lookups about to lock this stack's
+     * mutex, which goes next. */
+    six__socks_free_retired(retired);
+    six__udp6_fini(socks);
 }
 
 static int check_create(struct six_socks *socks, int type, int proto,

@@ -39,6 +39,8 @@ struct six_socks {
     unsigned nsocks, max_socks;
     unsigned rcvbuf_default;
     unsigned closed_busy;                /* closed, a call still holds them */
+    struct six_sock *retired;            /* closed, freed after a grace period */
+    unsigned nretired;
 
     /* UDP (udp6.c): sockets with a local port, hashed by that port. */
     struct six_sock **udp_hash;
@@ -200,15 +202,27 @@ void six__socks_fini(struct six_socks *socks);
 int six__sock_create(struct six_socks *socks, int domain, int type, int proto);
 
 /* ---- the descriptor table (socktab.c) ---- */
-/* Looks fd up and returns the socket with its stack locked and marked
- * busy, or NULL (not ours / closing). */
+/* Closed sockets freed per grace period. */
+#define SIX_RETIRE_BATCH 32
+/* Looks fd up (without a table lock) and returns the socket with its stack
+ * locked and marked busy, or NULL (not ours / closing). */
 struct six_sock *six__sock_acquire(int fd);
-/* Ends a call: unmarks busy, frees a socket closed meanwhile, unlocks. */
+/* Ends a call: unmarks busy, retires a socket closed meanwhile, unlocks,
+ * and frees a batch of retired sockets when one is due. */
 void six__sock_release(struct six_sock *s);
 int six__socktab_insert(struct six_sock *s);
-void six__socktab_remove(int fd);
-/* Closes s (stack locked): unlinks, purges, and frees it now or when the
- * last call using it ends. */
+/* Takes s's descriptor out of the table (if it still names s). */
+void six__socktab_remove(struct six_sock *s);
+/* Returns once every lookup that might have seen a removed entry has
+ * finished. Call with no stack locked. */
+void six__socktab_synchronize(void);
+/* Tests only: called inside a lookup's window, after the slot's load. */
+extern void (*six__socktab_window_hook)(int fd);
+/* Frees a list of retired sockets (linked by next_all, may be empty) after
+ * a grace period. Call with no stack locked. */
+void six__socks_free_retired(struct six_sock *list);
+/* Closes s (stack locked): takes it out of the table, unlinks, purges, and
+ * retires it now or when the last call using it ends. */
 void six__sock_close_locked(struct six_sock *s);
 
 /* ---- queues and readiness (sock.c) ---- */
