@@ -151,8 +151,12 @@ static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
     }
 }
 
-int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out) {
-    return six__cmsg_parse(msg->msg_control, msg->msg_controllen, out);
+int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *buf,
+                         const struct six_send_opts **out) {
+    static const struct six_send_opts none;
+
+    *out = msg->msg_controllen ? buf : &none;
+    return msg->msg_controllen ? six__cmsg_parse(msg->msg_control, msg->msg_controllen, buf) : 0;
 }
 
 int six__cmsg_parse(const void *ctl, size_t total, struct six_send_opts *out) {

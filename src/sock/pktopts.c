@@ -67,6 +67,11 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
                          const struct sockaddr_in6 *to, struct six_ip6_out *o) {
     const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc, *nh;
 
+    /* Every field by hand: a zeroing initializer of the whole struct was
+     * a rep stos per packet. */
+    o->via_neighbour = 0;
+    o->nexthop = (struct in6_addr){0};
+    o->flow = 0;
     o->dst = to->sin6_addr;
     if (six_addr_is_unspecified(&o->dst))
         o->dst = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;

@@ -110,19 +110,20 @@ static void raw6_disconnect(struct six_sock *s) {
 static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t len,
                          const struct sockaddr_in6 *to) {
     struct six_socks *socks = s->socks;
-    struct six_send_opts so;
-    struct six_ip6_out o = {0};
+    struct six_send_opts so_buf;
+    const struct six_send_opts *so;
+    struct six_ip6_out o;   /* six__pktopts_resolve sets every field */
     struct six_pkt *pkt;
     struct six_if *ifp;
     int rc;
 
-    if ((rc = six__cmsg_parse_send(msg, &so)) < 0)
+    if ((rc = six__cmsg_parse_send(msg, &so_buf, &so)) < 0)
         return rc;
     if (len > 65535)
         return -EMSGSIZE;
     if (s->checksum_off >= 0 && (size_t)s->checksum_off + 2 > len)
         return -EINVAL;
-    if ((rc = six__pktopts_resolve(s, &so, to, &o)) < 0)
+    if ((rc = six__pktopts_resolve(s, so, to, &o)) < 0)
         return rc;
     /* An interface that does not exist is ENXIO from route_out. */
     if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0) {

@@ -308,8 +308,11 @@ void six__memb_leave(struct six_sock *s, struct six_memb *m);
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 
 /* ---- ancillary data (cmsg.c) ---- */
-/* Parses msg's control data; -EINVAL on a malformed object. */
-int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *out);
+/* Parses msg's control data into *buf and points *out at it, or, without
+ * control data, points *out at options that give nothing (no clearing of
+ * a buffer per send). Returns 0 or -EINVAL on a malformed object. */
+int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *buf,
+                         const struct six_send_opts **out);
 /* The same for a series of cmsghdr at ctl (aligned) of len bytes. */
 int six__cmsg_parse(const void *ctl, size_t len, struct six_send_opts *out);
 /* Writes o as a series of cmsghdr into buf (whole objects that fit);

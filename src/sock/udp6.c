@@ -274,21 +274,22 @@ static void udp6_disconnect(struct six_sock *s) {
 static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t len,
                          const struct sockaddr_in6 *to) {
     struct six_socks *socks = s->socks;
-    struct six_send_opts so;
-    struct six_ip6_out o = {0};
+    struct six_send_opts so_buf;
+    const struct six_send_opts *so;
+    struct six_ip6_out o;   /* six__pktopts_resolve sets every field */
     struct six_udp_repr u;
     struct six_pkt *pkt;
     struct six_if *ifp;
     int rc;
 
-    if ((rc = six__cmsg_parse_send(msg, &so)) < 0)
+    if ((rc = six__cmsg_parse_send(msg, &so_buf, &so)) < 0)
         return rc;
     if (len > 65535 - SIX_UDP_HDR_LEN)
         return -EMSGSIZE;
     /* As Linux: port 0 is no destination. */
     if (to->sin6_port == 0)
         return -EINVAL;
-    if ((rc = six__pktopts_resolve(s, &so, to, &o)) < 0)
+    if ((rc = six__pktopts_resolve(s, so, to, &o)) < 0)
         return rc;
     /* A socket bound to a group sends from a unicast address. */
     if (six_addr_is_multicast(&o.src))
