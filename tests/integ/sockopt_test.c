@@ -681,7 +681,7 @@ TEST(ancillary_headers_are_sent_and_received) {
 
 TEST(sticky_headers_are_sent_until_removed) {
     struct hpair p;
-    uint8_t hbh[64], other[64], got[64];
+    uint8_t hbh[64] = {0}, other[64] = {0}, got[64];   /* opt_init leaves the Next Header byte */
     socklen_t len = sizeof(got);
     int flags;
     h_up(&p);
