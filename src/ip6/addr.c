@@ -396,29 +396,43 @@ static int src_better(const struct six_addr_entry *a, const struct six_addr_entr
     return common_prefix_len(a, dst) > common_prefix_len(b, dst);
 }
 
+/* Whether c may be the source of a packet to dst (of scope dscope) out of
+ * ifindex (0: any). */
+static int src_candidate(const struct six_addr_entry *c, const struct in6_addr *dst, int dscope,
+                         unsigned ifindex) {
+    /* RFC 4862 5.4: a tentative (or duplicated) address is not assigned
+     * yet; it never goes out as a source. */
+    if ((c->flags & SIX_ADDR_ANYCAST) || !six__addr_usable(c))
+        return 0;
+    /* A link-local (or narrower) source is only valid on its own link: it
+     * must belong to the outgoing interface. And RFC 6724 4: for a
+     * multicast or link-local destination, the candidates MUST only be
+     * addresses of the outgoing interface's link. */
+    if ((six_addr_scope(&c->addr) <= 2 || six_addr_is_multicast(dst) || dscope <= 2) &&
+        ifindex && c->ifindex != ifindex && !six_addr_is_loopback(dst))
+        return 0;
+    /* The loopback address never leaves the node (RFC 4291 2.5.3). */
+    if (six_addr_is_loopback(&c->addr) && !six_addr_is_loopback(dst) && !(dscope == 1))
+        return 0;
+    return 1;
+}
+
 int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
                         unsigned ifindex, struct in6_addr *src) {
-    const struct six_addr_entry *best = NULL;
+    const struct six_addr_entry *best = six__ip6_addr_find(ip6, dst);
     int dscope = six_addr_scope(dst);
 
+    /* Rule 1 first: a destination that is itself a candidate beats every
+     * other (traffic to our own addresses, ::1 among them). */
+    if (best && src_candidate(best, dst, dscope, ifindex)) {
+        *src = best->addr;
+        return 0;
+    }
+    best = NULL;
     for (unsigned i = 0; i < ip6->naddrs; i++) {
         const struct six_addr_entry *c = &ip6->addrs[i];
-        /* RFC 4862 5.4: a tentative (or duplicated) address is not
-         * assigned yet; it never goes out as a source. */
-        if ((c->flags & SIX_ADDR_ANYCAST) || !six__addr_usable(c))
-            continue;
-        /* A link-local (or narrower) source is only valid on its own
-         * link: it must belong to the outgoing interface. And RFC 6724 4:
-         * for a multicast or link-local destination, the candidates MUST
-         * only be addresses of the outgoing interface's link. */
-        if ((six_addr_scope(&c->addr) <= 2 || six_addr_is_multicast(dst) || dscope <= 2) &&
-            ifindex && c->ifindex != ifindex && !six_addr_is_loopback(dst))
-            continue;
-        /* The loopback address never leaves the node (RFC 4291 2.5.3). */
-        if (six_addr_is_loopback(&c->addr) && !six_addr_is_loopback(dst) &&
-            !(dscope == 1))
-            continue;
-        if (!best || src_better(c, best, dst, ifindex))
+        if (src_candidate(c, dst, dscope, ifindex) &&
+            (!best || src_better(c, best, dst, ifindex)))
             best = c;
     }
     if (!best)

@@ -63,12 +63,6 @@ int six_addr_is_v4mapped(const struct in6_addr *a) {
     return memcmp(a->s6_addr, prefix, sizeof(prefix)) == 0;
 }
 
-/* The deprecated site-local unicast prefix fec0::/10 (RFC 3879), which
- * RFC 6724 section 3.1 still maps to site scope. */
-static int is_sitelocal(const struct in6_addr *a) {
-    return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0xc0;
-}
-
 /* RFC 6724 section 3.2: an IPv4 address (here, mapped) in 127/8 or
  * 169.254/16 has link-local scope; every other one is global. */
 static int v4mapped_scope(const struct in6_addr *a) {
@@ -79,18 +73,15 @@ static int v4mapped_scope(const struct in6_addr *a) {
 }
 
 /* RFC 6724 section 3.1 maps unicast scopes onto the multicast scope values
- * so the two can be compared. The loopback address counts as link-local
- * (RFC 4007 section 4); the unspecified address has no scope at all (RFC
- * 4007 section 11.1), which we report as 0, below every real scope. */
-int six_addr_scope(const struct in6_addr *a) {
-    if (six_addr_is_multicast(a))
-        return a->s6_addr[1] & 0x0f;
+ * so the two can be compared (six_addr_scope in ipv6.h does the rest). The
+ * loopback address counts as link-local (RFC 4007 section 4); the
+ * unspecified address has no scope at all (RFC 4007 section 11.1), which
+ * we report as 0, below every real scope. */
+int six__addr_scope_low(const struct in6_addr *a) {
     if (six_addr_is_unspecified(a))
         return 0x0;
-    if (six_addr_is_loopback(a) || six_addr_is_linklocal(a))
+    if (six_addr_is_loopback(a))
         return 0x2;
-    if (is_sitelocal(a))
-        return 0x5;
     if (six_addr_is_v4mapped(a))
         return v4mapped_scope(a);
     return 0xe;

@@ -81,7 +81,24 @@ int six_addr_is_v4mapped(const struct in6_addr *a);       /* ::ffff:0:0/96 */
  * (multicast: the scope field). Loopback is link-local (RFC 4007 section 4),
  * IPv4-mapped follows RFC 6724 section 3.2, and the unspecified address,
  * which has no scope, gives 0. */
-int six_addr_scope(const struct in6_addr *a);
+static inline int six_addr_scope(const struct in6_addr *a);
+/* six_addr_scope of ::/8: the unspecified, loopback and IPv4-mapped
+ * addresses live there. */
+int six__addr_scope_low(const struct in6_addr *a);
+
+/* Inline (it is on every send and in every source comparison): one byte
+ * decides, except in ::/8. */
+static inline int six_addr_scope(const struct in6_addr *a) {
+    uint8_t b0 = a->s6_addr[0], b1 = a->s6_addr[1];
+
+    if (b0 == 0xff)
+        return b1 & 0x0f;
+    if (b0 == 0xfe && (b1 & 0xc0) == 0x80)
+        return 0x2;
+    if (b0 == 0xfe && (b1 & 0xc0) == 0xc0)
+        return 0x5;   /* the deprecated site-local fec0::/10 (RFC 3879) */
+    return b0 ? 0xe : six__addr_scope_low(a);
+}
 /* Number of leading bits a and b share (0..128). */
 int six_addr_common_prefix(const struct in6_addr *a, const struct in6_addr *b);
 /* Whether the first plen bits of a and prefix are equal (plen 0..128; any
