@@ -151,11 +151,19 @@ static int parse_one(const struct cmsghdr *cm, struct six_send_opts *o) {
     }
 }
 
+const struct six_send_opts six__no_send_opts;
+
+int six__opts_any(const struct six_send_opts *o) {
+    for (int i = 0; i < SIX_XH_N; i++)
+        if (o->xh[i])
+            return 1;
+    return o->have_pktinfo || o->have_hlim || o->have_tclass || o->have_nexthop ||
+           o->have_minmtu || o->have_dontfrag;
+}
+
 int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *buf,
                          const struct six_send_opts **out) {
-    static const struct six_send_opts none;
-
-    *out = msg->msg_controllen ? buf : &none;
+    *out = msg->msg_controllen ? buf : &six__no_send_opts;
     return msg->msg_controllen ? six__cmsg_parse(msg->msg_control, msg->msg_controllen, buf) : 0;
 }
 

@@ -25,11 +25,10 @@ static const struct six_send_opts *pick(const struct six_send_opts *anc,
     return sticky_has ? sticky : NULL;
 }
 
-static unsigned pick_ifindex(const struct six_sock *s, const struct six_send_opts *pi,
-                             const struct in6_addr *dst, const struct sockaddr_in6 *to) {
-    if (pi && pi->pktinfo.ipi6_ifindex)
-        return pi->pktinfo.ipi6_ifindex;
-    /* Basic: a bound scoped address, then IPV6_MULTICAST_IF. */
+/* The basic levels' interface: a bound scoped address, then
+ * IPV6_MULTICAST_IF, then the destination's zone. */
+static unsigned basic_ifindex(const struct six_sock *s, const struct in6_addr *dst,
+                              const struct sockaddr_in6 *to) {
     if (s->laddr.sin6_scope_id)
         return s->laddr.sin6_scope_id;
     if (six_addr_is_multicast(dst) && s->mcast_if)
@@ -63,29 +62,50 @@ static int minmtu_policy(int v) {
     return v < 0 ? SIX_MINMTU_MCAST : v == 0 ? SIX_MINMTU_NEVER : SIX_MINMTU_ALWAYS;
 }
 
-int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
-                         const struct sockaddr_in6 *to, struct six_ip6_out *o) {
-    const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc, *nh;
-
+/* The third and fourth levels alone: the socket's basic options and the
+ * address given to sendto. */
+static void resolve_basic(const struct six_sock *s, const struct sockaddr_in6 *to,
+                          struct six_ip6_out *o) {
     /* Every field by hand: a zeroing initializer of the whole struct was
      * a rep stos per packet. */
-    o->via_neighbour = 0;
-    o->nexthop = (struct in6_addr){0};
-    o->flow = 0;
     o->dst = to->sin6_addr;
     if (six_addr_is_unspecified(&o->dst))
         o->dst = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
+    o->src = s->laddr.sin6_addr;
+    o->ifindex = basic_ifindex(s, &o->dst, to);
+    o->via_neighbour = 0;
+    o->nexthop = (struct in6_addr){0};
     o->nxt = (uint8_t)(s->proto == 0 ? IPPROTO_RAW : s->proto);
     o->mcast_loop = (int)s->mcast_loop;
+    o->flow = 0;
+    o->hbh = o->dst1 = o->rth = o->dst2 = NULL;
+    o->hbh_len = o->dst1_len = o->rth_len = o->dst2_len = 0;
+    o->minmtu = minmtu_policy(s->use_min_mtu);
+    o->dontfrag = s->dontfrag;
+    o->hlim = (uint8_t)six__sock_hops(s, &o->dst);
+    o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
+}
 
-    /* RFC 3542 6.1: an unspecified pktinfo address or a zero index leaves
-     * that part to the next level, so each part is picked on its own. */
+int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *anc,
+                         const struct sockaddr_in6 *to, struct six_ip6_out *o) {
+    const struct six_send_opts *st = &s->sticky, *pi, *hl, *tc, *nh, *mm, *df;
+
+    resolve_basic(s, to, o);
+    /* The common case: no ancillary data, no sticky options. */
+    if (anc == &six__no_send_opts && !s->sticky_any)
+        return 0;
+
+    /* The first two levels override. RFC 3542 6.1: an unspecified pktinfo
+     * address or a zero index leaves that part to the next level, so each
+     * part is picked on its own. */
     pi = pick(anc, st, anc->have_pktinfo && !six_addr_is_unspecified(&anc->pktinfo.ipi6_addr),
               st->have_pktinfo && !six_addr_is_unspecified(&st->pktinfo.ipi6_addr));
-    o->src = pi ? pi->pktinfo.ipi6_addr : s->laddr.sin6_addr;
+    if (pi)
+        o->src = pi->pktinfo.ipi6_addr;
     pi = pick(anc, st, anc->have_pktinfo && anc->pktinfo.ipi6_ifindex,
               st->have_pktinfo && st->pktinfo.ipi6_ifindex);
-    o->ifindex = pick_ifindex(s, pi, &o->dst, to);
+    if (pi)
+        o->ifindex = pi->pktinfo.ipi6_ifindex;
     nh = pick(anc, st, anc->have_nexthop, st->have_nexthop);
     if (nh && !six_addr_is_multicast(&o->dst)) {
         unsigned via;
@@ -112,19 +132,18 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
     /* RFC 3542 11.1 and 11.2: per packet, else sticky, else the option.
      * Here -1 is a value of its own (multicast only), not "the next
      * level". */
-    const struct six_send_opts *mm = pick(anc, st, anc->have_minmtu, st->have_minmtu);
-    const struct six_send_opts *df = pick(anc, st, anc->have_dontfrag, st->have_dontfrag);
-    o->minmtu = minmtu_policy(mm ? mm->minmtu : s->use_min_mtu);
-    o->dontfrag = df ? df->dontfrag : s->dontfrag;
+    if ((mm = pick(anc, st, anc->have_minmtu, st->have_minmtu)))
+        o->minmtu = minmtu_policy(mm->minmtu);
+    if ((df = pick(anc, st, anc->have_dontfrag, st->have_dontfrag)))
+        o->dontfrag = df->dontfrag;
 
     /* -1 in either means "the default": the next level decides. */
     hl = pick(anc, st, anc->have_hlim && anc->hlim >= 0, st->have_hlim && st->hlim >= 0);
-    o->hlim = (uint8_t)(hl ? hl->hlim : six__sock_hops(s, &o->dst));
+    if (hl)
+        o->hlim = (uint8_t)hl->hlim;
     tc = pick(anc, st, anc->have_tclass && anc->tclass >= 0,
               st->have_tclass && st->tclass >= 0);
     if (tc)
         o->tclass = (uint8_t)tc->tclass;
-    else
-        o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
     return 0;
 }

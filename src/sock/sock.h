@@ -181,6 +181,7 @@ struct six_sock {
     unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
+    int sticky_any;              /* six__opts_any(&sticky), kept by sticky.c */
     /* Memberships (IPV6_JOIN_GROUP, MCAST_*): grown on join, so a socket
      * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
      * memb[i], scanned first on the per-packet path. */
@@ -308,6 +309,10 @@ void six__memb_leave(struct six_sock *s, struct six_memb *m);
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 
 /* ---- ancillary data (cmsg.c) ---- */
+/* Options that give nothing (what a send without control data gets). */
+extern const struct six_send_opts six__no_send_opts;
+/* Whether o gives any option. */
+int six__opts_any(const struct six_send_opts *o);
 /* Parses msg's control data into *buf and points *out at it, or, without
  * control data, points *out at options that give nothing (no clearing of
  * a buffer per send). Returns 0 or -EINVAL on a malformed object. */

@@ -109,7 +109,7 @@ static int nexthop_set(struct six_sock *s, const void *val, socklen_t len) {
     return 0;
 }
 
-int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+static int sticky_set_one(struct six_sock *s, int name, const void *val, socklen_t len) {
     /* The page's int switches keep their names; other lengths are RFC
      * 3542's sticky headers. */
     if (six__xh_kind(name) >= 0 && (len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS))
@@ -126,6 +126,14 @@ int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len
     default:
         return -ENOENT;
     }
+}
+
+int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    int rc = sticky_set_one(s, name, val, len);
+    /* Sends skip the first two levels of the precedence rule while there
+     * is neither ancillary data nor a sticky option. */
+    s->sticky_any = six__opts_any(&s->sticky);
+    return rc;
 }
 
 int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len) {

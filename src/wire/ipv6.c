@@ -8,6 +8,7 @@
  * Pure functions: no allocation, no I/O, no global state. */
 #include "wire/ipv6.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 
@@ -78,12 +79,19 @@ static int v4mapped_scope(const struct in6_addr *a) {
  * unspecified address has no scope at all (RFC 4007 section 11.1), which
  * we report as 0, below every real scope. */
 int six__addr_scope_low(const struct in6_addr *a) {
-    if (six_addr_is_unspecified(a))
-        return 0x0;
-    if (six_addr_is_loopback(a))
-        return 0x2;
-    if (six_addr_is_v4mapped(a))
-        return v4mapped_scope(a);
+    uint64_t hi, lo;
+
+    /* Two words, not three memcmp: ::1 takes this path on every packet. */
+    memcpy(&hi, a->s6_addr, 8);
+    memcpy(&lo, a->s6_addr + 8, 8);
+    if (hi != 0)
+        return 0xe;
+    if (lo == 0)
+        return 0x0;                         /* :: */
+    if (lo == htobe64(1))
+        return 0x2;                         /* ::1 */
+    if ((lo & htobe64(0xffffffff00000000ull)) == htobe64(0x0000ffff00000000ull))
+        return v4mapped_scope(a);           /* ::ffff:0:0/96 */
     return 0xe;
 }
 

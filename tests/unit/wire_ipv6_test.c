@@ -318,3 +318,22 @@ TEST(addr_solicited_node_allows_out_to_alias_input) {
     six_addr_solicited_node(&a, &a);
     CHECK_MEM(&a, &want, 16);
 }
+
+/* The inline byte test and the ::/8 word test meet at their edges. */
+TEST(addr_scope_at_the_edges_of_each_range) {
+    static const struct {
+        const char *a;
+        int scope;
+    } cases[] = {
+        {"::2", 0xe},              {"::1:0:0:0:1", 0xe},       {"0:0:0:1::1", 0xe},
+        {"::192.0.2.1", 0xe},      {"::ffff:192.0.2.1", 0xe},  {"::ffff:127.0.0.1", 0x2},
+        {"::ffff:169.254.9.9", 0x2}, {"::fffe:127.0.0.1", 0xe}, {"100::1", 0xe},
+        {"fe00::1", 0xe},          {"fe7f::1", 0xe},           {"febf::1", 0x2},
+        {"fec0::", 0x5},           {"feff::1", 0x5},           {"fc00::1", 0xe},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct in6_addr a = addr(cases[i].a);
+        if (six_addr_scope(&a) != cases[i].scope)
+            six_test_fail(__FILE__, __LINE__, "%s: %d", cases[i].a, six_addr_scope(&a));
+    }
+}
