@@ -16,7 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 # line WHAT FILE: one summary line for a stripped copy of FILE.
 line() {
     cp "$2" "$tmp/f"
-    strip --strip-unneeded "$tmp/f"
+    # A Release .a holds LTO bytecode beside the machine code (fat
+    # objects): only the machine code counts.
+    strip --strip-unneeded -R '.gnu.lto_*' -R '.gnu.debuglto_*' "$tmp/f"
     size -t "$tmp/f" | tail -n 1 | {
         read -r text data bss _
         printf 'code %-32s text %7d  data %5d  bss %6d  file %7d B\n' \
