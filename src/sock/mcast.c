@@ -16,7 +16,7 @@ static struct six_mcast_filter filter_of(const struct six_memb *m) {
 }
 
 struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g) {
-    uint32_t tag = six__memb_tag(ifindex, g);
+    uint8_t tag = six__memb_tag(ifindex, g);
 
     for (unsigned i = 0; i < s->nmemb; i++)
         if (s->memb_tag[i] == tag && s->memb[i].ifindex == ifindex &&

@@ -138,35 +138,44 @@ int six__opts_own(struct six_send_opts *o);
 void six__opts_release(struct six_send_opts *o);
 
 struct six_sock {
-    int fd;                      /* the eventfd; our descriptor */
+    /* What input reads of every socket a datagram is offered to (match,
+     * the membership check, queueing, readiness) comes first, together,
+     * so a lookup among thousands of sockets touches few cache lines. */
+    struct six_sock *next_hash;  /* in socks->udp_hash */
     struct six_socks *socks;
+    int closing;
+    int shut_rd, shut_wr;
+    int bound, connected;
+    struct sockaddr_in6 laddr;   /* bound (or chosen by connect) address */
+    struct sockaddr_in6 faddr;   /* connected peer */
+    struct six_pktq rxq;
+    unsigned rx_bytes, rcvbuf;
+    int evt_set;                 /* the eventfd is signalled */
+    unsigned recv_flags;         /* SIX_RECV_* */
+    /* Memberships (IPV6_JOIN_GROUP, MCAST_*): grown on join, so a socket
+     * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
+     * memb[i], scanned first on the per-packet path. */
+    unsigned nmemb, memb_cap;
+    struct six_memb *memb;
+    uint8_t memb_tag[SIX_MAX_MEMBERSHIPS];
+
+    int fd;                      /* the eventfd; our descriptor */
     const struct six_proto_ops *ops;
     int type;                    /* SOCK_RAW or SOCK_DGRAM */
     int proto;                   /* protocol given to socket() */
     struct six_creds creds;      /* of the creating thread */
     struct six_sock *next_all;
     struct six_sock *next_proto; /* in raw_by_proto[] or raw_any */
-    struct six_sock *next_hash;  /* in socks->udp_hash */
     int hashed;                  /* UDP: has a local port in udp_hash */
     int addr_by_connect;         /* UDP: laddr's address came from connect */
     int reuseaddr, reuseport;    /* SO_REUSEADDR, SO_REUSEPORT */
 
     unsigned busy;               /* calls in progress */
-    int closing;
     int closed;                  /* six__sock_close_locked ran */
     int nonblock;
-    int evt_set;                 /* the eventfd is signalled */
     int so_error;
-    int shut_rd, shut_wr;
     uint64_t rcvtimeo_us, sndtimeo_us;   /* 0: wait forever */
-    unsigned rcvbuf, sndbuf;
-
-    struct sockaddr_in6 laddr;   /* bound (or chosen by connect) address */
-    struct sockaddr_in6 faddr;   /* connected peer */
-    int bound, connected;
-
-    struct six_pktq rxq;
-    unsigned rx_bytes;
+    unsigned sndbuf;
 
     /* IPPROTO_IPV6 options. */
     int unicast_hops;            /* -1: the stack's default */
@@ -178,16 +187,9 @@ struct six_sock {
     int use_min_mtu;             /* -1, 0, 1 as RFC 3542 11.1 */
     int dontfrag;
     int checksum_off;            /* -1: none */
-    unsigned recv_flags;         /* SIX_RECV_* */
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
     int sticky_any;              /* six__opts_any(&sticky), kept by sticky.c */
-    /* Memberships (IPV6_JOIN_GROUP, MCAST_*): grown on join, so a socket
-     * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
-     * memb[i], scanned first on the per-packet path. */
-    struct six_memb *memb;
-    unsigned nmemb, memb_cap;
-    uint32_t memb_tag[SIX_MAX_MEMBERSHIPS];
     /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
      * 11.3; one slot, a newer notice replaces it). */
     int pmtu_pending;
@@ -284,11 +286,14 @@ int six__msf_set(struct six_sock *s, int name, const void *val, socklen_t len);
 /* Leaves every group s joined (on close). */
 void six__sock_leave_all(struct six_sock *s);
 /* Memberships (mcast.c), shared by both option families. */
-/* A cheap fingerprint of (g, ifindex): equal memberships have equal tags. */
-static inline uint32_t six__memb_tag(unsigned ifindex, const struct in6_addr *g) {
+/* A one-byte fingerprint of (g, ifindex): equal memberships have equal
+ * tags; a socket's 20 fit in the cache line input reads anyway. */
+static inline uint8_t six__memb_tag(unsigned ifindex, const struct in6_addr *g) {
     uint32_t w;
     memcpy(&w, g->s6_addr + 12, sizeof(w));
-    return (w ^ g->s6_addr[1]) ^ (ifindex * 0x9e3779b1u);
+    w = (w ^ g->s6_addr[1]) ^ (ifindex * 0x9e3779b1u);
+    w ^= w >> 16;
+    return (uint8_t)(w ^ w >> 8);
 }
 /* s's membership of g on ifindex, or NULL. */
 struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g);

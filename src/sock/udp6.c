@@ -371,7 +371,7 @@ static int match(const struct six_sock *s, const struct dgram *d) {
 static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
     int ok = 0;
 
-    uint32_t tag, tag_all;
+    uint8_t tag, tag_all;
     static const struct in6_addr all = IN6ADDR_ANY_INIT;
 
     if (s->nmemb == 0)
