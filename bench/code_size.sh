@@ -30,14 +30,15 @@ echo "code size, stripped (strip --strip-unneeded); text, data, bss from size(1)
 line "sixstack libsixstack.a" "$dir/libsixstack.a"
 line "sixstack libsixstack.so" "$(readlink -f "$dir/libsixstack.so")"
 
-# Optional parts: nothing can be switched off yet. The packet capture
-# (src/link/capture.c, the only user of libpcap) is the one candidate.
-cap=$(size "$dir/libsixstack.a" | awk '$6 == "capture.c.o" { print $1 }')
-all=$(size -t "$dir/libsixstack.a" | tail -n 1 | awk '{ print $1 }')
-printf 'code %-32s none yet: no build option turns a part off; the capture\n' \
-    "sixstack, optional parts off"
-printf 'code %-32s (libpcap) is the one candidate: %s B of text; .a without it %s B\n' "" \
-    "${cap:-?}" "$((all - ${cap:-0}))"
+# Optional parts off (SIX_PCAP, SIX_TAP: CMakeLists.txt), built beside
+# DIR with its build type; without libpcap the stack needs only libc.
+off=$dir/optional-off
+type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$dir/CMakeCache.txt")
+cmake -S "$(dirname "$0")/.." -B "$off" -DCMAKE_BUILD_TYPE="${type:-Release}" \
+    -DSIX_PCAP=OFF -DSIX_TAP=OFF -DSIX_TESTS=OFF -DSIX_BENCH=OFF >/dev/null
+cmake --build "$off" -j "$(nproc)" --target sixstack sixstack_shared >/dev/null
+line "sixstack .a, PCAP TAP off" "$off/libsixstack.a"
+line "sixstack .so, PCAP TAP off" "$(readlink -f "$off/libsixstack.so")"
 
 libdir=$(pkg-config --variable=libdir lwip 2>/dev/null || true)
 if [ -n "$libdir" ] && [ -e "$libdir/liblwip.so" ]; then
