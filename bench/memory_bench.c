@@ -222,7 +222,7 @@ int main(int argc, char **argv) {
 
     printf("memory multicast membership       sixstack ");
     bytes(membership_bytes(count));
-    printf(" (+ a 4 B tag slot, 20 in every socket)");
+    printf(" (+ a 1 B tag slot, 20 in every socket)");
     if (lwip_why)
         printf("   lwIP: skipped (%s)\n", lwip_why);
     else {
