@@ -368,19 +368,32 @@ static int match(const struct six_sock *s, const struct dgram *d) {
  * of each only the sources its filter passes (RFC 3678: INCLUDE lists the
  * sources it wants, EXCLUDE those it does not); one that joined none sees
  * every group the stack accepted for its port. */
-static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
-    int ok = 0;
+/* Bit i set when memb_tag[i] is tag or tag_all. Every slot is compared,
+ * with no branch per entry: the cost does not depend on where in the list
+ * the group sits, so it stays the same however many sockets and groups
+ * take turns (a scan that stopped at the match mispredicted once a packet
+ * when they did). */
+_Static_assert(SIX_MAX_MEMBERSHIPS <= 32, "tag_hits keeps one bit per membership");
 
-    uint8_t tag, tag_all;
+static uint32_t tag_hits(const struct six_sock *s, uint8_t tag, uint8_t tag_all) {
+    uint32_t hits = 0;
+
+    for (unsigned i = 0; i < SIX_MAX_MEMBERSHIPS; i++)
+        hits |= (uint32_t)((s->memb_tag[i] == tag) | (s->memb_tag[i] == tag_all)) << i;
+    return hits & ((1u << s->nmemb) - 1);
+}
+
+static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
     static const struct in6_addr all = IN6ADDR_ANY_INIT;
+    int ok = 0;
 
     if (s->nmemb == 0)
         return 1;
-    tag = six__memb_tag(d->ifindex, &d->dst);
-    tag_all = six__memb_tag(d->ifindex, &all);
-    for (unsigned i = 0; i < s->nmemb; i++) {
-        const struct six_memb *m = &s->memb[i];
-        if ((s->memb_tag[i] != tag && s->memb_tag[i] != tag_all) || m->ifindex != d->ifindex)
+    for (uint32_t hits = tag_hits(s, six__memb_tag(d->ifindex, &d->dst),
+                                  six__memb_tag(d->ifindex, &all));
+         hits; hits &= hits - 1) {
+        const struct six_memb *m = &s->memb[__builtin_ctz(hits)];
+        if (m->ifindex != d->ifindex)
             continue;
         if (six_addr_is_unspecified(&m->group))
             return 1;
