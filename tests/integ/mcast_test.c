@@ -9,6 +9,7 @@
  * A also sits on a second segment "t" with E (2001:db8:1::5), to test
  * which interface a multicast datagram leaves by. */
 #include "harness.h"
+#include "sock/sock.h"   /* six__memb_tag: groups whose tags collide */
 
 #define NST 5
 #define PORT 9000
@@ -254,6 +255,54 @@ TEST(memberships_filter_what_a_socket_sees) {
     CHECK_OK(six_close(only1));
     CHECK_OK(six_close(only2));
     CHECK_OK(six_close(none));
+    net_done(&n);
+}
+
+/* Groups ff1e::N (N from *next on) whose one-byte membership tags on
+ * ifindex equal want's. */
+static struct in6_addr same_tag(uint8_t want, unsigned ifindex, uint32_t *next) {
+    for (;; (*next)++) {
+        struct in6_addr g = h_in6("ff1e::");
+        g.s6_addr[12] = (uint8_t)(*next >> 24);
+        g.s6_addr[13] = (uint8_t)(*next >> 16);
+        g.s6_addr[14] = (uint8_t)(*next >> 8);
+        g.s6_addr[15] = (uint8_t)*next;
+        if (six__memb_tag(ifindex, &g) == want) {
+            (*next)++;
+            return g;
+        }
+    }
+}
+
+/* A socket's memberships are found by one-byte tags, which collide: with
+ * three groups of one tag (two joined, one not), each joined group is
+ * delivered whatever its place in the list, and the third is filtered. */
+TEST(memberships_with_colliding_tags) {
+    struct net n;
+    uint32_t next = 0x100;
+
+    net_up(&n);
+    struct in6_addr g1 = h_in6("ff1e::1");
+    uint8_t tag = six__memb_tag(n.ifx[B], &g1);
+    struct in6_addr g2 = same_tag(tag, n.ifx[B], &next), other = same_tag(tag, n.ifx[B], &next);
+    struct in6_addr g3 = h_in6("ff1e::3");
+    int sa = (int)CHECK_OK(six_socket_on(n.st[A], AF_INET6, SOCK_DGRAM, 0));
+    int b = listener(n.st[B]), joins_other = listener(n.st[B]);
+    join(b, &g1, n.ifx[B]);
+    join(b, &g3, n.ifx[B]);
+    join(b, &g2, n.ifx[B]);
+    join(joins_other, &other, n.ifx[B]);   /* so B's stack accepts it */
+    send_to_group(sa, &g1, n.ifx[A], "g1");
+    send_to_group(sa, &g2, n.ifx[A], "g2");
+    send_to_group(sa, &other, n.ifx[A], "other");
+    net_pump(&n);
+    CHECK_EQ(got(b, "g1"), 1);
+    CHECK_EQ(got(b, "g2"), 1);
+    CHECK_EQ(got(b, "other"), -1);
+    CHECK_EQ(got(joins_other, "other"), 1);
+    CHECK_OK(six_close(sa));
+    CHECK_OK(six_close(b));
+    CHECK_OK(six_close(joins_other));
     net_done(&n);
 }
 
