@@ -138,27 +138,33 @@ void (*six__socktab_window_hook)(int fd);
 
 /* ---- the table ---- */
 
-static slot_t *slot(int fd, int create) {
-    unsigned c, i;
+/* fd's slot, or NULL when fd is out of range or its chunk was never made. */
+static inline slot_t *slot(int fd) {
     slot_t *chunk;
 
     if (fd < 0 || (unsigned)fd >= NCHUNKS * CHUNK_SIZE)
         return NULL;
-    c = (unsigned)fd >> CHUNK_BITS;
-    i = (unsigned)fd & (CHUNK_SIZE - 1);
-    chunk = atomic_load_explicit(&chunks[c], memory_order_acquire);
-    if (!chunk && create) {
-        pthread_mutex_lock(&chunk_lock);
-        chunk = atomic_load(&chunks[c]);
-        if (!chunk && (chunk = calloc(CHUNK_SIZE, sizeof(*chunk))))
-            atomic_store_explicit(&chunks[c], chunk, memory_order_release);
-        pthread_mutex_unlock(&chunk_lock);
-    }
-    return chunk ? &chunk[i] : NULL;
+    chunk = atomic_load_explicit(&chunks[(unsigned)fd >> CHUNK_BITS], memory_order_acquire);
+    return chunk ? &chunk[(unsigned)fd & (CHUNK_SIZE - 1)] : NULL;
+}
+
+/* The same, making fd's chunk when it is missing (insertions only). */
+static slot_t *slot_make(int fd) {
+    slot_t *p = slot(fd), *chunk;
+    unsigned c = (unsigned)fd >> CHUNK_BITS;
+
+    if (p || fd < 0 || (unsigned)fd >= NCHUNKS * CHUNK_SIZE)
+        return p;
+    pthread_mutex_lock(&chunk_lock);
+    chunk = atomic_load(&chunks[c]);
+    if (!chunk && (chunk = calloc(CHUNK_SIZE, sizeof(*chunk))))
+        atomic_store_explicit(&chunks[c], chunk, memory_order_release);
+    pthread_mutex_unlock(&chunk_lock);
+    return chunk ? &chunk[(unsigned)fd & (CHUNK_SIZE - 1)] : NULL;
 }
 
 int six__socktab_insert(struct six_sock *s) {
-    slot_t *p = slot(s->fd, 1);
+    slot_t *p = slot_make(s->fd);
 
     if (!p)
         return -EMFILE;
@@ -167,7 +173,7 @@ int six__socktab_insert(struct six_sock *s) {
 }
 
 void six__socktab_remove(struct six_sock *s) {
-    slot_t *p = slot(s->fd, 0);
+    slot_t *p = slot(s->fd);
     struct six_sock *was = s;
 
     /* Only while it still names s: the number may have been reused. */
@@ -176,7 +182,7 @@ void six__socktab_remove(struct six_sock *s) {
 }
 
 struct six_sock *six__sock_acquire(int fd) {
-    slot_t *p = slot(fd, 0);
+    slot_t *p = slot(fd);
     struct six_sock *s;
     struct reader *r;
 
