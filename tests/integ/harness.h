@@ -103,6 +103,15 @@ static inline void h_up_cfg(struct hpair *p, const struct six_stack_config *cfg_
 
 static inline void h_up(struct hpair *p) { h_up_cfg(p, NULL, NULL); }
 
+/* The pair with B down to two packet buffers (small; no large one, or a
+ * small packet would borrow it): for tests of running out. */
+static inline void h_up_b_two_buffers(struct hpair *p) {
+    struct six_stack_config cb = h_config(2);
+    cb.pkt_small_max = 2;
+    cb.pkt_large_max = 0;
+    h_up_cfg(p, NULL, &cb);
+}
+
 /* An extra address on A's or B's link interface. */
 static inline struct in6_addr h_addr_add(struct hpair *p, struct six_stack *st, const char *s) {
     struct in6_addr a = h_in6(s);

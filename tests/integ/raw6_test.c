@@ -1291,10 +1291,7 @@ TEST(rcvbuf_full_drops_and_counts) {
  * gets the packet, and nothing is counted as a lack of buffers. */
 TEST(full_socket_costs_no_copy) {
     struct hpair p;
-    struct six_stack_config cb = h_config(2);
-    cb.pkt_small_max = 2;
-    cb.pkt_large_max = 0;   /* or a small packet borrows a large buffer */
-    h_up_cfg(&p, NULL, &cb);
+    h_up_b_two_buffers(&p);
     int a = h_sock(&p, p.a, 253);
     int full = h_sock(&p, p.b, 253);
     int room = h_sock(&p, p.b, 253);

@@ -635,10 +635,7 @@ TEST(udp_bad_checksum_from_raw_socket_over_loopback_dropped) {
  * the member with room still gets the datagram. */
 TEST(udp_full_member_costs_no_copy) {
     struct hpair p;
-    struct six_stack_config cb = h_config(2);
-    cb.pkt_small_max = 2;
-    cb.pkt_large_max = 0;   /* or a small packet borrows a large buffer */
-    h_up_cfg(&p, NULL, &cb);
+    h_up_b_two_buffers(&p);
     struct in6_addr g = h_in6("ff1e::77");
     struct ipv6_mreq mr = {.ipv6mr_multiaddr = g, .ipv6mr_interface = p.ifb};
     struct sockaddr_in6 to = u_sin6(&g, PORT_B);
