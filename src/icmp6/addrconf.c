@@ -150,7 +150,7 @@ static void addr_event(void *ctx, const struct six_addr_entry *a, int added) {
     if (!e || !ifp)
         return;
     nodad = (e->flags & SIX_ADDR_NODAD) != 0;
-    e->flags &= ~(unsigned)SIX_ADDR_NODAD;
+    e->flags &= ~(unsigned)SIX_ADDR_NODAD;   /* addr_add told route caches */
     if (nodad || !(ifp->flags & SIX_IFF_ETHERNET) || !ac->dad_transmits ||
         (e->flags & SIX_ADDR_ANYCAST))
         return;
@@ -188,6 +188,7 @@ static void dad_step(struct six_ac *ac, struct six_addr_entry *e, uint64_t now) 
         return;
     }
     e->flags &= ~(unsigned)SIX_ADDR_TENTATIVE;
+    six__ip6_routing_changed(ac->ip6);   /* a new source */
     SIX_STAT(ac->ip6->core, nd_dad_ok);
     log_addr(ac, e, (e->flags & SIX_ADDR_DEPRECATED) ? "is assigned (deprecated)"
                                                      : "is assigned (preferred)");
@@ -319,7 +320,9 @@ static struct six_addr_entry *slaac_find(struct six_ac *ac, unsigned ifindex,
     return found;
 }
 
-static void set_preferred(struct six_addr_entry *e, uint64_t until, uint64_t now) {
+static void set_preferred(struct six_ac *ac, struct six_addr_entry *e, uint64_t until,
+                          uint64_t now) {
+    six__ip6_routing_changed(ac->ip6);   /* RFC 6724 rule 3 may choose anew */
     e->preferred_until = until < e->valid_until ? until : e->valid_until;
     if (e->preferred_until <= now)
         e->flags |= SIX_ADDR_DEPRECATED;
@@ -357,7 +360,7 @@ static void slaac_new(struct six_ac *ac, struct six_if *ifp, const struct six_nd
     SIX_STAT(ac->ip6->core, nd_slaac_addrs);
     e->dad_counter = (uint8_t)counter;
     e->valid_until = six__ac_deadline(ac, pi->valid);
-    set_preferred(e, six__ac_deadline(ac, pi->preferred), now);
+    set_preferred(ac, e, six__ac_deadline(ac, pi->preferred), now);
     log_addr(ac, e, "made by SLAAC");
 }
 
@@ -384,7 +387,7 @@ void six__ac_slaac(struct six_ac *ac, struct six_if *ifp, const struct six_nd_pr
         slaac_new(ac, ifp, pi);
     } else {
         update_valid(ac, e, pi->valid, now);
-        set_preferred(e, six__ac_deadline(ac, pi->preferred), now);
+        set_preferred(ac, e, six__ac_deadline(ac, pi->preferred), now);
     }
     six__ac_schedule(ac);
 }
@@ -405,6 +408,7 @@ static int addr_tick(struct six_ac *ac, struct six_addr_entry *e, uint64_t now) 
         dad_step(ac, e, now);
     if (e->preferred_until <= now && !(e->flags & SIX_ADDR_DEPRECATED)) {
         e->flags |= SIX_ADDR_DEPRECATED;
+        six__ip6_routing_changed(ac->ip6);
         SIX_STAT(ac->ip6->core, nd_addrs_deprecated);
         log_addr(ac, e, "deprecated: preferred lifetime ended");
     }

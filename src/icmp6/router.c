@@ -124,6 +124,8 @@ static void install_default(struct six_ac *ac, const struct six_ac_router *best)
         return;
     }
     if (rt) {
+        if (rt->ifindex != best->ifindex || !IN6_ARE_ADDR_EQUAL(&rt->gateway, &best->addr))
+            six__ip6_routing_changed(ac->ip6);
         rt->gateway = best->addr;
         rt->ifindex = best->ifindex;
         return;
@@ -380,6 +382,7 @@ static void redirect_route(struct six_ac *ac, struct six_if *ifp, const struct s
     rt->gateway = onlink ? any : r->target;
     rt->ifindex = ifp->index;
     rt->flags = flags;
+    six__ip6_routing_changed(ac->ip6);
 }
 
 void six__rd_redirect_input(struct six_ac *ac, struct six_if *ifp, const struct six_ip6_repr *h,

@@ -13,6 +13,7 @@ void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_h
     memset(ip6, 0, sizeof(*ip6));
     ip6->core = core;
     ip6->default_hlim = default_hlim;
+    ip6->route_gen = 1;   /* caches start empty at 0 */
 }
 
 void six__ip6_fini(struct six_ip6 *ip6) {
@@ -45,6 +46,7 @@ static int reserve(void **arr, unsigned *cap, unsigned len, size_t elem) {
 /* ---- interfaces ---- */
 
 int six__ip6_if_add(struct six_ip6 *ip6, struct six_if *ifp) {
+    six__ip6_routing_changed(ip6);
     for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
         if (ip6->ifs[i])
             continue;
@@ -76,6 +78,7 @@ struct six_if *six__ip6_if_byname(const struct six_ip6 *ip6, const char *name) {
 void six__ip6_if_remove(struct six_ip6 *ip6, unsigned ifindex) {
     struct six_if *ifp = six__ip6_if(ip6, ifindex);
 
+    six__ip6_routing_changed(ip6);
     if (!ifp)
         return;
     for (unsigned i = 0; i < ip6->naddrs;)
@@ -157,6 +160,7 @@ int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
     struct six_addr_entry *e;
     int rc;
 
+    six__ip6_routing_changed(ip6);
     if (!six__ip6_if(ip6, ifindex))
         return -ENODEV;
     if (plen > 128 || six_addr_is_multicast(a) || six_addr_is_unspecified(a))
@@ -216,6 +220,7 @@ int six__ip6_addr_del(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
     int i = addr_index(ip6, ifindex, a);
     struct six_addr_entry gone;
 
+    six__ip6_routing_changed(ip6);
     if (i < 0)
         return -EADDRNOTAVAIL;
     gone = ip6->addrs[i];
@@ -269,6 +274,7 @@ int six__ip6_route_add(struct six_ip6 *ip6, const struct in6_addr *prefix, unsig
     struct in6_addr any = IN6ADDR_ANY_INIT;
     int rc;
 
+    six__ip6_routing_changed(ip6);
     if (plen > 128)
         return -EINVAL;
     if (!six__ip6_if(ip6, ifindex))
@@ -296,6 +302,8 @@ struct six_route *six__ip6_route_find(struct six_ip6 *ip6, const struct in6_addr
 
 int six__ip6_route_del(struct six_ip6 *ip6, const struct in6_addr *prefix, unsigned plen) {
     int i = route_index(ip6, prefix, plen);
+
+    six__ip6_routing_changed(ip6);
     if (i < 0)
         return -ESRCH;
     ip6->routes[i] = ip6->routes[--ip6->nroutes];

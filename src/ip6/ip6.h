@@ -166,6 +166,10 @@ struct six_ip6 {
     unsigned naddrs, addrs_cap;
     struct six_route *routes;
     unsigned nroutes, routes_cap;
+    /* Moves on with every change that can alter what route_out answers
+     * (interfaces, addresses and their flags, routes); a struct
+     * six_route_cache is good while it has not moved. */
+    uint64_t route_gen;
     /* Memberships, hashed by (group, interface) with a per-stack key. */
     struct six_mcast_entry **mc_hash;
     unsigned mc_mask, mc_count;
@@ -333,6 +337,28 @@ enum {
  * an interface). */
 int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
                        struct six_if **ifp_out);
+
+/* Tells route caches that interfaces, addresses (or their flags) or
+ * routes changed. The functions here that add and remove call it; code
+ * that changes an entry in place (six__ip6_addr_get, six__ip6_route_find,
+ * ip6->addrs[i]) must call it too, in the same locked operation. */
+static inline void six__ip6_routing_changed(struct six_ip6 *ip6) { ip6->route_gen++; }
+
+/* What route_out answered for one question (a socket keeps one: its
+ * destination rarely changes between sends). */
+struct six_route_cache {
+    uint64_t gen;                 /* ip6->route_gen then; 0: empty */
+    struct in6_addr dst, src_in;  /* the question: o->dst, o->src, */
+    unsigned ifindex_in;          /* o->ifindex */
+    unsigned ifindex;             /* the answer */
+    struct in6_addr nexthop, src;
+};
+
+/* six__ip6_route_out, answered from c when it holds the same question and
+ * nothing changed since (sends through a named neighbour, IPV6_NEXTHOP,
+ * always ask). A success is kept in c. */
+int six__ip6_route_out_cached(const struct six_ip6 *ip6, struct six_route_cache *c,
+                              struct six_ip6_out *o, struct six_if **ifp_out);
 
 /* Bytes of extension headers o will emit. */
 size_t six__ip6_ext_len(const struct six_ip6_out *o);

@@ -76,6 +76,26 @@ int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
     return 0;
 }
 
+int six__ip6_route_out_cached(const struct six_ip6 *ip6, struct six_route_cache *c,
+                              struct six_ip6_out *o, struct six_if **ifp_out) {
+    struct in6_addr src_in = o->src;
+    int rc;
+
+    if (!o->via_neighbour && c->gen == ip6->route_gen && c->ifindex_in == o->ifindex &&
+        IN6_ARE_ADDR_EQUAL(&c->dst, &o->dst) && IN6_ARE_ADDR_EQUAL(&c->src_in, &o->src)) {
+        *ifp_out = ip6->ifs[c->ifindex];   /* an interface gone moved the gen */
+        o->nexthop = c->nexthop;
+        o->src = c->src;
+        return 0;
+    }
+    if ((rc = six__ip6_route_out(ip6, o, ifp_out)) < 0 || o->via_neighbour)
+        return rc;
+    *c = (struct six_route_cache){.gen = ip6->route_gen, .dst = o->dst, .src_in = src_in,
+                                  .ifindex_in = o->ifindex, .ifindex = (*ifp_out)->index,
+                                  .nexthop = o->nexthop, .src = o->src};
+    return 0;
+}
+
 size_t six__ip6_ext_len(const struct six_ip6_out *o) {
     size_t n = o->hbh_len + o->rth_len + o->dst2_len;
     /* Destination options before a routing header only exist with one

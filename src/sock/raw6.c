@@ -126,7 +126,7 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     if ((rc = six__pktopts_resolve(s, so, to, &o)) < 0)
         return rc;
     /* An interface that does not exist is ENXIO from route_out. */
-    if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0) {
+    if ((rc = six__ip6_route_out_cached(socks->ip6, &s->route, &o, &ifp)) < 0) {
         /* Counted here as six__ip6_output would: the route was looked up
          * first, for the checksum's source address. */
         if (rc == -ENETUNREACH)

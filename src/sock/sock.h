@@ -190,6 +190,7 @@ struct six_sock {
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
     int sticky_any;              /* six__opts_any(&sticky), kept by sticky.c */
+    struct six_route_cache route; /* the last send's route and source */
     /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
      * 11.3; one slot, a newer notice replaces it). */
     int pmtu_pending;

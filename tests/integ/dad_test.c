@@ -68,6 +68,41 @@ TEST(static_address_is_tentative_until_dad_passes) {
     es_done(&s);
 }
 
+/* Source of the datagram rx (raw, 253) receives after fd sends one to to. */
+static struct in6_addr source_seen(struct eseg *s, int fd, const struct in6_addr *to, int rx) {
+    struct sockaddr_in6 from;
+    socklen_t len = sizeof(from);
+    uint8_t buf[8];
+
+    h_send_ok(fd, to, "x", 1);
+    es_pump(s);
+    CHECK_EQ(six_recvfrom(rx, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &len), 1);
+    return from.sin6_addr;
+}
+
+/* An address that passes DAD becomes a source at once, also for a socket
+ * that already sent to the same destination from another one. */
+TEST(address_that_passes_dad_becomes_the_source) {
+    struct eseg s;
+    struct six_stack_config cfg = dad_cfg(1);
+    struct in6_addr a = h_in6("2001:db8:7::2"), peer = h_in6("2001:db8:7::1"), got;
+
+    es_up_cfg(&s, 2, &cfg);
+    es_advance(&s, 2 * SEC, SEC);
+    CHECK_OK(six_addr_add(s.st[0], s.ifx[0], &peer, 64, SIX_ADDR_NODAD));
+    CHECK_OK(six_addr_add(s.st[1], s.ifx[1], &a, 64, 0));
+    int fd = es_raw(s.st[1], 253), rx = es_raw(s.st[0], 253);
+    got = source_seen(&s, fd, &peer, rx);
+    CHECK(h_addr_eq(&got, &s.addr[1]));   /* a is tentative */
+    es_advance(&s, 1 * SEC, 0);
+    CHECK_EQ(flags_of(&s, 1, &a), 0);
+    got = source_seen(&s, fd, &peer, rx);
+    CHECK(h_addr_eq(&got, &a));           /* RFC 6724 rule 8 */
+    six_close(fd);
+    six_close(rx);
+    es_done(&s);
+}
+
 /* RFC 4862 5.4: packets to a tentative address are dropped. */
 TEST(packets_to_a_tentative_address_are_dropped) {
     struct eseg s;

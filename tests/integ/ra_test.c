@@ -310,6 +310,20 @@ TEST(slaac_address_is_tentative_then_preferred) {
     es_done(&s);
 }
 
+/* Sends one datagram on fd to dst and checks that rx (on the stack that
+ * owns dst) receives it from src. */
+static void expect_source(struct eseg *s, int fd, const struct in6_addr *dst, int rx,
+                          const struct in6_addr *src) {
+    uint8_t buf[64];
+    struct sockaddr_in6 from;
+    socklen_t len = sizeof(from);
+
+    h_send_ok(fd, dst, "src?", 4);
+    es_pump(s);
+    CHECK_EQ(six_recvfrom(rx, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &len), 4);
+    CHECK(h_addr_eq(&from.sin6_addr, src));
+}
+
 /* Preferred lifetime over: deprecated, and RFC 6724 rule 3 picks the
  * static address for new traffic; valid lifetime over: the address and
  * the on-link prefix go. */
@@ -319,11 +333,15 @@ TEST(slaac_lifetimes_deprecate_then_remove_the_address) {
     struct in6_addr src, far = h_in6("2001:db8:1::99");
 
     up(&s, 2, 0);
+    /* far is the router's too, so it shows the source of what H sends. */
+    CHECK_OK(six_addr_add(s.st[R], s.ifx[R], &far, 64, 0));
+    int from_h = es_raw(s.st[R], 253), to_far = es_raw(s.st[H], 253);
     struct ra r = ra_std(&s, 60, 20);
     send_ra(&s, R, &r);
     CHECK(find_addr(&s, "2001:db8:1::", &a));
     CHECK_OK(six_select_source(s.st[H], &far, 0, &src));
     CHECK(h_addr_eq(&src, &a.addr));   /* rule 8: the longer match */
+    expect_source(&s, to_far, &far, from_h, &a.addr);
     es_advance(&s, 20 * SEC, SEC);
     CHECK(find_addr(&s, "2001:db8:1::", &a));
     CHECK_EQ(a.flags, SIX_ADDR_AUTOCONF | SIX_ADDR_DEPRECATED);
@@ -331,6 +349,10 @@ TEST(slaac_lifetimes_deprecate_then_remove_the_address) {
     CHECK_EQ(h_stats(s.st[H]).nd_addrs_deprecated, 1);
     CHECK_OK(six_select_source(s.st[H], &far, 0, &src));
     CHECK(h_addr_eq(&src, &s.addr[H]));   /* rule 3 */
+    /* The socket that sent before the change sees it too. */
+    expect_source(&s, to_far, &far, from_h, &s.addr[H]);
+    six_close(from_h);
+    six_close(to_far);
     /* Still valid: it is still ours as a destination. */
     CHECK(six_addr_list(s.st[H], s.ifx[H], NULL, 0) == 3);
     es_advance(&s, 40 * SEC, SEC);
@@ -346,16 +368,23 @@ TEST(slaac_lifetimes_deprecate_then_remove_the_address) {
 TEST(preferred_lifetime_is_reset_by_each_advertisement) {
     struct eseg s;
     struct six_addr_info a;
+    struct in6_addr far = h_in6("2001:db8:1::99");
     up(&s, 2, 0);
+    CHECK_OK(six_addr_add(s.st[R], s.ifx[R], &far, 64, 0));
+    int from_h = es_raw(s.st[R], 253), to_far = es_raw(s.st[H], 253);
     struct ra r = ra_std(&s, 7200, 0);
     send_ra(&s, R, &r);
     CHECK(find_addr(&s, "2001:db8:1::", &a));
     CHECK(a.flags & SIX_ADDR_DEPRECATED);
+    expect_source(&s, to_far, &far, from_h, &s.addr[H]);   /* rule 3 */
     r = ra_std(&s, 7200, 100);
     send_ra(&s, R, &r);
     CHECK(find_addr(&s, "2001:db8:1::", &a));
     CHECK(!(a.flags & SIX_ADDR_DEPRECATED));
     CHECK_EQ(a.preferred_s, 100);
+    expect_source(&s, to_far, &far, from_h, &a.addr);      /* rule 8 again */
+    six_close(from_h);
+    six_close(to_far);
     es_done(&s);
 }
 
@@ -748,6 +777,31 @@ TEST(redirect_to_a_better_router_is_followed) {
     struct ra r = ra_new(0);
     send_ra(&s, R, &r);
     CHECK_ERRNO(h_sendto(fd, &dst, "x", 1), ENETUNREACH);
+    six_close(fd);
+    es_done(&s);
+}
+
+/* A second redirect for the same destination, from the router the first
+ * one named, changes the route in place: a socket that sent through the
+ * first target sends through the new one. */
+TEST(second_redirect_moves_the_route_again) {
+    struct eseg s;
+    struct in6_addr dst = h_in6("2001:db8:99::5");
+
+    redirect_setup(&s);
+    struct in6_addr t = es_linklocal(&s, 2), llr = es_linklocal(&s, R);
+    send_redirect(&s, R, &t, &dst, s.mac[2], 255, NULL);
+    int fd = es_raw(s.st[H], 253);
+    struct six_stats c0 = h_stats(s.st[2]), r0 = h_stats(s.st[R]);
+    h_send_ok(fd, &dst, "x", 1);
+    es_pump(&s);
+    CHECK_EQ(h_stats(s.st[2]).ip6_in_not_for_us - c0.ip6_in_not_for_us, 1);
+    send_redirect(&s, 2, &llr, &dst, s.mac[R], 255, NULL);
+    CHECK_EQ(h_stats(s.st[H]).nd_in_redirect, 2);
+    h_send_ok(fd, &dst, "x", 1);
+    es_pump(&s);
+    CHECK_EQ(h_stats(s.st[R]).ip6_in_not_for_us - r0.ip6_in_not_for_us, 1);
+    CHECK_EQ(h_stats(s.st[2]).ip6_in_not_for_us - c0.ip6_in_not_for_us, 1);
     six_close(fd);
     es_done(&s);
 }

@@ -1310,6 +1310,39 @@ TEST(full_socket_costs_no_copy) {
     h_done(&p);
 }
 
+/* A socket keeps the route and source of its last send while nothing
+ * changes; every change that could alter them is seen by the next send. */
+TEST(route_and_source_follow_every_change) {
+    struct hpair p;
+    h_up(&p);
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    expect_datagram(b, payload, sizeof(payload), &p.addr_a);
+
+    /* A better source appears (RFC 6724 rule 8, counted up to each
+     * source's prefix: ::3/127 shares 127 bits with ::2, ::1/64 64): the
+     * next send takes it. */
+    struct in6_addr a3 = h_in6("2001:db8::3");
+    CHECK_OK(six_addr_add(p.a, p.ifa, &a3, 127, 0));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    expect_datagram(b, payload, sizeof(payload), &a3);
+    /* It goes again: back to the first. */
+    CHECK_OK(six_addr_del(p.a, p.ifa, &a3));
+    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
+    h_pump(&p);
+    expect_datagram(b, payload, sizeof(payload), &p.addr_a);
+
+    /* A route is taken away: no stale answer. */
+    struct in6_addr far = h_in6("2001:db9::7");
+    CHECK_OK(six_route_add(p.a, &far, 64, &p.addr_b, p.ifa));
+    h_send_ok(a, &far, payload, sizeof(payload));
+    CHECK_OK(six_route_del(p.a, &far, 64));
+    CHECK_ERRNO(h_sendto(a, &far, payload, sizeof(payload)), ENETUNREACH);
+    h_done(&p);
+}
+
 TEST(send_without_a_route_is_enetunreach_and_counted) {
     struct hpair p;
     h_up(&p);
