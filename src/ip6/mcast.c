@@ -12,6 +12,7 @@
  * RFCs: RFC 4291 2.7 (groups, all-nodes), ip6(4) (the unspecified group
  * accepts every group), RFC 3810 4.2 (merging the filters).
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,15 +265,23 @@ int six__ip6_mcast_leave(struct six_ip6 *ip6, unsigned ifindex, const struct in6
     return six__ip6_mcast_update(ip6, ifindex, g, &any_source, NULL);
 }
 
+/* All-nodes, ff01::1 or ff02::1 (RFC 4291 2.7.1), in two words: a 14-byte
+ * memcmp was a library call on every multicast packet. */
+static int is_all_nodes(const struct in6_addr *g) {
+    uint64_t hi, lo;
+
+    memcpy(&hi, g->s6_addr, 8);
+    memcpy(&lo, g->s6_addr + 8, 8);
+    return (hi == htobe64(0xff01000000000000ull) || hi == htobe64(0xff02000000000000ull)) &&
+           lo == htobe64(1);
+}
+
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
                           const struct in6_addr *g) {
-    /* All-nodes (ff01::1 and ff02::1) is joined on every interface
-     * (RFC 4291 2.7.1); byte 0 must be ff, or 2001::1 would match. */
-    static const uint8_t all_nodes_tail[14] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     static const struct in6_addr any = IN6ADDR_ANY_INIT;
 
-    if (g->s6_addr[0] == 0xff && (g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
-        memcmp(&g->s6_addr[2], all_nodes_tail, sizeof(all_nodes_tail)) == 0)
+    /* All-nodes is joined on every interface. */
+    if (is_all_nodes(g))
         return 1;
     if (six__ip6_mcast_find(ip6, ifindex, g))
         return 1;

@@ -223,3 +223,25 @@ TEST(mcast_interface_removal_forgets) {
     CHECK_EQ(f.core.stats.link_mcast_filter_dels, 0);
     fx_down(&f);
 }
+
+/* All-nodes (ff01::1, ff02::1) is a member on every interface without a
+ * join; its neighbours in every byte are not. */
+TEST(mcast_member_all_nodes_without_a_join) {
+    static const char *members[] = {"ff01::1", "ff02::1"};
+    static const char *not_members[] = {"ff03::1", "ff02::2", "ff02::101", "fe02::1",
+                                        "2001::1", "ff02:0:0:1::1", "ff02::1:0:0:1", "::1"};
+    struct fx f;
+
+    fx_up(&f);
+    for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+        struct in6_addr g = A6(members[i]);
+        if (!six__ip6_mcast_member(&f.ip6, f.a, &g))
+            six_test_fail(__FILE__, __LINE__, "%s is not a member", members[i]);
+    }
+    for (size_t i = 0; i < sizeof(not_members) / sizeof(not_members[0]); i++) {
+        struct in6_addr g = A6(not_members[i]);
+        if (six__ip6_mcast_member(&f.ip6, f.a, &g))
+            six_test_fail(__FILE__, __LINE__, "%s is a member", not_members[i]);
+    }
+    fx_down(&f);
+}
