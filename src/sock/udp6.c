@@ -363,17 +363,12 @@ static int match(const struct six_sock *s, const struct dgram *d) {
     return score;
 }
 
-/* Whether s's memberships let it see a datagram to group on ifindex. As
- * BSD (im6o_mc_filter): a socket that joined groups sees only those, and
- * of each only the sources its filter passes (RFC 3678: INCLUDE lists the
- * sources it wants, EXCLUDE those it does not); one that joined none sees
- * every group the stack accepted for its port. */
 /* Bit i set when memb_tag[i] is tag or tag_all. Every slot is compared,
  * with no branch per entry: the cost does not depend on where in the list
  * the group sits, so it stays the same however many sockets and groups
  * take turns (a scan that stopped at the match mispredicted once a packet
  * when they did). */
-_Static_assert(SIX_MAX_MEMBERSHIPS <= 32, "tag_hits keeps one bit per membership");
+_Static_assert(SIX_MAX_MEMBERSHIPS < 32, "tag_hits keeps one bit per membership");
 
 static uint32_t tag_hits(const struct six_sock *s, uint8_t tag, uint8_t tag_all) {
     uint32_t hits = 0;
@@ -383,6 +378,11 @@ static uint32_t tag_hits(const struct six_sock *s, uint8_t tag, uint8_t tag_all)
     return hits & ((1u << s->nmemb) - 1);
 }
 
+/* Whether s's memberships let it see a datagram to group on ifindex. As
+ * BSD (im6o_mc_filter): a socket that joined groups sees only those, and
+ * of each only the sources its filter passes (RFC 3678: INCLUDE lists the
+ * sources it wants, EXCLUDE those it does not); one that joined none sees
+ * every group the stack accepted for its port. */
 static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
     static const struct in6_addr all = IN6ADDR_ANY_INIT;
     int ok = 0;
