@@ -7,7 +7,8 @@
  *               by the table's size, which socket: raw 253, raw ICMPv6
  *               or UDP
  *   byte 1      how many bytes of the rest are the option value
- *   then        the value, then the control data for one sendmsg to ::1
+ *   then        the value, then the control data for two sendmsg to ::1
+ *               (and one more without it)
  *
  * After each input the socket is closed and the stack must have every
  * packet buffer back, or the harness aborts. ASan catches any read or
@@ -109,6 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     six_getsockopt(fd, opts[which].level, opts[which].name, cbuf, &glen);
     m.msg_control = clen ? control : NULL;
     m.msg_controllen = clen;
+    six_sendmsg(fd, &m, MSG_DONTWAIT);
+    /* Again with the control data, then without: the second and third
+     * sends may be answered from the socket's route cache. */
+    six_sendmsg(fd, &m, MSG_DONTWAIT);
+    m.msg_control = NULL;
+    m.msg_controllen = 0;
     six_sendmsg(fd, &m, MSG_DONTWAIT);
     while (six_recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0) {
     }
