@@ -17,41 +17,15 @@
 # without ip, ping, tshark, ndisc6, rdisc6 or scapy for /usr/bin/python3.
 # Cleans up on any exit.
 # Usage: netns_slaac.sh BUILD_DIR SOURCE_DIR
-set -u
-build=$(cd "$1" && pwd)
-host=$build/tools/sixstack-host
+. "$(dirname "$0")/netns-lib.bash"
 py=/usr/bin/python3
-
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces and a TAP device); run make test as root"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-for t in ip ping tshark ndisc6 rdisc6; do
-  command -v "$t" >/dev/null || skip "$t not found (make deps installs it)"
-done
+netns_init "$1" ping ndisc6 rdisc6
 [ -x "$py" ] && "$py" -c 'import scapy.all' 2>/dev/null ||
   skip "scapy not importable by $py (Debian package python3-scapy)"
-[ -x "$host" ] || { echo "FAIL: $host not built"; exit 1; }
-
-ns=sixra$$
-tap=sra$$
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  ip netns del "$ns" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$tmp"/*.log "$tmp"/*.out; do [ -e "$f" ] && { echo "== $f"; cat "$f"; }; done; exit 1; }
-in_ns() { ip netns exec "$ns" "$@"; }
-
-ip netns add "$ns" 2>/dev/null || skip "cannot create a network namespace"
-in_ns sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+netns_up tap
+# The kernel side is the router here: it takes no advertisement itself.
 in_ns sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
-in_ns ip link set lo up
-in_ns ip tuntap add dev "$tap" mode tap || skip "cannot create a TAP device"
-in_ns ip link set "$tap" up
-in_ns ip addr add 2001:db8:5::1/64 dev "$tap" nodad
+in_ns ip addr add 2001:db8:5::1/64 dev "$dev" nodad
 
 # The router: waits for a solicitation, then advertises.
 cat >"$tmp/router.py" <<'EOF'
@@ -74,22 +48,10 @@ sendp(ra, iface=tap, verbose=False)
 print("ra sent", flush=True)
 EOF
 
-ip netns exec "$ns" "$host" -i "$tap" -A -S 11 -w "$tmp/slaac.pcap" >"$tmp/host.out" 2>"$tmp/host.log" &
-pid=$!
-for _ in $(seq 50); do
-  grep -q "^ready:" "$tmp/host.out" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q '^ready:' "$tmp/host.out" || fail "sixstack-host did not get ready"
-for _ in $(seq 50); do
-  linux_ll=$(in_ns ip -6 addr show dev "$tap" scope link | awk '/inet6/{sub("/.*","",$2); print $2}')
-  [ -n "$linux_ll" ] && break
-  sleep 0.1
-done
-[ -n "$linux_ll" ] || fail "the kernel has no link-local address on $tap"
+start_host -A -S 11 -w "$tmp/slaac.pcap"
+linux_ll=$(linux_ll) || fail "the kernel has no link-local address on $dev"
 
-in_ns timeout 20 "$py" "$tmp/router.py" "$tap" "$linux_ll" >"$tmp/router.log" 2>&1 ||
+in_ns timeout 20 "$py" "$tmp/router.py" "$dev" "$linux_ll" >"$tmp/router.log" 2>&1 ||
   fail "the router script"
 grep -q "hlim 255" "$tmp/router.log" || fail "the solicitation's hop limit is not 255"
 grep -q "to ff02::2" "$tmp/router.log" || fail "the solicitation is not to all-routers"
@@ -107,23 +69,20 @@ echo "ok: sixstack made $addr by SLAAC and it passed DAD"
 in_ns ping -6 -c 3 -i 0.2 -W 2 "$addr" >"$tmp/ping.log" || fail "ping -6 $addr"
 echo "ok: Linux pings the SLAAC address"
 mac=$(awk '/^ready:/{print $6}' "$tmp/host.out")
-in_ns ndisc6 -1 -r 2 -w 1000 "$addr" "$tap" >"$tmp/ndisc6.log" 2>&1 || fail "ndisc6 $addr"
+in_ns ndisc6 -1 -r 2 -w 1000 "$addr" "$dev" >"$tmp/ndisc6.log" 2>&1 || fail "ndisc6 $addr"
 grep -qi "Target link-layer address: $mac" "$tmp/ndisc6.log" || fail "ndisc6 got another MAC"
 echo "ok: ndisc6 resolves the SLAAC address to $mac"
-if in_ns rdisc6 -1 -r 1 -w 500 "$tap" >"$tmp/rdisc6.log" 2>&1; then
+if in_ns rdisc6 -1 -r 1 -w 500 "$dev" >"$tmp/rdisc6.log" 2>&1; then
   fail "rdisc6 got an advertisement: a host must not answer solicitations"
 fi
 echo "ok: rdisc6 gets no advertisement from sixstack (a host)"
 
-kill -INT "$pid"
-wait "$pid"; rc=$?; pid=
-[ "$rc" -eq 0 ] || fail "sixstack-host exited with $rc on SIGINT"
+stop_host
 grep -Eq "^nd_in_ra +1$" "$tmp/host.log" || fail "sixstack did not count one advertisement"
 grep -Eq "^nd_slaac_addrs +1$" "$tmp/host.log" || fail "nd_slaac_addrs is not 1"
 echo "ok: counters: one advertisement taken, one SLAAC address"
 
-bad=$(tshark -r "$tmp/slaac.pcap" -Y '_ws.malformed || _ws.expert.severity >= "error"' 2>/dev/null | wc -l)
-[ "$bad" -eq 0 ] || fail "malformed frames in the capture"
+tshark_clean "$tmp/slaac.pcap" 3
 n_rs=$(tshark -r "$tmp/slaac.pcap" -Y 'icmpv6.type == 133 && ipv6.hlim == 255' 2>/dev/null | wc -l)
 n_ra=$(tshark -r "$tmp/slaac.pcap" -Y 'icmpv6.type == 134 && icmpv6.opt.prefix == 2001:db8:5::' 2>/dev/null | wc -l)
 n_dad=$(tshark -r "$tmp/slaac.pcap" -Y "icmpv6.type == 135 && ipv6.src == :: && icmpv6.nd.ns.target_address == $addr" 2>/dev/null | wc -l)
