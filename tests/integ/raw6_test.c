@@ -60,6 +60,13 @@ static void expect_datagram(int fd, const void *want, size_t want_len,
         CHECK(h_addr_eq(&from.sin6_addr, src));
 }
 
+/* payload from a on stack A to B's address, delivered to fd on B from src. */
+static void send_expect(struct hpair *p, int a, int fd, const struct in6_addr *src) {
+    h_send_ok(a, &p->addr_b, payload, sizeof(payload));
+    h_pump(p);
+    expect_datagram(fd, payload, sizeof(payload), src);
+}
+
 /* ---- DIAGNOSTICS: EACCES, ENOBUFS ---- */
 
 TEST(raw_socket_unprivileged_is_eacces) {
@@ -1297,14 +1304,10 @@ TEST(full_socket_costs_no_copy) {
     int room = h_sock(&p, p.b, 253);
     int small = 1024;
     CHECK_OK(six_setsockopt(full, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
-    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
-    h_pump(&p);
-    expect_datagram(room, payload, sizeof(payload), &p.addr_a);
+    send_expect(&p, a, room, &p.addr_a);
     /* One buffer left, held by full's queue; the next packet takes the
      * other. */
-    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
-    h_pump(&p);
-    expect_datagram(room, payload, sizeof(payload), &p.addr_a);
+    send_expect(&p, a, room, &p.addr_a);
     CHECK_EQ(h_stats(p.b).raw_in_rcvbuf_full, 1);
     CHECK_EQ(h_stats(p.b).ip6_in_nobufs, 0);
     h_done(&p);
@@ -1316,23 +1319,17 @@ TEST(route_and_source_follow_every_change) {
     struct hpair p;
     h_up(&p);
     int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
-    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
-    h_pump(&p);
-    expect_datagram(b, payload, sizeof(payload), &p.addr_a);
+    send_expect(&p, a, b, &p.addr_a);
 
     /* A better source appears (RFC 6724 rule 8, counted up to each
      * source's prefix: ::3/127 shares 127 bits with ::2, ::1/64 64): the
      * next send takes it. */
     struct in6_addr a3 = h_in6("2001:db8::3");
     CHECK_OK(six_addr_add(p.a, p.ifa, &a3, 127, 0));
-    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
-    h_pump(&p);
-    expect_datagram(b, payload, sizeof(payload), &a3);
+    send_expect(&p, a, b, &a3);
     /* It goes again: back to the first. */
     CHECK_OK(six_addr_del(p.a, p.ifa, &a3));
-    h_send_ok(a, &p.addr_b, payload, sizeof(payload));
-    h_pump(&p);
-    expect_datagram(b, payload, sizeof(payload), &p.addr_a);
+    send_expect(&p, a, b, &p.addr_a);
 
     /* A route is taken away: no stale answer. */
     struct in6_addr far = h_in6("2001:db9::7");
