@@ -51,18 +51,7 @@ static inline void es_up(struct eseg *s, int n) { es_up_cfg(s, n, NULL); }
 
 /* Polls every stack until none receives or sends anything more. */
 static inline void es_pump(struct eseg *s) {
-    for (int round = 0; round < 200; round++) {
-        int moved = 0;
-        for (int i = 0; i < s->n; i++) {
-            struct six_stats before = h_stats(s->st[i]), after;
-            six_stack_poll(s->st[i], six_stack_now(s->st[i]));
-            after = h_stats(s->st[i]);
-            moved |= memcmp(&before, &after, sizeof(before)) != 0;
-        }
-        if (!moved)
-            return;
-    }
-    six_test_fail(__FILE__, __LINE__, "es_pump: the stacks never settled");
+    h_pump_stacks(s->st, s->n);
 }
 
 /* Moves every clock forward by us microseconds, in steps of at most

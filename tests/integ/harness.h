@@ -119,17 +119,27 @@ static inline struct in6_addr h_addr_add(struct hpair *p, struct six_stack *st, 
     return a;
 }
 
-/* Polls both stacks until neither receives nor sends anything more. */
-static inline void h_pump(struct hpair *p) {
-    for (int round = 0; round < 100; round++) {
-        struct six_stats a0 = h_stats(p->a), b0 = h_stats(p->b);
-        six_stack_poll(p->a, six_stack_now(p->a));
-        six_stack_poll(p->b, six_stack_now(p->b));
-        struct six_stats a1 = h_stats(p->a), b1 = h_stats(p->b);
-        if (memcmp(&a0, &a1, sizeof(a0)) == 0 && memcmp(&b0, &b1, sizeof(b0)) == 0)
+/* Polls the n stacks in st until none receives or sends anything more
+ * (no counter moves in a round); fails the test if they never settle. */
+static inline void h_pump_stacks(struct six_stack *const *st, int n) {
+    for (int round = 0; round < 200; round++) {
+        int moved = 0;
+        for (int i = 0; i < n; i++) {
+            struct six_stats before = h_stats(st[i]), after;
+            six_stack_poll(st[i], six_stack_now(st[i]));
+            after = h_stats(st[i]);
+            moved |= memcmp(&before, &after, sizeof(before)) != 0;
+        }
+        if (!moved)
             return;
     }
-    six_test_fail(__FILE__, __LINE__, "h_pump: the stacks never settled");
+    six_test_fail(__FILE__, __LINE__, "h_pump_stacks: the stacks never settled");
+}
+
+/* Polls both stacks until neither receives nor sends anything more. */
+static inline void h_pump(struct hpair *p) {
+    struct six_stack *st[2] = {p->a, p->b};
+    h_pump_stacks(st, 2);
 }
 
 /* Moves both manual clocks forward by us microseconds. */

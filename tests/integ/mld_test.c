@@ -29,18 +29,7 @@ static const struct in6_addr any = IN6ADDR_ANY_INIT;
 static const uint8_t ra_hbh[8] = {0, 0, 0x05, 0x02, 0, 0, 0x01, 0x00};
 
 static void net_pump(struct net *n) {
-    for (int round = 0; round < 100; round++) {
-        int moved = 0;
-        for (int i = 0; i < NST; i++) {
-            struct six_stats before = h_stats(n->st[i]), after;
-            six_stack_poll(n->st[i], six_stack_now(n->st[i]));
-            after = h_stats(n->st[i]);
-            moved |= memcmp(&before, &after, sizeof(before)) != 0;
-        }
-        if (!moved)
-            return;
-    }
-    six_test_fail(__FILE__, __LINE__, "net_pump: the stacks never settled");
+    h_pump_stacks(n->st, NST);
 }
 
 static void advance(struct net *n, uint64_t us) {

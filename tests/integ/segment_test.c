@@ -46,18 +46,7 @@ static void seg_up(struct seg3 *s) {
 
 /* Polls every stack until none receives or sends anything more. */
 static void seg_pump(struct seg3 *s) {
-    for (int round = 0; round < 100; round++) {
-        int moved = 0;
-        for (int i = 0; i < NST; i++) {
-            struct six_stats before = h_stats(s->st[i]), after;
-            six_stack_poll(s->st[i], six_stack_now(s->st[i]));
-            after = h_stats(s->st[i]);
-            moved |= memcmp(&before, &after, sizeof(before)) != 0;
-        }
-        if (!moved)
-            return;
-    }
-    six_test_fail(__FILE__, __LINE__, "seg_pump: the stacks never settled");
+    h_pump_stacks(s->st, NST);
 }
 
 /* Checks that every stack has all its buffers back (sockets closed by the
