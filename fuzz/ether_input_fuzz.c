@@ -28,6 +28,8 @@
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
+#include "fuzz_stack.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct six_stack *st, *peer;
@@ -36,16 +38,10 @@ static int fds[2];
 static uint64_t now_us;
 static uint8_t our_mac[6];
 
-static void die(const char *what) {
-    fprintf(stderr, "ether_input_fuzz: %s: %s\n", what, strerror(errno));
-    abort();
-}
-
 static void setup(void) {
     struct six_stack_config cfg;
     struct six_memwire_config wc = {.ethernet = 1};
     struct six_creds root = {.uid = 0, .gid = 0, .privileged = 1};
-    struct in6_addr a;
     unsigned if_peer;
     int one = 1;
 
@@ -58,16 +54,9 @@ static void setup(void) {
      * from the first input (nd_fuzz covers DAD); advertisements are
      * followed (autoconf stays on). */
     cfg.dad_transmits = 0;
-    if (!(st = six_stack_new(&cfg)) || !(peer = six_stack_new(&cfg)))
-        die("six_stack_new");
-    if (six_memwire_pair(st, "eth0", peer, "eth0", &wc, &if_st, &if_peer) < 0)
-        die("six_memwire_pair");
-    inet_pton(AF_INET6, "2001:db8::2", &a);
-    if (six_addr_add(st, if_st, &a, 64, 0) < 0)
-        die("addr");
-    inet_pton(AF_INET6, "2001:db8::1", &a);
-    if (six_addr_add(peer, if_peer, &a, 64, 0) < 0)
-        die("addr");
+    stack_pair(&cfg, "eth0", &wc, &st, &peer, &if_st, &if_peer);
+    add_addr(st, if_st, "2001:db8::2");
+    add_addr(peer, if_peer, "2001:db8::1");
     if (six_if_hwaddr(st, if_st, our_mac) < 0)
         die("six_if_hwaddr");
     six_set_creds(&root);

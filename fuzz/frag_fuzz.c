@@ -40,6 +40,8 @@
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
+#include "fuzz_stack.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define REC 6
@@ -49,17 +51,6 @@ static unsigned if_st;
 static int fds[3];
 static uint64_t now_us;
 static struct in6_addr us, srcs[2];
-
-static void die(const char *what) {
-    fprintf(stderr, "frag_fuzz: %s: %s\n", what, strerror(errno));
-    abort();
-}
-
-static void add_addr(struct six_stack *s, unsigned ifindex, const char *text) {
-    struct in6_addr a;
-    if (inet_pton(AF_INET6, text, &a) != 1 || six_addr_add(s, ifindex, &a, 64, 0) < 0)
-        die(text);
-}
 
 static void setup(void) {
     static const int protos[3] = {0, IPPROTO_ICMPV6, 253};
@@ -76,10 +67,7 @@ static void setup(void) {
     cfg.reass_max_per_source = 4;
     cfg.reass_max_frags = 12;
     cfg.reass_max_bytes = 24 * 1024;
-    if (!(st = six_stack_new(&cfg)) || !(peer = six_stack_new(&cfg)))
-        die("six_stack_new");
-    if (six_memwire_pair(st, "mw0", peer, "mw0", NULL, &if_st, &if_peer) < 0)
-        die("six_memwire_pair");
+    stack_pair(&cfg, "mw0", NULL, &st, &peer, &if_st, &if_peer);
     add_addr(st, if_st, "2001:db8::2");
     add_addr(peer, if_peer, "2001:db8::1");
     add_addr(peer, if_peer, "2001:db8::3");

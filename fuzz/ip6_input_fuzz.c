@@ -30,6 +30,8 @@
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
+#include "fuzz_stack.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct six_stack *st, *peer;
@@ -39,17 +41,6 @@ static unsigned if_st;
 #define NFDS (NRAW + 4)
 static int fds[NFDS];
 static uint64_t now_us;
-
-static void die(const char *what) {
-    fprintf(stderr, "ip6_input_fuzz: %s: %s\n", what, strerror(errno));
-    abort();
-}
-
-static void add_addr(struct six_stack *s, unsigned ifindex, const char *text) {
-    struct in6_addr a;
-    if (inet_pton(AF_INET6, text, &a) != 1 || six_addr_add(s, ifindex, &a, 64, 0) < 0)
-        die(text);
-}
 
 /* Turns a receive option on; options the socket layer does not know yet
  * are skipped, so the harness keeps building while they are added. */
@@ -98,10 +89,7 @@ static void setup(void) {
      * reachable for every input instead of the first ten. */
     cfg.icmp6_rate = 1000;
     cfg.icmp6_burst = 1000;
-    if (!(st = six_stack_new(&cfg)) || !(peer = six_stack_new(&cfg)))
-        die("six_stack_new");
-    if (six_memwire_pair(st, "mw0", peer, "mw0", NULL, &if_st, &if_peer) < 0)
-        die("six_memwire_pair");
+    stack_pair(&cfg, "mw0", NULL, &st, &peer, &if_st, &if_peer);
     add_addr(st, if_st, "2001:db8::2");
     add_addr(st, if_st, "fe80::2");
     add_addr(peer, if_peer, "2001:db8::1");

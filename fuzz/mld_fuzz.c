@@ -23,6 +23,8 @@
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
+#include "fuzz_stack.h"
+
 #include "wire/cksum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,17 +38,6 @@ static int fds[NSOCK];
 static uint64_t now_us;
 static struct in6_addr groups[NGROUP], sources[4], me, them;
 
-static void die(const char *what) {
-    fprintf(stderr, "mld_fuzz: %s: %s\n", what, strerror(errno));
-    abort();
-}
-
-static void add_addr(struct six_stack *s, unsigned ifindex, const char *text) {
-    struct in6_addr a;
-    if (inet_pton(AF_INET6, text, &a) != 1 || six_addr_add(s, ifindex, &a, 64, 0) < 0)
-        die(text);
-}
-
 static void setup(void) {
     struct six_stack_config cfg;
     unsigned if_peer;
@@ -55,10 +46,7 @@ static void setup(void) {
     six_stack_config_init(&cfg);
     cfg.clock = SIX_CLOCK_MANUAL;
     cfg.seed = 0x31d;
-    if (!(st = six_stack_new(&cfg)) || !(peer = six_stack_new(&cfg)))
-        die("six_stack_new");
-    if (six_memwire_pair(st, "mw0", peer, "mw0", NULL, &if_st, &if_peer) < 0)
-        die("six_memwire_pair");
+    stack_pair(&cfg, "mw0", NULL, &st, &peer, &if_st, &if_peer);
     add_addr(st, if_st, "fe80::2");
     add_addr(peer, if_peer, "fe80::1");
     inet_pton(AF_INET6, "fe80::2", &me);
