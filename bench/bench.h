@@ -5,6 +5,8 @@
 #ifndef SIX_BENCH_H
 #define SIX_BENCH_H
 
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,16 @@ static inline int bench_cmp_double(const void *a, const void *b) {
 static inline double bench_median(double *v, int n) {
     qsort(v, (size_t)n, sizeof(v[0]), bench_cmp_double);
     return v[n / 2];
+}
+
+/* The g-th of the benchmarks' multicast groups: ff1e::g. */
+static inline struct in6_addr bench_group(uint32_t g) {
+    struct in6_addr a = {.s6_addr = {0xff, 0x1e}};
+    a.s6_addr[12] = (uint8_t)(g >> 24);
+    a.s6_addr[13] = (uint8_t)(g >> 16);
+    a.s6_addr[14] = (uint8_t)(g >> 8);
+    a.s6_addr[15] = (uint8_t)g;
+    return a;
 }
 
 /* One summary line: what, the measured ratio, and PASS or MISS against

@@ -78,16 +78,6 @@ static double socket_bytes(int type, int count) {
     return (double)(h1 - h0) / count;
 }
 
-static struct in6_addr group_addr(int g) {
-    struct in6_addr a;
-    inet_pton(AF_INET6, "ff1e::", &a);
-    a.s6_addr[12] = (uint8_t)(g >> 24);
-    a.s6_addr[13] = (uint8_t)(g >> 16);
-    a.s6_addr[14] = (uint8_t)(g >> 8);
-    a.s6_addr[15] = (uint8_t)g;
-    return a;
-}
-
 /* Heap bytes per membership, count joins on the loopback interface. */
 static double membership_bytes(int count) {
     int nsock = (count + GROUPS_PER_SOCKET - 1) / GROUPS_PER_SOCKET;
@@ -101,7 +91,7 @@ static double membership_bytes(int count) {
         }
     size_t h0 = heap_in_use();
     for (int g = 0; g < count; g++) {
-        struct ipv6_mreq mr = {.ipv6mr_multiaddr = group_addr(g), .ipv6mr_interface = 1};
+        struct ipv6_mreq mr = {.ipv6mr_multiaddr = bench_group(g), .ipv6mr_interface = 1};
         if (six_setsockopt(fds[g / GROUPS_PER_SOCKET], IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
                            sizeof(mr)) < 0) {
             perror("memory_bench: join");

@@ -31,6 +31,8 @@
 
 #include <sixstack/sixstack.h>
 
+#include "bench.h"
+
 #define RUNS 3
 #define PER_FRAG 1232   /* 1280 - 40 (IPv6) - 8 (Fragment) */
 #define NO_NEXT 59
@@ -43,12 +45,6 @@ struct frame {
     uint8_t b[40 + 8 + PER_FRAG];
     size_t len;
 };
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void fail(const char *what) {
     fprintf(stderr, "reass_bench: %s\n", what);
@@ -120,16 +116,6 @@ static uint64_t reassembled(void) {
     return s.reass_ok;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v) {
-    qsort(v, RUNS, sizeof(v[0]), cmp_double);
-    return v[RUNS / 2];
-}
-
 /* ---- 1. throughput ---- */
 
 static struct frame frames[64];
@@ -145,13 +131,13 @@ static double reass_rate(size_t size, long n) {
         make(&frames[nf], off, len, off + len < size, payload);
     }
     setup(0);
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < n; i++)
         for (size_t k = 0; k < nf; k++) {
             set_ident(&frames[k], (uint32_t)i);
             inject(&frames[k]);
         }
-    t1 = now_s();
+    t1 = bench_now_s();
     if (reassembled() != (uint64_t)n) {
         six_stats_print(st, stderr);
         fail("not every datagram was reassembled");
@@ -162,13 +148,13 @@ static double reass_rate(size_t size, long n) {
 
 /* The same payload through memcpy, as copies per second. */
 static double memcpy_rate(size_t size, long n) {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (long i = 0; i < n; i++) {
         payload[0] = (uint8_t)i;
         memcpy(sink, payload, size);
         __asm__ volatile("" : : "r"(sink) : "memory");
     }
-    return (double)n / (now_s() - t0);
+    return (double)n / (bench_now_s() - t0);
 }
 
 static void throughput(const char *name, size_t size, long n) {
@@ -177,7 +163,7 @@ static void throughput(const char *name, size_t size, long n) {
         r[i] = reass_rate(size, n);
         m[i] = memcpy_rate(size, n * 20);
     }
-    double dps = median(r), mps = median(m);
+    double dps = bench_median(r, RUNS), mps = bench_median(m, RUNS);
     printf("%-8s %5zu B payload: %9.0f datagrams/s %7.2f Gbit/s   memcpy %7.2f Gbit/s   "
            "ratio %.3f\n",
            name, size, dps, dps * (double)size * 8 / 1e9, mps * (double)size * 8 / 1e9,
@@ -201,7 +187,7 @@ static double per_fragment(unsigned in_flight, long n, int atomic) {
         set_ident(&first, 0x80000000u | i);
         inject(&first);
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < n; i++) {
         if (atomic) {
             inject(&whole);
@@ -212,7 +198,7 @@ static double per_fragment(unsigned in_flight, long n, int atomic) {
         inject(&first);
         inject(&last);
     }
-    t1 = now_s();
+    t1 = bench_now_s();
     if (!atomic && reassembled() != (uint64_t)n)
         fail("not every datagram was reassembled");
     teardown();
@@ -223,7 +209,7 @@ static void in_flight_row(unsigned in_flight, long n) {
     double v[RUNS];
     for (int i = 0; i < RUNS; i++)
         v[i] = per_fragment(in_flight, n, 0);
-    printf("%7u datagrams waiting: %6.0f ns per fragment\n", in_flight, median(v));
+    printf("%7u datagrams waiting: %6.0f ns per fragment\n", in_flight, bench_median(v, RUNS));
 }
 
 int main(int argc, char **argv) {
@@ -251,7 +237,7 @@ int main(int argc, char **argv) {
     throughput("64 KiB", 65535, big);
     for (int i = 0; i < RUNS; i++)
         v[i] = per_fragment(0, small, 1);
-    printf("atomic fragment, no reassembly: %6.0f ns per fragment\n", median(v));
+    printf("atomic fragment, no reassembly: %6.0f ns per fragment\n", bench_median(v, RUNS));
     in_flight_row(1, small);
     in_flight_row(1000, small);
     in_flight_row(100000, small);

@@ -40,22 +40,6 @@
 #define BASE_PORT 20000
 #define TARGETS 256
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v) {
-    qsort(v, RUNS, sizeof(v[0]), cmp_double);
-    return v[RUNS / 2];
-}
-
 /* ---- 1. loopback send+receive ---- */
 
 struct api {
@@ -82,7 +66,7 @@ static double loopback_run(const struct api *api, size_t size, long iters) {
     if (tx < 0 || rx < 0 || api->bind(rx, (struct sockaddr *)&to, sizeof(to)) < 0)
         return -errno;
     memset(out, 0x5a, size);
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < iters; i++) {
         if (api->sendto(tx, out, size, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)size ||
             api->recv(rx, in, sizeof(in), 0) != (ssize_t)size) {
@@ -90,7 +74,7 @@ static double loopback_run(const struct api *api, size_t size, long iters) {
             exit(1);
         }
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     api->close(tx);
     api->close(rx);
     return (double)iters / t;
@@ -109,8 +93,8 @@ static void loopback_figures(long iters) {
             kern[r] = loopback_run(&kernel_api, sizes[i], iters / 4);
             lw[r] = lwip_why ? -1 : lwip_ref_udp_pps(sizes[i], iters);
         }
-        double s = median(six), k = median(kern), l = -1;
-        if (!lwip_why && (l = median(lw), lw[0] < 0)) {   /* sorted: any failure */
+        double s = bench_median(six, RUNS), k = bench_median(kern, RUNS), l = -1;
+        if (!lwip_why && (l = bench_median(lw, RUNS), lw[0] < 0)) {   /* sorted: any failure */
             l = -1;
             lwip_why = "lwIP run failed";
         }
@@ -222,7 +206,7 @@ static size_t input_size;
 /* ns per packet for inject + recv, rotating over the targets. */
 static double input_run(struct rx_host *h, struct target *t, long iters) {
     uint8_t buf[1500];
-    double t0 = now_s();
+    double t0 = bench_now_s();
 
     for (long i = 0; i < iters; i++) {
         struct target *x = &t[i % TARGETS];
@@ -232,7 +216,7 @@ static double input_run(struct rx_host *h, struct target *t, long iters) {
             exit(1);
         }
     }
-    return (now_s() - t0) * 1e9 / (double)iters;
+    return (bench_now_s() - t0) * 1e9 / (double)iters;
 }
 
 /* One receiving host of the input figures with its targets. The three
@@ -257,16 +241,6 @@ static void unicast_setup(struct input_case *c, int nsock) {
 
 #define GROUPS_PER_SOCKET 20
 
-static struct in6_addr group_addr(int g) {
-    struct in6_addr a;
-    inet_pton(AF_INET6, "ff1e::", &a);
-    a.s6_addr[12] = (uint8_t)(g >> 24);
-    a.s6_addr[13] = (uint8_t)(g >> 16);
-    a.s6_addr[14] = (uint8_t)(g >> 8);
-    a.s6_addr[15] = (uint8_t)g;
-    return a;
-}
-
 static void multicast_setup(struct input_case *c, int ngroups) {
     int nsock = (ngroups + GROUPS_PER_SOCKET - 1) / GROUPS_PER_SOCKET;
 
@@ -274,7 +248,7 @@ static void multicast_setup(struct input_case *c, int ngroups) {
     for (int i = 0; i < nsock; i++)
         bound_socket(&c->h, (uint16_t)(BASE_PORT + i));
     for (int g = 0; g < ngroups; g++) {
-        struct ipv6_mreq mr = {.ipv6mr_multiaddr = group_addr(g), .ipv6mr_interface = c->h.ifx};
+        struct ipv6_mreq mr = {.ipv6mr_multiaddr = bench_group(g), .ipv6mr_interface = c->h.ifx};
         if (six_setsockopt(c->h.fds[g / GROUPS_PER_SOCKET], IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
                            sizeof(mr)) < 0) {
             perror("join");
@@ -283,7 +257,7 @@ static void multicast_setup(struct input_case *c, int ngroups) {
     }
     for (int k = 0; k < TARGETS; k++) {
         int g = (int)(((long)k * 7919) % ngroups);
-        struct in6_addr ga = group_addr(g);
+        struct in6_addr ga = bench_group(g);
         c->t[k].fd = c->h.fds[g / GROUPS_PER_SOCKET];
         c->t[k].len = build_frame(c->t[k].frame, &c->h.src, &ga,
                                   (uint16_t)(BASE_PORT + g / GROUPS_PER_SOCKET), input_size);
@@ -305,7 +279,7 @@ static void input_figures(void (*setup)(struct input_case *, int), long iters,
         for (int i = 0; i < NCOUNTS; i++)
             v[i][r] = input_run(&c[i].h, c[i].t, iters);
     for (int i = 0; i < NCOUNTS; i++) {
-        ns[i] = median(v[i]);
+        ns[i] = bench_median(v[i], RUNS);
         host_down(&c[i].h);
     }
 }
