@@ -97,6 +97,16 @@ static inline int es_raw(struct six_stack *st, int proto) {
     return (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_RAW, proto));
 }
 
+/* An ICMPv6 socket on st that passes only the given type. */
+static inline int es_icmp_only(struct six_stack *st, int type) {
+    struct icmp6_filter f;
+    int fd = es_raw(st, IPPROTO_ICMPV6);
+    ICMP6_FILTER_SETBLOCKALL(&f);
+    ICMP6_FILTER_SETPASS(type, &f);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f)));
+    return fd;
+}
+
 /* Starts an Ethernet frame (dst, src, IPv6) around an IPv6 header; the
  * IPv6 packet is built at f->b + 14 with the h_* helpers' offsets, so
  * use ef_* below instead of h_end/h_icmp6. */

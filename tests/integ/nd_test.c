@@ -13,16 +13,6 @@
 static const uint8_t fake_mac[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 static const uint8_t fake_mac2[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x77};
 
-/* An ICMPv6 socket on st that passes only the given type. */
-static int icmp_only(struct six_stack *st, int type) {
-    struct icmp6_filter f;
-    int fd = es_raw(st, IPPROTO_ICMPV6);
-    ICMP6_FILTER_SETBLOCKALL(&f);
-    ICMP6_FILTER_SETPASS(type, &f);
-    CHECK_OK(six_setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f)));
-    return fd;
-}
-
 static void ping(struct six_stack *st, int fd, const struct in6_addr *to, unsigned scope) {
     uint8_t req[16] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1, 'n', 'd'};
     struct sockaddr_in6 sin6 = h_sin6(to, scope);
@@ -46,7 +36,7 @@ TEST(ping_resolves_the_neighbour_and_gets_its_reply) {
     uint8_t buf[64], mac[6];
 
     es_up(&s, 3);
-    int fa = icmp_only(s.st[0], ICMP6_ECHO_REPLY);
+    int fa = es_icmp_only(s.st[0], ICMP6_ECHO_REPLY);
     ping(s.st[0], fa, &s.addr[1], 0);
     es_pump(&s);
     CHECK_EQ(CHECK_OK(h_recv(fa, buf, sizeof(buf), NULL)), 16);
@@ -99,7 +89,7 @@ TEST(link_local_address_is_eui64_and_answers_ping) {
     ll1 = linklocal_of(s.mac[1]);
     struct in6_addr got = es_linklocal(&s, 1);
     CHECK(h_addr_eq(&ll1, &got));
-    int fa = icmp_only(s.st[0], ICMP6_ECHO_REPLY);
+    int fa = es_icmp_only(s.st[0], ICMP6_ECHO_REPLY);
     ping(s.st[0], fa, &ll1, s.ifx[0]);
     es_pump(&s);
     CHECK_EQ(CHECK_OK(h_recv(fa, buf, sizeof(buf), NULL)), 16);
@@ -133,7 +123,7 @@ TEST(failed_resolution_answers_each_queued_packet_with_address_unreachable) {
     uint8_t buf[256];
 
     es_up(&s, 2);
-    int fe = icmp_only(s.st[0], ICMP6_DST_UNREACH);
+    int fe = es_icmp_only(s.st[0], ICMP6_DST_UNREACH);
     int fd = es_raw(s.st[0], EXPERIMENT_PROTO);
     for (uint8_t i = 0; i < 5; i++)
         h_send_ok(fd, &nobody, &i, 1);
@@ -190,7 +180,7 @@ TEST(reachable_goes_stale_then_delay_probe_and_reachable_again) {
     uint8_t buf[64];
 
     es_up(&s, 3);
-    int fa = icmp_only(s.st[0], ICMP6_ECHO_REPLY);
+    int fa = es_icmp_only(s.st[0], ICMP6_ECHO_REPLY);
     ping(s.st[0], fa, &s.addr[1], 0);
     es_pump(&s);
     CHECK_OK(h_recv(fa, buf, sizeof(buf), NULL));
@@ -225,7 +215,7 @@ TEST(silent_neighbour_is_probed_three_times_then_deleted) {
     uint8_t buf[64];
 
     es_up(&s, 2);
-    int fa = icmp_only(s.st[0], ICMP6_ECHO_REPLY);
+    int fa = es_icmp_only(s.st[0], ICMP6_ECHO_REPLY);
     ping(s.st[0], fa, &s.addr[1], 0);
     es_pump(&s);
     CHECK_OK(h_recv(fa, buf, sizeof(buf), NULL));
@@ -489,7 +479,7 @@ TEST(dad_ns_for_our_address_is_answered_to_all_nodes) {
     struct sockaddr_in6 from;
 
     es_up(&s, 2);
-    int fa = icmp_only(s.st[0], ND_NEIGHBOR_ADVERT);
+    int fa = es_icmp_only(s.st[0], ND_NEIGHBOR_ADVERT);
     m = ns_to_b(&s);
     m.src = h_in6("::");
     m.dst = h_in6("ff02::1:ff00:2");
@@ -712,7 +702,7 @@ TEST(nd_messages_reach_raw_icmp6_sockets) {
     uint8_t buf[64];
 
     es_up(&s, 2);
-    int fb = icmp_only(s.st[1], ND_NEIGHBOR_SOLICIT);
+    int fb = es_icmp_only(s.st[1], ND_NEIGHBOR_SOLICIT);
     m = ns_to_b(&s);
     send_nd(&s, &m);
     CHECK_EQ(CHECK_OK(h_recv(fb, buf, sizeof(buf), NULL)), 32);

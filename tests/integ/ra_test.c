@@ -35,16 +35,6 @@ static int router_sock(struct eseg *s, int i) {
     return fd;
 }
 
-/* An ICMPv6 socket on st that passes only the given type. */
-static int icmp_only(struct six_stack *st, int type) {
-    struct icmp6_filter f;
-    int fd = es_raw(st, IPPROTO_ICMPV6);
-    ICMP6_FILTER_SETBLOCKALL(&f);
-    ICMP6_FILTER_SETPASS(type, &f);
-    CHECK_OK(six_setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f)));
-    return fd;
-}
-
 struct ra {
     uint8_t code, cur_hlim, flags;
     uint16_t lifetime;
@@ -158,7 +148,7 @@ static int nrouters(struct eseg *s, struct six_router_info *out) {
  * (ff02::2) as a router would. */
 static int rs_listener(struct eseg *s) {
     struct ipv6_mreq m = {.ipv6mr_multiaddr = h_in6("ff02::2"), .ipv6mr_interface = s->ifx[R]};
-    int fd = icmp_only(s->st[R], ND_ROUTER_SOLICIT);
+    int fd = es_icmp_only(s->st[R], ND_ROUTER_SOLICIT);
     CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m)));
     es_pump(s);
     return fd;
