@@ -139,3 +139,23 @@ void six__log(struct six_core *c, const char *fmt, ...) {
     va_end(ap);
     c->log_fn(c->log_ctx, line);
 }
+
+int six__grow_array(void **arr, unsigned *cap, unsigned need, unsigned first, unsigned max,
+                    size_t elem) {
+    unsigned ncap = *cap ? *cap : first;
+    void *n;
+
+    if (need <= *cap)
+        return 0;
+    if (need > max)
+        return -ENOBUFS;
+    while (ncap < need)
+        ncap = ncap > max / 2 ? max : ncap * 2;
+    if (ncap > max)
+        ncap = max;
+    if (!(n = realloc(*arr, (size_t)ncap * elem)))
+        return -ENOBUFS;
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}

@@ -98,6 +98,12 @@ void six__rand_key(struct six_core *c, void *out, size_t len);
  * One line (no newline) to the stack's log function, if any, with the
  * lock held: what the stack did that a person running it wants to see
  * (neighbours found and lost, addresses configured), never per packet. */
+/* Makes the array *arr (*cap items of elem bytes) hold at least need
+ * items: doubling, from first, never past max. Returns 0, or -ENOBUFS
+ * when need is over max or memory is short (then nothing changed). */
+int six__grow_array(void **arr, unsigned *cap, unsigned need, unsigned first, unsigned max,
+                    size_t elem);
+
 void six__log(struct six_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- waiting ---- */

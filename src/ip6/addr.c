@@ -3,6 +3,7 @@
  * a handful of each, and a linear scan of a few cache lines beats a hash
  * at that size. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,22 +26,6 @@ void six__ip6_fini(struct six_ip6 *ip6) {
     free(ip6->routes);
     ip6->addrs = NULL;
     ip6->routes = NULL;
-}
-
-/* Grows an array of elem-sized entries to hold one more. */
-static int reserve(void **arr, unsigned *cap, unsigned len, size_t elem) {
-    unsigned ncap;
-    void *n;
-
-    if (len < *cap)
-        return 0;
-    ncap = *cap ? *cap * 2 : 8;
-    n = realloc(*arr, (size_t)ncap * elem);
-    if (!n)
-        return -ENOBUFS;
-    *arr = n;
-    *cap = ncap;
-    return 0;
 }
 
 /* ---- interfaces ---- */
@@ -167,7 +152,8 @@ int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_ad
         return -EINVAL;
     if (addr_index(ip6, ifindex, a) >= 0)
         return -EEXIST;
-    rc = reserve((void **)&ip6->addrs, &ip6->addrs_cap, ip6->naddrs, sizeof(*ip6->addrs));
+    rc = six__grow_array((void **)&ip6->addrs, &ip6->addrs_cap, ip6->naddrs + 1, 8, UINT_MAX,
+                         sizeof(*ip6->addrs));
     if (rc < 0)
         return rc;
     if ((rc = solicited_node(ip6, ifindex, a, 1)) < 0)
@@ -281,7 +267,8 @@ int six__ip6_route_add(struct six_ip6 *ip6, const struct in6_addr *prefix, unsig
         return -ENODEV;
     if (route_index(ip6, prefix, plen) >= 0)
         return -EEXIST;
-    rc = reserve((void **)&ip6->routes, &ip6->routes_cap, ip6->nroutes, sizeof(*ip6->routes));
+    rc = six__grow_array((void **)&ip6->routes, &ip6->routes_cap, ip6->nroutes + 1, 8, UINT_MAX,
+                         sizeof(*ip6->routes));
     if (rc < 0)
         return rc;
     ip6->routes[ip6->nroutes++] = (struct six_route){

@@ -93,24 +93,13 @@ static struct six_mcast_src *src_find(const struct six_mcast_entry *e,
 /* Makes room in e for every source of f it does not hold yet, so that
  * applying f cannot fail halfway. */
 static int src_reserve(struct six_mcast_entry *e, const struct six_mcast_filter *f) {
-    unsigned extra = 0, cap;
-    struct six_mcast_src *n;
+    unsigned extra = 0;
 
     for (unsigned i = 0; f && i < f->nsrc; i++)
         if (!src_find(e, &f->srcs[i]))
             extra++;
-    if (e->nsrcs + extra > SIX_MCAST_ENTRY_MAX_SRCS)
-        return -ENOBUFS;
-    if (e->nsrcs + extra <= e->srcs_cap)
-        return 0;
-    cap = e->nsrcs + extra < 8 ? 8 : (e->nsrcs + extra) * 2;
-    if (cap > SIX_MCAST_ENTRY_MAX_SRCS)
-        cap = SIX_MCAST_ENTRY_MAX_SRCS;
-    if (!(n = realloc(e->srcs, cap * sizeof(*n))))
-        return -ENOBUFS;
-    e->srcs = n;
-    e->srcs_cap = cap;
-    return 0;
+    return six__grow_array((void **)&e->srcs, &e->srcs_cap, e->nsrcs + extra, 8,
+                           SIX_MCAST_ENTRY_MAX_SRCS, sizeof(*e->srcs));
 }
 
 /* Adds (sign 1) or takes away (-1) one user's filter from e's counts;

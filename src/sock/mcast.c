@@ -28,21 +28,10 @@ struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const stru
 /* Room for one more membership: the array grows by doubling up to the
  * limit. Returns 0, -ETOOMANYREFS or -ENOBUFS. */
 static int memb_reserve(struct six_sock *s) {
-    unsigned cap;
-    struct six_memb *n;
-
     if (s->nmemb == SIX_MAX_MEMBERSHIPS)
         return -ETOOMANYREFS;
-    if (s->nmemb < s->memb_cap)
-        return 0;
-    cap = s->memb_cap ? s->memb_cap * 2 : 2;
-    if (cap > SIX_MAX_MEMBERSHIPS)
-        cap = SIX_MAX_MEMBERSHIPS;
-    if (!(n = realloc(s->memb, cap * sizeof(*n))))
-        return -ENOBUFS;
-    s->memb = n;
-    s->memb_cap = cap;
-    return 0;
+    return six__grow_array((void **)&s->memb, &s->memb_cap, s->nmemb + 1, 2, SIX_MAX_MEMBERSHIPS,
+                           sizeof(*s->memb));
 }
 
 int six__memb_has_source(const struct six_memb *m, const struct in6_addr *a) {
