@@ -161,10 +161,28 @@ int six__opts_any(const struct six_send_opts *o) {
            o->have_minmtu || o->have_dontfrag;
 }
 
-int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *buf,
-                         const struct six_send_opts **out) {
-    *out = msg->msg_controllen ? buf : &six__no_send_opts;
-    return msg->msg_controllen ? six__cmsg_parse(msg->msg_control, msg->msg_controllen, buf) : 0;
+int six__send_opts_check(const struct six_sock *s, const struct six_send_opts *o) {
+    /* ip6(4): the option headers (and with them the routing header)
+     * "require superuser privileges", checked against the socket's
+     * creator, as the receive switches are. */
+    for (int i = 0; i < SIX_XH_N; i++)
+        if (o->xh[i] && !s->creds.privileged)
+            return -EPERM;
+    return 0;
+}
+
+int six__cmsg_parse_send(const struct six_sock *s, const struct msghdr *msg,
+                         struct six_send_opts *buf, const struct six_send_opts **out) {
+    int rc;
+
+    *out = &six__no_send_opts;
+    if (!msg->msg_controllen)
+        return 0;
+    if ((rc = six__cmsg_parse(msg->msg_control, msg->msg_controllen, buf)) < 0 ||
+        (rc = six__send_opts_check(s, buf)) < 0)
+        return rc;
+    *out = buf;
+    return 0;
 }
 
 int six__cmsg_parse(const void *ctl, size_t total, struct six_send_opts *out) {

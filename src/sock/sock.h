@@ -319,11 +319,16 @@ int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 extern const struct six_send_opts six__no_send_opts;
 /* Whether o gives any option. */
 int six__opts_any(const struct six_send_opts *o);
-/* Parses msg's control data into *buf and points *out at it, or, without
- * control data, points *out at options that give nothing (no clearing of
- * a buffer per send). Returns 0 or -EINVAL on a malformed object. */
-int six__cmsg_parse_send(const struct msghdr *msg, struct six_send_opts *buf,
-                         const struct six_send_opts **out);
+/* Whether s may send with options o, ancillary or sticky (the one check
+ * of both): 0, or -EPERM for an option header from an unprivileged
+ * socket. */
+int six__send_opts_check(const struct six_sock *s, const struct six_send_opts *o);
+/* Parses msg's control data into *buf, checks it for s
+ * (six__send_opts_check) and points *out at it, or, without control data,
+ * points *out at options that give nothing (no clearing of a buffer per
+ * send). Returns 0, -EINVAL on a malformed object or -EPERM. */
+int six__cmsg_parse_send(const struct six_sock *s, const struct msghdr *msg,
+                         struct six_send_opts *buf, const struct six_send_opts **out);
 /* The same for a series of cmsghdr at ctl (aligned) of len bytes. */
 int six__cmsg_parse(const void *ctl, size_t len, struct six_send_opts *out);
 /* Writes o as a series of cmsghdr into buf (whole objects that fit);

@@ -15,6 +15,9 @@
 
 /* Validates sticky options before they replace the socket's. */
 static int sticky_check(const struct six_sock *s, const struct six_send_opts *o) {
+    int rc = six__send_opts_check(s, o);
+    if (rc < 0)
+        return rc;
     if (o->have_pktinfo && o->pktinfo.ipi6_ifindex &&
         !six__ip6_if(s->socks->ip6, o->pktinfo.ipi6_ifindex))
         return -ENXIO;
@@ -74,18 +77,20 @@ static int sticky_pktinfo_set(struct six_sock *s, const void *val) {
 }
 
 /* RFC 3542 sticky header: the whole header as the value, length 0 to
- * remove it. Sending option headers needs privilege, as receiving them. */
+ * remove it. */
 static int sticky_header_set(struct six_sock *s, int kind, const void *val, socklen_t len) {
     uint8_t *copy = NULL;
     int rc;
 
     if (len > 0) {
+        struct six_send_opts one = {0};
         if (!val)
             return -EFAULT;
         if ((rc = six__xh_check(kind, val, len)) < 0)
             return rc;
-        if (!s->creds.privileged)
-            return -EPERM;
+        one.xh[kind] = val;
+        if ((rc = sticky_check(s, &one)) < 0)
+            return rc;
         if (!(copy = malloc(len)))
             return -ENOBUFS;
         memcpy(copy, val, len);

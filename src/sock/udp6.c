@@ -282,7 +282,7 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     struct six_if *ifp;
     int rc;
 
-    if ((rc = six__cmsg_parse_send(msg, &so_buf, &so)) < 0)
+    if ((rc = six__cmsg_parse_send(s, msg, &so_buf, &so)) < 0)
         return rc;
     if (len > 65535 - SIX_UDP_HDR_LEN)
         return -EMSGSIZE;

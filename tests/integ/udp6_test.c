@@ -572,6 +572,82 @@ TEST(udp_unprivileged_option_headers_refused) {
     h_done(&p);
 }
 
+/* One control object of type t carrying n bytes of h, in ctl. */
+static size_t u_cmsg(void *ctl, int t, const uint8_t *h, size_t n) {
+    struct cmsghdr *cm = ctl;
+    memset(ctl, 0, CMSG_SPACE(n));
+    cm->cmsg_len = CMSG_LEN(n);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = t;
+    memcpy(CMSG_DATA(cm), h, n);
+    return CMSG_SPACE(n);
+}
+
+/* sendmsg to B's port with one control object; returns its result. */
+static ssize_t u_send_cmsg(struct hpair *p, int fd, int t, const uint8_t *h, size_t n) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(64)];
+    } ctl;
+    struct sockaddr_in6 to = u_sin6(&p->addr_b, PORT_B);
+    struct iovec iov = {.iov_base = (void *)"opt", .iov_len = 3};
+    struct msghdr m = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ctl.b};
+    m.msg_controllen = u_cmsg(ctl.b, t, h, n);
+    return six_sendmsg(fd, &m, 0);
+}
+
+/* ip6(4): the option headers need privilege. Each of the four, whether
+ * given as ancillary data, as a sticky option or inside IPV6_PKTOPTIONS:
+ * refused with EPERM and nothing sent for an unprivileged socket, sent
+ * for a privileged one. */
+TEST(udp_option_headers_need_privilege_every_way) {
+    static const int names[] = {IPV6_HOPOPTS, IPV6_DSTOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR};
+    /* Option headers with one PadN; a type 0 routing header with no
+     * addresses left to visit. */
+    static const uint8_t opts[8] = {0, 0, 1, 4, 0, 0, 0, 0}, rth[8] = {0};
+    union {
+        struct cmsghdr align;
+        uint8_t b[CMSG_SPACE(64)];
+    } ctl;
+    struct hpair p;
+    char buf[8];
+
+    h_up(&p);
+    int b = u_sock(&p, p.b);
+    CHECK_OK(u_bind(b, &any, PORT_B));
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const uint8_t *h = names[i] == IPV6_RTHDR ? rth : opts;
+        uint64_t sent = h_stats(p.a).udp_out_datagrams;
+        socklen_t cl = (socklen_t)u_cmsg(ctl.b, names[i], h, 8);
+
+        h_privileged(0);
+        int u = u_sock(&p, p.a);
+        h_privileged(1);
+        CHECK_ERRNO(u_send_cmsg(&p, u, names[i], h, 8), EPERM);
+        CHECK_ERRNO(six_setsockopt(u, IPPROTO_IPV6, names[i], h, 8), EPERM);
+        CHECK_ERRNO(six_setsockopt(u, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, cl), EPERM);
+        /* Nothing was sent and nothing stuck. */
+        CHECK_OK(u_sendto(u, &p.addr_b, PORT_B, "x", 1));
+        CHECK_EQ(h_stats(p.a).udp_out_datagrams, sent + 1);
+        h_pump(&p);
+        CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), NULL)), 1);
+        socklen_t gl = sizeof(buf);
+        CHECK_OK(six_getsockopt(u, IPPROTO_IPV6, names[i], buf, &gl));
+        CHECK_EQ(gl, 0);
+
+        int r = u_sock(&p, p.a);
+        CHECK_EQ(CHECK_OK(u_send_cmsg(&p, r, names[i], h, 8)), 3);
+        CHECK_OK(six_setsockopt(r, IPPROTO_IPV6, names[i], h, 8));
+        CHECK_OK(six_setsockopt(r, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, cl));
+        CHECK_OK(u_sendto(r, &p.addr_b, PORT_B, "yz", 2));
+        h_pump(&p);
+        CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), NULL)), 3);
+        CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), NULL)), 2);
+    }
+    h_done(&p);
+}
+
 TEST(udp_socket_options_of_other_types_refused) {
     struct hpair p;
     int v = 2;
