@@ -482,6 +482,17 @@ int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path) {
     return (int)ret(rc);
 }
 
+int six_if_set_fault(struct six_stack *st, unsigned ifindex, const struct six_fault *f) {
+    struct six_if *ifp;
+    int rc;
+
+    lock(st);
+    ifp = six__ip6_if(&st->ip6, ifindex);
+    rc = ifp ? six__fault_set(ifp, f) : -ENXIO;
+    unlock(st);
+    return (int)ret(rc);
+}
+
 int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, size_t len) {
     struct six_if *ifp;
     struct six_pkt *pkt = NULL;

@@ -48,6 +48,8 @@ struct opts {
     uint64_t seed;
     int quiet;
     int autoconf;
+    int fault_set;        /* -F SPEC */
+    struct six_fault fault;
 };
 
 static const char *prog = "sixstack-host";
@@ -74,7 +76,7 @@ static void usage(int code) {
     fprintf(code ? stderr : stdout,
             "usage: %s -i DEV [-t] [-a ADDR/PLEN]... [-r PREFIX/PLEN[,GATEWAY]]...\n"
             "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-A] [-S SEED]\n"
-            "       [-u PORT] [-R FILE.pcap]\n"
+            "       [-u PORT] [-R FILE.pcap] [-F drop=PCT,dup=PCT,reorder=PCT,delay=MS,...]\n"
             "       [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT]\n"
             "       [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS] [-q]\n",
             prog);
@@ -89,6 +91,77 @@ static int parse_mac(const char *s, uint8_t mac[6]) {
         if (v[i] > 255)
             return -1;
         mac[i] = (uint8_t)v[i];
+    }
+    return 0;
+}
+
+/* One number of -F: a percentage into parts per million, or milliseconds
+ * into microseconds, or a plain count. Returns -1 when it is not one or
+ * is out of range. */
+static int fault_number(const char *key, const char *val, uint32_t *out) {
+    char *end;
+    double v = strtod(val, &end), scale = 1, max = UINT32_MAX - 1;
+
+    if (end == val || v < 0)
+        return -1;
+    if (!strcmp(key, "drop") || !strcmp(key, "dup") || !strcmp(key, "reorder")) {
+        scale = 10000, max = 1000000;   /* percent */
+        if (*end == '%')
+            end++;
+    } else if (!strcmp(key, "delay") || !strcmp(key, "jitter") || !strcmp(key, "gap")) {
+        scale = 1000;                   /* milliseconds */
+    }
+    if (*end || v * scale > max)
+        return -1;
+    *out = (uint32_t)(v * scale + 0.5);
+    return 0;
+}
+
+/* -F KEY=VALUE,...: the link impairment of six_if_set_fault. */
+static int parse_fault(const char *spec, struct six_fault *f) {
+    char buf[256], *save = NULL, *item;
+
+    if (strlen(spec) >= sizeof(buf))
+        return -1;
+    memcpy(buf, spec, strlen(spec) + 1);
+    memset(f, 0, sizeof(*f));
+    f->dirs = SIX_FAULT_TX | SIX_FAULT_RX;
+    for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *val = strchr(item, '=');
+        uint32_t n;
+        if (!val)
+            return -1;
+        *val++ = '\0';
+        if (!strcmp(item, "dir")) {
+            f->dirs = !strcmp(val, "tx")   ? SIX_FAULT_TX
+                      : !strcmp(val, "rx") ? SIX_FAULT_RX
+                      : !strcmp(val, "both") ? SIX_FAULT_TX | SIX_FAULT_RX : 0;
+            if (!f->dirs)
+                return -1;
+            continue;
+        }
+        if (!strcmp(item, "seed")) {
+            f->seed = strtoull(val, NULL, 0);
+            continue;
+        }
+        if (fault_number(item, val, &n) < 0)
+            return -1;
+        if (!strcmp(item, "drop"))
+            f->drop_ppm = n;
+        else if (!strcmp(item, "dup"))
+            f->dup_ppm = n;
+        else if (!strcmp(item, "reorder"))
+            f->reorder_ppm = n;
+        else if (!strcmp(item, "delay"))
+            f->delay_us = n;
+        else if (!strcmp(item, "jitter"))
+            f->jitter_us = n;
+        else if (!strcmp(item, "gap"))
+            f->reorder_us = n;
+        else if (!strcmp(item, "limit"))
+            f->limit = n;
+        else
+            return -1;
     }
     return 0;
 }
@@ -109,7 +182,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->size = 56;
     o->interval = 0.2;
     o->wait = 2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:c:s:I:W:qh")) != -1) {
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:F:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -134,6 +207,13 @@ static void parse_args(int argc, char **argv, struct opts *o) {
                 usage(2);
             break;
         case 'R': o->replay = optarg; break;
+        case 'F':
+            if (parse_fault(optarg, &o->fault) < 0) {
+                fprintf(stderr, "%s: bad -F %s\n", prog, optarg);
+                usage(2);
+            }
+            o->fault_set = 1;
+            break;
         case 'c': o->count = atoi(optarg); break;
         case 's': o->size = atoi(optarg); break;
         case 'I': o->interval = atof(optarg); break;
@@ -552,6 +632,11 @@ int main(int argc, char **argv) {
     }
     if (o.capture && six_if_capture(st, (unsigned)ifx, o.capture) < 0)
         logline("capture %s: %s", o.capture, strerror(errno));
+    if (o.fault_set && six_if_set_fault(st, (unsigned)ifx, &o.fault) < 0) {
+        logline("fault: %s", strerror(errno));
+        rc = 1;
+        goto out;
+    }
     if (configure(st, (unsigned)ifx, &o) < 0 || join_groups(st, (unsigned)ifx, &o, &gfd) < 0 ||
         (o.echo_port && (efd = echo_socket(st, (unsigned)ifx, &o)) < 0) ||
         six_stack_start(st) < 0) {

@@ -287,6 +287,40 @@ int six_if_add_tun(struct six_stack *st, const char *dev, const struct six_tap_c
  * Wireshark). path NULL stops the capture. */
 int six_if_capture(struct six_stack *st, unsigned ifindex, const char *path);
 
+/* ---- Link impairment, for tests ----
+ * A wrapper around any interface that drops, duplicates, reorders and
+ * delays its frames, the same way every run for a given seed. It sits
+ * between the driver and the rest of the stack, capture included: a
+ * capture shows what the stack sent and what it was handed.
+ * Rates are in parts per million of frames; each frame's fate is drawn
+ * independently (drop first; a dropped frame is not duplicated). Delays
+ * run on the stack's clock (a manual clock releases held frames only as
+ * it moves). Frames in order stay in order whatever their jitter; a
+ * reordered frame is held reorder_us longer than its delay, so that the
+ * frames after it overtake it. At most `limit` frames wait per direction;
+ * more are dropped (link_fault_overflow). Counters: link_fault_*. */
+enum {
+    SIX_FAULT_TX = 1 << 0,   /* frames the stack sends */
+    SIX_FAULT_RX = 1 << 1,   /* frames the interface receives */
+};
+struct six_fault {
+    uint64_t seed;           /* 0: from the stack's random (repeatable only
+                                when the stack's seed is set) */
+    unsigned dirs;           /* SIX_FAULT_TX | SIX_FAULT_RX, not 0 */
+    uint32_t drop_ppm;       /* each <= 1000000 */
+    uint32_t dup_ppm;
+    uint32_t reorder_ppm;
+    uint32_t delay_us;       /* every frame */
+    uint32_t jitter_us;      /* plus uniform in [0, jitter_us] */
+    uint32_t reorder_us;     /* 0: 1000 */
+    unsigned limit;          /* frames held per direction, <= 65536; 0: 1024 */
+};
+/* Puts the wrapper f on interface ifindex (replacing any earlier one, whose
+ * held frames are sent at once), or removes it (f NULL, held frames sent at
+ * once). -1 with errno: ENXIO no such interface, EINVAL bad f (a rate over
+ * a million, dirs 0 or unknown, limit over 65536), ENOMEM. */
+int six_if_set_fault(struct six_stack *st, unsigned ifindex, const struct six_fault *f);
+
 /* Hands frame to the stack as if interface ifindex had just received it
  * (it is captured like any received frame), and processes it before
  * returning. For tests, fuzzing and replaying captures. */
@@ -569,7 +603,13 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(link_rx_not_ipv6, "frames dropped: EtherType is not IPv6") \
     X(link_tx_no_headroom, "frames not sent: no room for the link header") \
     X(link_tx_errors, "frames a driver failed to send") \
-    X(link_rx_too_long, "frames dropped: longer than a packet buffer (replay)")
+    X(link_rx_too_long, "frames dropped: longer than a packet buffer (replay)") \
+    X(link_fault_frames, "frames through a fault wrapper (six_if_set_fault)") \
+    X(link_fault_dropped, "frames a fault wrapper dropped") \
+    X(link_fault_duplicated, "frames a fault wrapper sent twice") \
+    X(link_fault_reordered, "frames a fault wrapper let others overtake") \
+    X(link_fault_delayed, "frames a fault wrapper held for a while") \
+    X(link_fault_overflow, "frames dropped: a fault wrapper held too many")
 #define SIX_STATS_FIELDS(X) \
     SIX_STATS_IP6(X) \
     SIX_STATS_FRAG(X) \

@@ -1,5 +1,5 @@
-/* Generic interface calls: capture around the driver, Ethernet framing
- * checked on the way in. */
+/* Generic interface calls: capture and the fault wrapper around the
+ * driver, Ethernet framing checked on the way in. */
 #include <stdlib.h>
 
 #include "link/link.h"
@@ -7,10 +7,21 @@
 int six__if_tx(struct six_if *ifp, struct six_pkt *pkt) {
     if (ifp->capture)
         six__capture_write(ifp, pkt->data, pkt->len);
+    if (ifp->fault)
+        return six__fault_tx(ifp, pkt);
     return ifp->ops->tx(ifp, pkt);
 }
 
+int six__if_tx_now(struct six_if *ifp, struct six_pkt *pkt) { return ifp->ops->tx(ifp, pkt); }
+
 void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt) {
+    if (ifp->fault)
+        six__fault_rx(ifp, pkt);
+    else
+        six__if_deliver_now(ifp, pkt);
+}
+
+void six__if_deliver_now(struct six_if *ifp, struct six_pkt *pkt) {
     if (ifp->capture)
         six__capture_write(ifp, pkt->data, pkt->len);
     pkt->ifindex = ifp->index;
@@ -23,6 +34,7 @@ void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt) {
 }
 
 void six__if_destroy(struct six_if *ifp) {
+    six__fault_destroy(ifp);
     six__capture_close(ifp);
     if (ifp->ops && ifp->ops->destroy)
         ifp->ops->destroy(ifp);

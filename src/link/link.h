@@ -22,6 +22,7 @@
 
 struct six_if;
 struct six_capture;
+struct six_link_fault;
 
 struct six_link_ops {
     /* Sends pkt (consumed). Returns 0, or -ENOBUFS when the link's queue
@@ -68,6 +69,7 @@ struct six_if {
     six_if_notify_fn notify;
     void *notify_ctx;
     struct six_capture *capture;
+    struct six_link_fault *fault;  /* impairment wrapper (fault.c), or NULL */
     /* Ethernet interfaces: our MAC, and the receive filter: multicast
      * MACs of joined groups, and a count of "every group" joins. */
     uint8_t hwaddr[SIX_ETH_ALEN];
@@ -76,10 +78,16 @@ struct six_if {
     unsigned allmulti;
 };
 
-/* Sends pkt (consumed) through ifp's driver, capturing it first. */
+/* Sends pkt (consumed) through ifp's driver, capturing it first, through
+ * the fault wrapper when there is one. */
 int six__if_tx(struct six_if *ifp, struct six_pkt *pkt);
-/* Hands a received packet (consumed) to the layer above, capturing it. */
+/* Hands a received packet (consumed) to the layer above, capturing it,
+ * after the fault wrapper when there is one. */
 void six__if_deliver(struct six_if *ifp, struct six_pkt *pkt);
+/* The same past the fault wrapper: what it calls for the frames it lets
+ * through. */
+int six__if_tx_now(struct six_if *ifp, struct six_pkt *pkt);
+void six__if_deliver_now(struct six_if *ifp, struct six_pkt *pkt);
 /* Frees the driver and the capture; ifp stays the caller's. */
 void six__if_destroy(struct six_if *ifp);
 /* Opens (add 1) or closes (0) the driver's multicast filter to g, when it
@@ -140,6 +148,18 @@ int six__tap_open(struct six_if *ifp, const char *dev, int tap, const uint8_t *m
 int six__capture_open(struct six_if *ifp, const char *path);
 void six__capture_close(struct six_if *ifp);
 void six__capture_write(struct six_if *ifp, const uint8_t *data, uint32_t len);
+
+/* ---- fault: seeded drop, duplicate, reorder and delay (fault.c) ----
+ * Sits between the driver and the rest (capture included): see fault.c. */
+/* Installs cfg on ifp (replacing any earlier wrapper, whose held frames go
+ * out at once), or removes it (cfg NULL). Returns 0, -EINVAL for a bad
+ * cfg, -ENOMEM. */
+int six__fault_set(struct six_if *ifp, const struct six_fault *cfg);
+/* Frees the wrapper and drops its held frames (the interface is going). */
+void six__fault_destroy(struct six_if *ifp);
+/* The wrapper's two directions; each consumes pkt. */
+int six__fault_tx(struct six_if *ifp, struct six_pkt *pkt);
+void six__fault_rx(struct six_if *ifp, struct six_pkt *pkt);
 
 /* ---- replay: a pcap file as input ---- */
 struct six_replay;
