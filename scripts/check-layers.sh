@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fails when an include points up the layers:
-#   sock -> icmp6 -> ip6 -> link -> core -> wire
+#   sock -> icmp6 -> ip6 -> link -> core -> wire -> port
 # (a layer may include itself and anything to its right; stack.c may
-# include everything).
+# include everything), or when code above port/ includes a header of an
+# operating system.
 set -u
 src=${1:-$(dirname "$0")/../src}
-order=(wire core link ip6 icmp6 sock)
+order=(port wire core link ip6 icmp6 sock)
 rank() { local i; for i in "${!order[@]}"; do [ "${order[$i]}" = "$1" ] && echo "$i" && return; done; echo -1; }
 bad=0
 for layer in "${order[@]}"; do
@@ -24,5 +25,26 @@ for layer in "${order[@]}"; do
 done
 # wire/ is pure: nothing of ours but wire/ (and core types).
 if grep -l '#include "\(link\|ip6\|icmp6\|sock\)/' "$src"/wire/*.[ch] 2>/dev/null; then bad=1; fi
+
+# Above port/, only the C library's headers and the socket API's vocabulary
+# (types and constants: src/port/bare/include/ has them where the system
+# does not). Functions of the system are reached through port/port.h.
+# Link drivers that exist only on a system (TAP, pcap files) are exempt.
+allowed='assert|ctype|errno|inttypes|limits|stdalign|stdarg|stdatomic|stdbool|stddef|stdint|stdio|stdlib|string|strings'
+allowed+='|sys/types|sys/socket|sys/time|sys/ioctl|fcntl|poll|endian|netinet/in|netinet/icmp6|arpa/inet|net/if'
+allowed+='|immintrin|sixstack/[a-z_]*'
+exempt='src/link/tap.c|src/link/capture.c'
+while IFS= read -r f; do
+  rel=${f#"$src/"}; rel=src/$rel
+  [[ $rel =~ ^($exempt)$ ]] && continue
+  while IFS= read -r inc; do
+    if ! [[ $inc =~ ^($allowed)\.h$ ]]; then
+      echo "portability: $rel includes <$inc>: call the platform layer instead"
+      echo "  (src/port/port.h: clock, randomness, locks, threads, signals; add what is"
+      echo "   missing there, with a linux/ and a bare/ version; docs/ARCHITECTURE.md)"
+      bad=1
+    fi
+  done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' "$f")
+done < <(find "$src" -path "$src/port" -prune -o -name '*.[ch]' -print | sort)
 [ $bad -eq 0 ] && echo "layers ok"
 exit $bad

@@ -4,12 +4,9 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
@@ -37,8 +34,8 @@ struct six_stack {
     struct six_socks socks;
     struct six_stack_config cfg;
 
-    int wake_fd;               /* eventfd: frames arrived or clock moved */
-    pthread_t thread;
+    int wake_fd;               /* a signal: frames arrived or clock moved */
+    six_port_thread thread;
     int running;
     int stop;
 };
@@ -103,16 +100,14 @@ static long ret(long rc) {
     return rc;
 }
 
-static void lock(struct six_stack *st) { pthread_mutex_lock(&st->core.lock); }
-static void unlock(struct six_stack *st) { pthread_mutex_unlock(&st->core.lock); }
+static void lock(struct six_stack *st) { six__core_lock(&st->core); }
+static void unlock(struct six_stack *st) { six__core_unlock(&st->core); }
 
 /* Wakes the stack's thread; safe from any thread, lock or not. */
 static void kick(void *ctx) {
     struct six_stack *st = ctx;
-    uint64_t one = 1;
-    if (write(st->wake_fd, &one, sizeof(one)) < 0) {
-        /* The counter is saturated: the thread is awake anyway. */
-    }
+    /* A failure means the signal is raised already: the thread will wake. */
+    (void)six_port_signal_raise(st->wake_fd);
 }
 
 /* Adds a new interface on st, driven by init. Returns its index. */
@@ -181,10 +176,10 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
         return NULL;
     }
     st->cfg = *cfg;
-    st->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    st->wake_fd = six_port_signal_open();
     if (st->wake_fd < 0 || six__core_init(&st->core, cfg) < 0) {
         if (st->wake_fd >= 0)
-            close(st->wake_fd);
+            six_port_signal_close(st->wake_fd);
         free(st);
         errno = ENOMEM;
         return NULL;
@@ -234,7 +229,7 @@ void six_stack_free(struct six_stack *st) {
     six__mld_fini(&st->mld);
     unlock(st);
     six__core_fini(&st->core);
-    close(st->wake_fd);
+    six_port_signal_close(st->wake_fd);
     free(st);
 }
 
@@ -294,7 +289,7 @@ int six_stack_set_time(struct six_stack *st, uint64_t now_us) {
     return 0;
 }
 
-/* The descriptors the thread sleeps on: the wake eventfd first, then
+/* The descriptors the thread sleeps on: the wake signal first, then
  * every driver's (TAP, TUN). Lock held. Returns how many. */
 static nfds_t poll_set(struct six_stack *st, struct pollfd *pfd) {
     nfds_t n = 0;
@@ -320,17 +315,16 @@ static void *stack_thread(void *arg) {
         struct pollfd pfd[SIX_MAX_IFS + 1];
         nfds_t npfd = poll_set(st, pfd);
         int timeout = -1;
-        uint64_t drain;
 
         if (next != SIX_NEVER && st->core.clock_mode == SIX_CLOCK_MONOTONIC)
             timeout = next <= now ? 0
                       : next - now > (uint64_t)INT_MAX * 1000 ? INT_MAX
                                                               : (int)((next - now + 999) / 1000);
         unlock(st);
-        poll(pfd, npfd, timeout);
-        if (read(st->wake_fd, &drain, sizeof(drain)) < 0) {
-            /* Nothing to drain: woken by the timeout or a driver. */
-        }
+        /* Errors (EINTR) only make another round; a signal that was not
+         * raised (woken by the timeout or a driver) has nothing to lower. */
+        (void)six_port_poll(pfd, npfd, timeout);
+        (void)six_port_signal_lower(st->wake_fd);
         lock(st);
     }
     unlock(st);
@@ -346,11 +340,12 @@ int six_stack_start(struct six_stack *st) {
         return (int)ret(-EALREADY);
     }
     st->stop = 0;
-    rc = pthread_create(&st->thread, NULL, stack_thread, st);
+    /* -ENOTSUP where there are no threads (bare): six_stack_poll then. */
+    rc = six_port_thread_start(&st->thread, stack_thread, st);
     if (rc == 0)
         st->running = 1;
     unlock(st);
-    return (int)ret(-rc);
+    return (int)ret(rc);
 }
 
 int six_stack_stop(struct six_stack *st) {
@@ -362,7 +357,7 @@ int six_stack_stop(struct six_stack *st) {
     st->stop = 1;
     unlock(st);
     kick(st);
-    pthread_join(st->thread, NULL);
+    six_port_thread_join(&st->thread);
     lock(st);
     st->running = 0;
     unlock(st);
@@ -878,13 +873,14 @@ unsigned six_stack_pkts_in_use(struct six_stack *st) {
 
 /* ---- sockets on a stack, and the default stack ---- */
 
-static _Thread_local struct six_stack *thread_stack;
-static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static SIX_PORT_THREAD_LOCAL struct six_stack *thread_stack;
+static six_port_once_flag default_once = SIX_PORT_ONCE_INIT;
 static struct six_stack *default_stack;
 
 static void make_default_stack(void) {
     struct six_stack *st = six_stack_new(NULL);
-    if (st && six_stack_start(st) < 0) {
+    /* Without threads (bare) the application drives it (six_stack_poll). */
+    if (st && six_stack_start(st) < 0 && errno != ENOTSUP) {
         six_stack_free(st);
         st = NULL;
     }
@@ -892,7 +888,7 @@ static void make_default_stack(void) {
 }
 
 struct six_stack *six_default_stack(void) {
-    pthread_once(&default_once, make_default_stack);
+    six_port_once(&default_once, make_default_stack);
     return default_stack;
 }
 
@@ -911,7 +907,7 @@ int six_socket(int domain, int type, int protocol) {
 
     /* Only IPv6 is sixstack's: other families stay the system's. */
     if (domain != AF_INET6)
-        return socket(domain, type, protocol);
+        return SIX_PORT_SYSCALL(socket(domain, type, protocol));
     if (!st)
         st = six_default_stack();
     return six_socket_on(st, domain, type, protocol);

@@ -6,31 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-
-uint64_t six__mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 int six__core_init(struct six_core *c, const struct six_stack_config *cfg) {
-    pthread_condattr_t ca;
-
     memset(c, 0, sizeof(*c));
-    if (pthread_mutex_init(&c->lock, NULL) != 0)
+    if (six_port_mutex_init(&c->lock) < 0)
         return -ENOMEM;
-    /* Timed waits on the monotonic clock, so a wall clock step does not
-     * stretch or cut a SO_RCVTIMEO. */
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    if (pthread_cond_init(&c->cond, &ca) != 0) {
-        pthread_condattr_destroy(&ca);
-        pthread_mutex_destroy(&c->lock);
+    if (six_port_cond_init(&c->cond) < 0) {
+        six_port_mutex_fini(&c->lock);
         return -ENOMEM;
     }
-    pthread_condattr_destroy(&ca);
     c->clock_mode = cfg->clock;
     c->mono_base = six__mono_us();
     six__rand_seed(c, cfg->seed);
@@ -43,8 +27,8 @@ void six__core_fini(struct six_core *c) {
     six__pools_fini(&c->pools);
     free(c->heap);
     c->heap = NULL;
-    pthread_cond_destroy(&c->cond);
-    pthread_mutex_destroy(&c->lock);
+    six_port_cond_fini(&c->cond);
+    six_port_mutex_fini(&c->lock);
 }
 
 uint64_t six__now(const struct six_core *c) {
@@ -69,7 +53,7 @@ static uint64_t splitmix64(uint64_t *x) {
 }
 
 void six__rand_seed(struct six_core *c, uint64_t seed) {
-    if (seed == 0 && getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+    if (seed == 0 && six_port_random(&seed, sizeof(seed)) < 0)
         seed = six__mono_us() ^ (uint64_t)(uintptr_t)c;
     for (int i = 0; i < 4; i++)
         c->rng[i] = splitmix64(&seed);
@@ -99,7 +83,7 @@ uint32_t six__rand_below(struct six_core *c, uint32_t bound) {
 void six__rand_key(struct six_core *c, void *out, size_t len) {
     uint8_t *p = out;
 
-    if (!c->seeded && getrandom(out, len, 0) == (ssize_t)len)
+    if (!c->seeded && six_port_random(out, len) == 0)
         return;
     for (size_t i = 0; i < len; i += 8) {
         uint64_t r = six__rand64(c);
@@ -108,24 +92,20 @@ void six__rand_key(struct six_core *c, void *out, size_t len) {
 }
 
 int six__core_wait(struct six_core *c, uint64_t deadline) {
-    int rc = 0;
+    uint64_t until = SIX_PORT_FOREVER;
+    int rc;
 
     if (deadline != SIX_NEVER && six__now(c) >= deadline)
         return -ETIMEDOUT;
+    /* A manual clock wakes waiters when it moves (six__clock_set). */
+    if (deadline != SIX_NEVER && c->clock_mode != SIX_CLOCK_MANUAL)
+        until = c->mono_base + deadline;
     c->waiters++;
-    if (deadline == SIX_NEVER || c->clock_mode == SIX_CLOCK_MANUAL) {
-        /* A manual clock wakes waiters when it moves (six__clock_set). */
-        pthread_cond_wait(&c->cond, &c->lock);
-    } else {
-        uint64_t abs_us = c->mono_base + deadline;
-        struct timespec ts = {.tv_sec = (time_t)(abs_us / 1000000u),
-                              .tv_nsec = (long)(abs_us % 1000000u) * 1000};
-        pthread_cond_timedwait(&c->cond, &c->lock, &ts);
-    }
+    rc = six_port_cond_wait(&c->cond, &c->lock, until);
     c->waiters--;
-    if (deadline != SIX_NEVER && six__now(c) >= deadline)
-        rc = -ETIMEDOUT;
-    return rc;
+    if (rc == -EWOULDBLOCK)
+        return rc;
+    return deadline != SIX_NEVER && six__now(c) >= deadline ? -ETIMEDOUT : 0;
 }
 
 void six__log(struct six_core *c, const char *fmt, ...) {

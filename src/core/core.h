@@ -8,12 +8,12 @@
 #ifndef SIX_CORE_CORE_H
 #define SIX_CORE_CORE_H
 
-#include <pthread.h>
 #include <stdint.h>
 
 #include <sixstack/sixstack.h>
 
 #include "core/pkt.h"
+#include "port/port.h"
 
 #define SIX_NEVER UINT64_MAX
 
@@ -30,13 +30,13 @@ struct six_timer {
 };
 
 struct six_core {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;     /* broadcast on every state change waiters see */
+    six_port_mutex lock;
+    six_port_cond cond;      /* broadcast on every state change waiters see */
     unsigned waiters;        /* threads waiting on cond */
 
     enum six_clock_mode clock_mode;
     uint64_t manual_now;     /* the manual clock, microseconds */
-    uint64_t mono_base;      /* CLOCK_MONOTONIC at creation, microseconds */
+    uint64_t mono_base;      /* six_port_mono_us() at creation */
 
     uint64_t rng[4];         /* xoshiro256** state */
     int seeded;              /* the config fixed the seed */
@@ -65,8 +65,8 @@ void six__core_fini(struct six_core *c);
 uint64_t six__now(const struct six_core *c);
 /* Moves a manual clock forwards (never back) and wakes waiters. */
 void six__clock_set(struct six_core *c, uint64_t now);
-/* CLOCK_MONOTONIC in microseconds. */
-uint64_t six__mono_us(void);
+/* The platform's monotonic clock in microseconds. */
+static inline uint64_t six__mono_us(void) { return six_port_mono_us(); }
 
 /* ---- timers ----
  * Arming an armed timer moves it. Timers fire from six__timers_run() in
@@ -82,14 +82,15 @@ uint64_t six__timers_run(struct six_core *c);
 uint64_t six__timers_next(const struct six_core *c);
 
 /* ---- randomness ----
- * Seeded (repeatable) when the config's seed is non-zero, from getrandom()
- * otherwise. Not for secrets. */
+ * Seeded (repeatable) when the config's seed is non-zero, from the
+ * platform's random bytes otherwise (or, where it has none, from the
+ * clock and an address). Not for secrets. */
 void six__rand_seed(struct six_core *c, uint64_t seed);
 uint64_t six__rand64(struct six_core *c);
 /* Uniform in [0, bound), bound > 0. */
 uint32_t six__rand_below(struct six_core *c, uint32_t bound);
 /* Key material for a keyed hash (core/hash.h) whose outputs an observer
- * must not predict: len bytes from getrandom(), never from the generator
+ * must not predict: len bytes from six_port_random(), never from the generator
  * above (whose state its outputs would reveal), unless the config fixed
  * a seed: then from the generator, so that tests repeat. */
 void six__rand_key(struct six_core *c, void *out, size_t len);
@@ -109,12 +110,16 @@ void six__log(struct six_core *c, const char *fmt, ...) __attribute__((format(pr
 /* ---- waiting ---- */
 static inline void six__core_wake(struct six_core *c) {
     if (c->waiters)
-        pthread_cond_broadcast(&c->cond);
+        six_port_cond_broadcast(&c->cond);
 }
 /* Waits on c->cond (lock held) until woken or the stack clock reaches
  * deadline (SIX_NEVER: no deadline). Returns -ETIMEDOUT when the deadline
- * has passed, 0 otherwise (the caller rechecks its condition). */
+ * has passed, -EWOULDBLOCK where no other thread could wake it (the bare
+ * port), 0 otherwise (the caller rechecks its condition). */
 int six__core_wait(struct six_core *c, uint64_t deadline);
+
+static inline void six__core_lock(struct six_core *c) { six_port_mutex_lock(&c->lock); }
+static inline void six__core_unlock(struct six_core *c) { six_port_mutex_unlock(&c->lock); }
 
 #define SIX_STAT(core, name) ((core)->stats.name++)
 

@@ -17,14 +17,14 @@
 struct port {
     struct six_wire *wire;
     struct six_if *ifp;
-    pthread_mutex_t ring_lock;
+    six_port_mutex ring_lock;
     unsigned head, count;        /* ring of queue_len slots */
     uint32_t *lens;
     uint8_t *slots;              /* queue_len * mtu bytes */
 };
 
 struct six_wire {
-    pthread_mutex_t lock;
+    six_port_mutex lock;
     unsigned refs;
     unsigned mtu;
     unsigned queue_len;
@@ -40,7 +40,7 @@ struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_po
     struct six_wire *w = calloc(1, sizeof(*w));
     if (!w)
         return NULL;
-    pthread_mutex_init(&w->lock, NULL);
+    six_port_mutex_init(&w->lock);
     w->refs = 1;
     w->mtu = mtu;
     w->queue_len = queue_len;
@@ -52,17 +52,17 @@ struct six_wire *six__wire_new(unsigned mtu, unsigned queue_len, int point_to_po
 
 static void wire_unref_locked(struct six_wire *w) {
     if (--w->refs > 0) {
-        pthread_mutex_unlock(&w->lock);
+        six_port_mutex_unlock(&w->lock);
         return;
     }
-    pthread_mutex_unlock(&w->lock);
-    pthread_mutex_destroy(&w->lock);
+    six_port_mutex_unlock(&w->lock);
+    six_port_mutex_fini(&w->lock);
     free(w->ports);
     free(w);
 }
 
 void six__wire_put(struct six_wire *w) {
-    pthread_mutex_lock(&w->lock);
+    six_port_mutex_lock(&w->lock);
     wire_unref_locked(w);
 }
 
@@ -71,7 +71,7 @@ static int port_enqueue(struct port *p, const uint8_t *data, uint32_t len) {
     struct six_wire *w = p->wire;
     int rc = 0;
 
-    pthread_mutex_lock(&p->ring_lock);
+    six_port_mutex_lock(&p->ring_lock);
     if (p->count == w->queue_len) {
         rc = -ENOBUFS;
     } else {
@@ -80,7 +80,7 @@ static int port_enqueue(struct port *p, const uint8_t *data, uint32_t len) {
         p->lens[slot] = len;
         p->count++;
     }
-    pthread_mutex_unlock(&p->ring_lock);
+    six_port_mutex_unlock(&p->ring_lock);
     if (rc == 0 && p->ifp->notify)
         p->ifp->notify(p->ifp->notify_ctx);
     return rc;
@@ -96,7 +96,7 @@ static int memwire_tx(struct six_if *ifp, struct six_pkt *pkt) {
         six__pkt_free(pkt);
         return -EMSGSIZE;
     }
-    pthread_mutex_lock(&w->lock);
+    six_port_mutex_lock(&w->lock);
     for (unsigned i = 0; i < w->nports; i++) {
         struct port *p = w->ports[i];
         if (p == self)
@@ -108,7 +108,7 @@ static int memwire_tx(struct six_if *ifp, struct six_pkt *pkt) {
             rc = -ENOBUFS;
         }
     }
-    pthread_mutex_unlock(&w->lock);
+    six_port_mutex_unlock(&w->lock);
     six__pkt_free(pkt);
     return w->point_to_point ? rc : 0;
 }
@@ -122,9 +122,9 @@ static unsigned memwire_rx(struct six_if *ifp, unsigned budget) {
         struct six_pkt *pkt;
         uint32_t len;
 
-        pthread_mutex_lock(&p->ring_lock);
+        six_port_mutex_lock(&p->ring_lock);
         if (p->count == 0) {
-            pthread_mutex_unlock(&p->ring_lock);
+            six_port_mutex_unlock(&p->ring_lock);
             break;
         }
         len = p->lens[p->head];
@@ -133,7 +133,7 @@ static unsigned memwire_rx(struct six_if *ifp, unsigned budget) {
             memcpy(pkt->data, p->slots + (size_t)p->head * w->frame_max, len);
         p->head = (p->head + 1) % w->queue_len;
         p->count--;
-        pthread_mutex_unlock(&p->ring_lock);
+        six_port_mutex_unlock(&p->ring_lock);
         n++;
         if (!pkt) {
             SIX_STAT(ifp->core, ip6_in_nobufs);
@@ -148,14 +148,14 @@ static void memwire_destroy(struct six_if *ifp) {
     struct port *p = ifp->priv;
     struct six_wire *w = p->wire;
 
-    pthread_mutex_lock(&w->lock);
+    six_port_mutex_lock(&w->lock);
     for (unsigned i = 0; i < w->nports; i++) {
         if (w->ports[i] == p) {
             w->ports[i] = w->ports[--w->nports];
             break;
         }
     }
-    pthread_mutex_destroy(&p->ring_lock);
+    six_port_mutex_fini(&p->ring_lock);
     free(p->lens);
     free(p->slots);
     free(p);
@@ -193,24 +193,24 @@ int six__wire_attach(struct six_wire *w, struct six_if *ifp) {
     p->slots = malloc((size_t)w->queue_len * w->frame_max);
     if (!p->lens || !p->slots)
         goto fail;
-    pthread_mutex_lock(&w->lock);
+    six_port_mutex_lock(&w->lock);
     if (w->point_to_point && w->nports == 2) {
-        pthread_mutex_unlock(&w->lock);
+        six_port_mutex_unlock(&w->lock);
         rc = -EISCONN;
         goto fail;
     }
     ports = realloc(w->ports, (w->nports + 1) * sizeof(*ports));
     if (!ports) {
-        pthread_mutex_unlock(&w->lock);
+        six_port_mutex_unlock(&w->lock);
         goto fail;
     }
-    pthread_mutex_init(&p->ring_lock, NULL);
+    six_port_mutex_init(&p->ring_lock);
     p->wire = w;
     p->ifp = ifp;
     w->ports = ports;
     w->ports[w->nports++] = p;
     w->refs++;
-    pthread_mutex_unlock(&w->lock);
+    six_port_mutex_unlock(&w->lock);
     ifp->ops = &memwire_ops;
     ifp->priv = p;
     ifp->mtu = w->mtu;

@@ -1,14 +1,11 @@
 /* The public socket calls. Each looks its descriptor up (passing calls on
- * other descriptors to the system), runs with the stack locked, and turns
+ * other descriptors to the system through the platform layer), runs with the stack locked, and turns
  * a negative errno into -1 and errno here, in one place. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <sixstack/socket.h>
 
@@ -41,7 +38,7 @@ int six_bind(int fd, const struct sockaddr *addr, socklen_t len) {
     int rc;
 
     if (!s)
-        return bind(fd, addr, len);
+        return SIX_PORT_SYSCALL(bind(fd, addr, len));
     rc = six__sockaddr_in6(addr, len, &sin6);
     if (rc == 0)
         rc = s->ops->bind(s, &sin6);
@@ -71,7 +68,7 @@ int six_connect(int fd, const struct sockaddr *addr, socklen_t len) {
     int rc;
 
     if (!s)
-        return connect(fd, addr, len);
+        return SIX_PORT_SYSCALL(connect(fd, addr, len));
     rc = sock_connect(s, addr, len);
     six__sock_release(s);
     return (int)ret(rc);
@@ -120,7 +117,7 @@ ssize_t six_sendmsg(int fd, const struct msghdr *msg, int flags) {
     ssize_t rc;
 
     if (!s)
-        return sendmsg(fd, msg, flags);
+        return SIX_PORT_SYSCALL(sendmsg(fd, msg, flags));
     rc = send_and_drain(s, msg, flags);
     six__sock_release(s);
     return ret(rc);
@@ -135,7 +132,7 @@ ssize_t six_sendto(int fd, const void *buf, size_t len, int flags, const struct 
     ssize_t rc;
 
     if (!s)
-        return sendto(fd, buf, len, flags, to, tolen);
+        return SIX_PORT_SYSCALL(sendto(fd, buf, len, flags, to, tolen));
     rc = send_and_drain(s, &msg, flags);
     six__sock_release(s);
     return ret(rc);
@@ -212,7 +209,7 @@ ssize_t six_recvmsg(int fd, struct msghdr *msg, int flags) {
     ssize_t rc;
 
     if (!s)
-        return recvmsg(fd, msg, flags);
+        return SIX_PORT_SYSCALL(recvmsg(fd, msg, flags));
     rc = sock_recvmsg(s, msg, flags);
     six__sock_release(s);
     return ret(rc);
@@ -226,7 +223,7 @@ ssize_t six_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *
     ssize_t rc;
 
     if (!s)
-        return recvfrom(fd, buf, len, flags, from, fromlen);
+        return SIX_PORT_SYSCALL(recvfrom(fd, buf, len, flags, from, fromlen));
     if (from && fromlen) {
         msg.msg_name = from;
         msg.msg_namelen = *fromlen;
@@ -247,7 +244,7 @@ int six_setsockopt(int fd, int level, int name, const void *val, socklen_t len) 
     int rc;
 
     if (!s)
-        return setsockopt(fd, level, name, val, len);
+        return SIX_PORT_SYSCALL(setsockopt(fd, level, name, val, len));
     rc = six__sock_setsockopt(s, level, name, val, len);
     six__sock_release(s);
     return (int)ret(rc);
@@ -258,7 +255,7 @@ int six_getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
     int rc;
 
     if (!s)
-        return getsockopt(fd, level, name, val, len);
+        return SIX_PORT_SYSCALL(getsockopt(fd, level, name, val, len));
     rc = six__sock_getsockopt(s, level, name, val, len);
     six__sock_release(s);
     return (int)ret(rc);
@@ -282,7 +279,7 @@ int six_getsockname(int fd, struct sockaddr *addr, socklen_t *len) {
     int rc;
 
     if (!s)
-        return getsockname(fd, addr, len);
+        return SIX_PORT_SYSCALL(getsockname(fd, addr, len));
     rc = put_name(&s->laddr, addr, len);
     six__sock_release(s);
     return (int)ret(rc);
@@ -293,7 +290,7 @@ int six_getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
     int rc;
 
     if (!s)
-        return getpeername(fd, addr, len);
+        return SIX_PORT_SYSCALL(getpeername(fd, addr, len));
     rc = s->connected ? put_name(&s->faddr, addr, len) : -ENOTCONN;
     six__sock_release(s);
     return (int)ret(rc);
@@ -318,7 +315,7 @@ int six_shutdown(int fd, int how) {
     int rc;
 
     if (!s)
-        return shutdown(fd, how);
+        return SIX_PORT_SYSCALL(shutdown(fd, how));
     rc = sock_shutdown(s, how);
     six__sock_release(s);
     return (int)ret(rc);
@@ -328,7 +325,7 @@ int six_close(int fd) {
     struct six_sock *s = six__sock_acquire(fd);
 
     if (!s)
-        return close(fd);
+        return (int)ret(six_port_close(fd));
     six__sock_close_locked(s);
     six__sock_release(s);
     return 0;
@@ -343,9 +340,8 @@ static int sock_fcntl(struct six_sock *s, int cmd, long arg) {
         return 0;
     case F_GETFD:
     case F_SETFD: {
-        /* Close-on-exec is the eventfd's own flag. */
-        int r = fcntl(s->fd, cmd, (int)arg);
-        return r < 0 ? -errno : r;
+        /* Close-on-exec is the signal's own flag. */
+        return six_port_signal_fdflags(s->fd, cmd, (int)arg);
     }
     default:
         return -EINVAL;
@@ -363,7 +359,7 @@ int six_fcntl(int fd, int cmd, ...) {
     va_end(ap);
     s = six__sock_acquire(fd);
     if (!s)
-        return fcntl(fd, cmd, arg);
+        return (int)ret(six_port_fcntl(fd, cmd, arg));
     rc = sock_fcntl(s, cmd, arg);
     six__sock_release(s);
     return (int)ret(rc);
@@ -397,7 +393,7 @@ int six_ioctl(int fd, unsigned long req, ...) {
     va_end(ap);
     s = six__sock_acquire(fd);
     if (!s)
-        return ioctl(fd, req, arg);
+        return (int)ret(six_port_ioctl(fd, req, arg));
     rc = arg ? sock_ioctl(s, req, arg) : -EFAULT;
     six__sock_release(s);
     return (int)ret(rc);
@@ -448,11 +444,7 @@ static int prepare_poll(struct pollfd *fds, nfds_t nfds, short *asked, size_t na
     return narrow;
 }
 
-static long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static long now_ms(void) { return (long)(six_port_mono_us() / 1000); }
 
 /* The system's poll waits on the sockets' eventfds (readable when the
  * socket is, or stale until looked at); the sockets' own state then gives
@@ -466,12 +458,12 @@ int six_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
         /* Only small sets get their events narrowed; larger ones are
          * polled as given (a rare spurious wake-up, never a missed one). */
         int narrow = prepare_poll(fds, nfds, asked, sizeof(asked) / sizeof(asked[0]));
-        int rc = poll(fds, nfds, timeout_ms), ready = 0;
+        int rc = six_port_poll(fds, nfds, timeout_ms), ready = 0;
 
         for (nfds_t i = 0; narrow && i < nfds; i++)
             fds[i].events = asked[i];
         if (rc <= 0)
-            return rc;
+            return (int)ret(rc);
         for (nfds_t i = 0; i < nfds; i++) {
             struct six_sock *s = six__sock_acquire(fds[i].fd);
             if (s) {

@@ -1,12 +1,11 @@
 /* Credentials sockets are created with: per thread, defaulting to the
  * process's effective ids (privileged iff the effective uid is 0). */
 #include <stddef.h>
-#include <unistd.h>
 
 #include "sock/sock.h"
 
-static _Thread_local int have_creds;
-static _Thread_local struct six_creds thread_creds;
+static SIX_PORT_THREAD_LOCAL int have_creds;
+static SIX_PORT_THREAD_LOCAL struct six_creds thread_creds;
 
 void six_set_creds(const struct six_creds *creds) {
     if (creds) {
@@ -22,8 +21,11 @@ void six__creds_current(struct six_creds *out) {
         *out = thread_creds;
         return;
     }
-    out->uid = geteuid();
-    out->gid = getegid();
+    unsigned uid, gid;
+
+    six_port_ids(&uid, &gid);
+    out->uid = (uid_t)uid;
+    out->gid = (gid_t)gid;
     out->privileged = out->uid == 0;
 }
 

@@ -5,8 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "sock/sock.h"
 #include "wire/bytes.h"
@@ -40,7 +38,7 @@ void six__socks_fini(struct six_socks *socks) {
 
     struct six_sock *retired;
 
-    pthread_mutex_lock(&core->lock);
+    six__core_lock(core);
     while (socks->all)
         six__sock_close_locked(socks->all);
     /* Callers blocked in a socket call woke with EBADF but still need the
@@ -50,7 +48,7 @@ void six__socks_fini(struct six_socks *socks) {
     retired = socks->retired;
     socks->retired = NULL;
     socks->nretired = 0;
-    pthread_mutex_unlock(&core->lock);
+    six__core_unlock(core);
     /* Its grace period also waits out lookups about to lock this stack's
      * mutex, which goes next. */
     six__socks_free_retired(retired);
@@ -88,11 +86,11 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     if (domain != AF_INET6)
         return -EAFNOSUPPORT;
     six__creds_current(&creds);
-    pthread_mutex_lock(&socks->core->lock);
+    six__core_lock(socks->core);
     rc = check_create(socks, type, proto, &creds);
     if (rc == 0)
         socks->nsocks++;        /* reserve a place before unlocking */
-    pthread_mutex_unlock(&socks->core->lock);
+    six__core_unlock(socks->core);
     if (rc < 0)
         return rc;
 
@@ -101,9 +99,9 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
         rc = -ENOBUFS;
         goto unreserve;
     }
-    s->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    s->fd = six_port_signal_open();
     if (s->fd < 0) {
-        rc = -errno;
+        rc = s->fd;
         free(s);
         goto unreserve;
     }
@@ -126,22 +124,22 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     if (type == SOCK_DGRAM)
         s->proto = IPPROTO_UDP;
     if ((rc = six__socktab_insert(s)) < 0) {
-        close(s->fd);
+        six_port_signal_close(s->fd);
         free(s);
         goto unreserve;
     }
-    pthread_mutex_lock(&socks->core->lock);
+    six__core_lock(socks->core);
     s->next_all = socks->all;
     socks->all = s;
     if (type == SOCK_RAW)
         six__raw6_attach(s);
-    pthread_mutex_unlock(&socks->core->lock);
+    six__core_unlock(socks->core);
     return s->fd;
 
 unreserve:
-    pthread_mutex_lock(&socks->core->lock);
+    six__core_lock(socks->core);
     socks->nsocks--;
-    pthread_mutex_unlock(&socks->core->lock);
+    six__core_unlock(socks->core);
     return rc;
 }
 
@@ -159,20 +157,16 @@ static int readable(const struct six_sock *s) {
  * itself after it drained the socket: its next receive says EAGAIN and
  * lowers the eventfd (documented in ARCHITECTURE). */
 void six__sock_update_ready(struct six_sock *s) {
-    uint64_t v = 1;
-
     if (s->evt_set || s->closing || !readable(s))
         return;
-    if (write(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+    if (six_port_signal_raise(s->fd) == 0)
         s->evt_set = 1;
 }
 
 void six__sock_sync_ready(struct six_sock *s) {
-    uint64_t v;
-
     if (!s->evt_set || s->closing || readable(s))
         return;
-    if (read(s->fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+    if (six_port_signal_lower(s->fd) == 0)
         s->evt_set = 0;
 }
 
@@ -219,9 +213,11 @@ int six__sock_wait_readable(struct six_sock *s, int flags) {
     if (s->rcvtimeo_us && s->rcvtimeo_us < SIX_NEVER - six__now(core))
         deadline = six__now(core) + s->rcvtimeo_us;
     while (!readable(s) && !s->closing) {
-        /* Linux reports an expired SO_RCVTIMEO as EAGAIN. */
-        if (six__core_wait(core, deadline) == -ETIMEDOUT && !readable(s))
-            return -EAGAIN;
+        int rc = six__core_wait(core, deadline);
+        /* Linux reports an expired SO_RCVTIMEO as EAGAIN; where no thread
+         * could wake the caller (bare), the call cannot block. */
+        if (rc < 0 && !readable(s))
+            return rc == -ETIMEDOUT ? -EAGAIN : rc;
     }
     return s->closing ? -EBADF : 0;
 }

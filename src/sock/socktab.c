@@ -7,24 +7,15 @@
  * only given back after a grace period: every thread that was between
  * loading a slot and locking a stack has left that window.
  *
- * Each thread has a reader record whose sequence number is odd while it is
- * in the window. Entering costs a store and a compiler barrier: the other
- * side of the barrier is paid by the rare writer, with membarrier(2)
- * (Linux 4.14), which makes every running thread of the process execute a
- * full barrier. Where membarrier is missing (or under ThreadSanitizer,
- * which does not model it), readers pay a full barrier themselves.
+ * The platform layer keeps the readers' windows and waits out the grace
+ * periods (port/linux/grace.c: per-thread records and membarrier(2)).
  *
  * Closed sockets wait on their stack's retired list and are freed in
  * batches of SIX_RETIRE_BATCH, one grace period each; a stack's fini frees
  * the rest after one more. */
 #include <errno.h>
-#include <linux/membarrier.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "sock/sock.h"
 
@@ -32,107 +23,12 @@
 #define CHUNK_SIZE (1u << CHUNK_BITS)
 #define NCHUNKS 4096u   /* descriptors up to 4M */
 
-#if defined(__SANITIZE_THREAD__)
-#define SIX_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SIX_TSAN 1
-#endif
-#endif
-
 typedef _Atomic(struct six_sock *) slot_t;
 
-static pthread_mutex_t chunk_lock = PTHREAD_MUTEX_INITIALIZER;
+static six_port_mutex chunk_lock = SIX_PORT_MUTEX_INITIALIZER;
 static _Atomic(slot_t *) chunks[NCHUNKS];
 
-/* ---- readers and grace periods ---- */
-
-struct reader {
-    atomic_ulong seq;           /* odd: between loading a slot and locking */
-    atomic_int in_use;          /* a live thread owns it */
-    struct reader *next;        /* records are reused, never freed */
-};
-
-static _Atomic(struct reader *) readers;
-static _Thread_local struct reader *my_reader;
-static pthread_key_t reader_key;
-static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
-static int use_membarrier;
-/* Threads that could not get a record (out of memory) take this shared;
- * a grace period takes it exclusively. */
-static pthread_rwlock_t no_record_lock = PTHREAD_RWLOCK_INITIALIZER;
-
-static void reader_gone(void *r) { atomic_store(&((struct reader *)r)->in_use, 0); }
-
-static void readers_init(void) {
-    pthread_key_create(&reader_key, reader_gone);
-#ifndef SIX_TSAN
-    use_membarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-#endif
-}
-
-static struct reader *reader_register(void) {
-    struct reader *r;
-
-    pthread_once(&reader_once, readers_init);
-    for (r = atomic_load(&readers); r; r = r->next) {
-        int free_one = 0;
-        if (atomic_compare_exchange_strong(&r->in_use, &free_one, 1))
-            break;
-    }
-    if (!r) {
-        if (!(r = calloc(1, sizeof(*r))))
-            return NULL;
-        atomic_store(&r->in_use, 1);
-        r->next = atomic_load(&readers);
-        while (!atomic_compare_exchange_weak(&readers, &r->next, r))
-            ;
-    }
-    pthread_setspecific(reader_key, r);
-    my_reader = r;
-    return r;
-}
-
-static struct reader *reader_enter(void) {
-    struct reader *r = my_reader ? my_reader : reader_register();
-    unsigned long v;
-
-    if (!r) {
-        pthread_rwlock_rdlock(&no_record_lock);
-        return NULL;
-    }
-    v = atomic_load_explicit(&r->seq, memory_order_relaxed) + 1;
-    if (use_membarrier) {
-        atomic_store_explicit(&r->seq, v, memory_order_relaxed);
-        atomic_signal_fence(memory_order_seq_cst);
-    } else {
-        atomic_exchange(&r->seq, v);
-    }
-    return r;
-}
-
-static void reader_exit(struct reader *r) {
-    if (!r) {
-        pthread_rwlock_unlock(&no_record_lock);
-        return;
-    }
-    atomic_store_explicit(&r->seq, atomic_load_explicit(&r->seq, memory_order_relaxed) + 1,
-                          memory_order_release);
-}
-
-void six__socktab_synchronize(void) {
-    pthread_once(&reader_once, readers_init);
-    if (!use_membarrier || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
-        atomic_thread_fence(memory_order_seq_cst);
-    for (struct reader *r = atomic_load(&readers); r; r = r->next) {
-        unsigned long v = atomic_load_explicit(&r->seq, memory_order_acquire);
-        /* The window is a few instructions and a mutex: yield, not sleep. */
-        while ((v & 1) && atomic_load_explicit(&r->seq, memory_order_acquire) == v)
-            sched_yield();
-    }
-    pthread_rwlock_wrlock(&no_record_lock);
-    pthread_rwlock_unlock(&no_record_lock);
-}
+void six__socktab_synchronize(void) { six_port_synchronize(); }
 
 void (*six__socktab_window_hook)(int fd);
 
@@ -155,11 +51,11 @@ static slot_t *slot_make(int fd) {
 
     if (p || fd < 0 || (unsigned)fd >= NCHUNKS * CHUNK_SIZE)
         return p;
-    pthread_mutex_lock(&chunk_lock);
+    six_port_mutex_lock(&chunk_lock);
     chunk = atomic_load(&chunks[c]);
     if (!chunk && (chunk = calloc(CHUNK_SIZE, sizeof(*chunk))))
         atomic_store_explicit(&chunks[c], chunk, memory_order_release);
-    pthread_mutex_unlock(&chunk_lock);
+    six_port_mutex_unlock(&chunk_lock);
     return chunk ? &chunk[(unsigned)fd & (CHUNK_SIZE - 1)] : NULL;
 }
 
@@ -184,26 +80,26 @@ void six__socktab_remove(struct six_sock *s) {
 struct six_sock *six__sock_acquire(int fd) {
     slot_t *p = slot(fd);
     struct six_sock *s;
-    struct reader *r;
+    struct six_port_reader *r;
 
     if (!p || !atomic_load_explicit(p, memory_order_relaxed))
         return NULL;   /* not ours: no window needed */
-    r = reader_enter();
+    r = six_port_read_begin();
     s = atomic_load_explicit(p, memory_order_acquire);
     if (six__socktab_window_hook)
         six__socktab_window_hook(fd);
     if (s) {
-        pthread_mutex_lock(&s->socks->core->lock);
+        six__core_lock(s->socks->core);
         /* Checked before leaving the window: once out, only our busy mark
          * keeps s from being retired and freed. */
         if (s->closing || atomic_load_explicit(p, memory_order_relaxed) != s) {
-            pthread_mutex_unlock(&s->socks->core->lock);
+            six__core_unlock(s->socks->core);
             s = NULL;
         } else {
             s->busy++;
         }
     }
-    reader_exit(r);
+    six_port_read_end(r);
     return s;
 }
 
@@ -250,7 +146,7 @@ void six__sock_release(struct six_sock *s) {
         six__core_wake(core);
     }
     batch = take_batch(socks);
-    pthread_mutex_unlock(&core->lock);
+    six__core_unlock(core);
     if (batch)
         six__socks_free_retired(batch);
 }
@@ -281,7 +177,7 @@ void six__sock_close_locked(struct six_sock *s) {
     socks->nsocks--;
     six__pktq_purge(&s->rxq);
     s->rx_bytes = 0;
-    close(s->fd);
+    six_port_signal_close(s->fd);
     /* Blocked callers wake, see closing and return EBADF; the last one
      * retires the socket. */
     six__core_wake(socks->core);
