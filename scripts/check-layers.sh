@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fails when an include points up the layers:
-#   sock -> icmp6 -> ip6 -> link -> core -> wire -> port
+#   sock -> tcp -> icmp6 -> ip6 -> link -> core -> wire -> port
 # (a layer may include itself and anything to its right; stack.c may
 # include everything), or when code above port/ includes a header of an
 # operating system.
 set -u
 src=${1:-$(dirname "$0")/../src}
-order=(port wire core link ip6 icmp6 sock)
+order=(port wire core link ip6 icmp6 tcp sock)
 rank() { local i; for i in "${!order[@]}"; do [ "${order[$i]}" = "$1" ] && echo "$i" && return; done; echo -1; }
 bad=0
 for layer in "${order[@]}"; do
@@ -24,7 +24,7 @@ for layer in "${order[@]}"; do
   done < <(find "$src/$layer" -name '*.[ch]' | sort)
 done
 # wire/ is pure: nothing of ours but wire/ (and core types).
-if grep -l '#include "\(link\|ip6\|icmp6\|sock\)/' "$src"/wire/*.[ch] 2>/dev/null; then bad=1; fi
+if grep -l '#include "\(link\|ip6\|icmp6\|tcp\|sock\)/' "$src"/wire/*.[ch] 2>/dev/null; then bad=1; fi
 
 # Above port/, only the C library's headers and the socket API's vocabulary
 # (types and constants: src/port/bare/include/ has them where the system

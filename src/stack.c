@@ -19,6 +19,7 @@
 #include "ip6/ip6.h"
 #include "link/link.h"
 #include "sock/sock.h"
+#include "sock/tcp6.h"
 #include "wire/ipv6.h"
 
 /* Frames processed per interface per round of the run loop. */
@@ -196,6 +197,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     };
     lock(st);
     rc = six__udp6_init(&st->socks, ranges);
+    if (rc == 0)
+        rc = six__tcp6_init(&st->socks);
     if (rc == 0)
         rc = six__pmtu_init(&st->ip6, cfg->pmtu_cache_max,
                             (uint64_t)cfg->pmtu_expire_s * 1000000);

@@ -29,6 +29,9 @@
 
 #define socket six_socket
 #define bind six_bind
+#define listen six_listen
+#define accept six_accept
+#define accept4 six_accept4
 #define connect six_connect
 #define send six_send
 #define sendto six_sendto

@@ -593,6 +593,33 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(udp_in_delivered, "datagrams queued on UDP sockets") \
     X(udp_in_rcvbuf_full, "dropped at a UDP socket: receive buffer full") \
     X(udp_out_datagrams, "UDP datagrams sent")
+/* TCP */
+#define SIX_STATS_TCP(X) \
+    X(tcp_in_segs, "TCP segments received") \
+    X(tcp_in_bad_header, "dropped: TCP header short or data offset bad") \
+    X(tcp_in_bad_checksum, "dropped: TCP checksum") \
+    X(tcp_in_bad_addr, "dropped: TCP to or from a multicast address") \
+    X(tcp_in_no_conn, "segments for no connection or listener (RST sent)") \
+    X(tcp_in_out_of_window, "segments outside the receive window (ACK sent)") \
+    X(tcp_in_bad_ack, "segments with an unacceptable ACK") \
+    X(tcp_in_rst_ignored, "RSTs out of window or answered by a challenge ACK") \
+    X(tcp_in_challenge_acks, "challenge ACKs sent (RFC 5961)") \
+    X(tcp_in_ooo_segs, "segments held out of order") \
+    X(tcp_in_ooo_dropped, "out-of-order segments dropped: no range left") \
+    X(tcp_in_dup_segs, "segments wholly duplicate") \
+    X(tcp_in_backlog_full, "SYNs dropped: listen queue full") \
+    X(tcp_in_nobufs, "segments dropped: no memory for a buffer or TCB") \
+    X(tcp_out_segs, "TCP segments sent") \
+    X(tcp_out_rsts, "RSTs sent") \
+    X(tcp_out_retransmits, "segments retransmitted") \
+    X(tcp_out_fast_retransmits, "fast retransmits (three duplicate ACKs)") \
+    X(tcp_out_timeouts, "retransmission timeouts") \
+    X(tcp_out_delayed_acks, "delayed ACKs sent") \
+    X(tcp_out_errors, "segments IPv6 output refused") \
+    X(tcp_conn_active, "connections opened by connect()") \
+    X(tcp_conn_passive, "connections accepted by listeners") \
+    X(tcp_conn_resets, "connections reset by the peer") \
+    X(tcp_conn_timeouts, "connections dropped: retransmissions exhausted")
 /* links */
 #define SIX_STATS_LINK(X) \
     X(link_rx_ring_full, "frames dropped: a receive ring was full") \
@@ -619,6 +646,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     SIX_STATS_MLD(X) \
     SIX_STATS_RAW(X) \
     SIX_STATS_UDP(X) \
+    SIX_STATS_TCP(X) \
     SIX_STATS_LINK(X)
 
 struct six_stats {

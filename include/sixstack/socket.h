@@ -67,6 +67,11 @@ int six_socket(int domain, int type, int protocol);
 int six_socket_on(struct six_stack *st, int domain, int type, int protocol);
 
 int six_bind(int fd, const struct sockaddr *addr, socklen_t len);
+/* TCP (SOCK_STREAM): listen, accept and accept4 (SOCK_NONBLOCK,
+ * SOCK_CLOEXEC) as on Linux. */
+int six_listen(int fd, int backlog);
+int six_accept(int fd, struct sockaddr *addr, socklen_t *len);
+int six_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 int six_connect(int fd, const struct sockaddr *addr, socklen_t len);
 ssize_t six_send(int fd, const void *buf, size_t len, int flags);
 ssize_t six_sendto(int fd, const void *buf, size_t len, int flags,

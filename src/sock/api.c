@@ -10,6 +10,7 @@
 #include <sixstack/socket.h>
 
 #include "sock/sock.h"
+#include "sock/tcp6.h"
 #include "wire/ipv6.h"
 
 /* How many frames a call drains from the stack's links before returning,
@@ -58,7 +59,7 @@ static int sock_connect(struct six_sock *s, const struct sockaddr *addr, socklen
     if ((rc = six__sockaddr_in6(addr, len, &sin6)) < 0)
         return rc;
     /* ip6(4): EISCONN when the socket already has a connection. */
-    if (s->connected)
+    if (s->connected && s->type != SOCK_STREAM)
         return -EISCONN;
     return s->ops->connect(s, &sin6);
 }
@@ -80,6 +81,8 @@ static ssize_t sock_sendmsg(struct six_sock *s, const struct msghdr *msg, int fl
     ssize_t len;
     int rc;
 
+    if (s->type == SOCK_STREAM)
+        return six__tcp6_sendmsg(s, msg, flags);
     if (!msg)
         return -EFAULT;
     if (flags & MSG_OOB)
@@ -164,6 +167,8 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
     size_t off, n, copied;
     int rc;
 
+    if (s->type == SOCK_STREAM)
+        return six__tcp6_recvmsg(s, msg, flags);
     if (!msg)
         return -EFAULT;
     if (flags & MSG_OOB)
@@ -297,6 +302,8 @@ int six_getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
 }
 
 static int sock_shutdown(struct six_sock *s, int how) {
+    if (s->type == SOCK_STREAM)
+        return six__tcp6_shutdown(s, how);
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
         return -EINVAL;
     if (!s->connected)
@@ -319,6 +326,35 @@ int six_shutdown(int fd, int how) {
     rc = sock_shutdown(s, how);
     six__sock_release(s);
     return (int)ret(rc);
+}
+
+int six_listen(int fd, int backlog) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return listen(fd, backlog);
+    rc = six__tcp6_listen(s, backlog);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+int six_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    struct six_sock *s = six__sock_acquire(fd);
+    int rc;
+
+    if (!s)
+        return accept4(fd, addr, len, flags);
+    if (addr && (!len || (int)*len < 0))
+        rc = -EINVAL;
+    else
+        rc = six__tcp6_accept(s, addr, len, flags);
+    six__sock_release(s);
+    return (int)ret(rc);
+}
+
+int six_accept(int fd, struct sockaddr *addr, socklen_t *len) {
+    return six_accept4(fd, addr, len, 0);
 }
 
 int six_close(int fd) {
@@ -370,6 +406,11 @@ static int sock_ioctl(struct six_sock *s, unsigned long req, void *arg) {
 
     switch (req) {
     case FIONREAD:
+        if (s->type == SOCK_STREAM) {
+            v = s->tcb ? (int)s->tcb->rcv.len : 0;
+            memcpy(arg, &v, sizeof(v));
+            return 0;
+        }
         v = s->rxq.head ? (int)(s->rxq.head->len - six__sock_data_off(s, s->rxq.head)) : 0;
         memcpy(arg, &v, sizeof(v));
         return 0;
@@ -403,6 +444,8 @@ int six_ioctl(int fd, unsigned long req, ...) {
 static short sock_revents(struct six_sock *s, short events) {
     short r = 0;
 
+    if (s->type == SOCK_STREAM)
+        return six__tcp6_revents(s, events);
     if (s->rxq.head || s->shut_rd || s->pmtu_pending)
         r |= POLLIN | POLLRDNORM;
     if (!s->shut_wr)
@@ -422,6 +465,8 @@ static short eventfd_events(int fd, short events) {
     struct six_sock *s = six__sock_acquire(fd);
     if (!s)
         return events;
+    if (s->type == SOCK_STREAM)
+        events = six__tcp6_poll_events(s, events);
     six__sock_sync_ready(s);
     if (s->shut_wr)
         events &= (short)~(POLLOUT | POLLWRNORM);

@@ -7,14 +7,19 @@
 #include <string.h>
 
 #include "sock/sock.h"
+#include "sock/tcp6.h"
 #include "wire/bytes.h"
 #include "wire/udp.h"
 
 /* The ICMPv6 error hook: the error goes to the protocol that sent the
  * invoking packet. */
 static void notify(void *ctx, const struct six_icmp6_err *err) {
+    struct six_socks *socks = ctx;
+
     if (err->proto == IPPROTO_UDP)
         six__udp6_notify(ctx, err);
+    else if (err->proto == IPPROTO_TCP)
+        six__tcp_notify(&socks->tcp, err);
     else
         six__raw6_notify(ctx, err);
 }
@@ -53,12 +58,15 @@ void six__socks_fini(struct six_socks *socks) {
      * mutex, which goes next. */
     six__socks_free_retired(retired);
     six__udp6_fini(socks);
+    pthread_mutex_lock(&core->lock);
+    six__tcp6_fini(socks);
+    pthread_mutex_unlock(&core->lock);
 }
 
 static int check_create(struct six_socks *socks, int type, int proto,
                         const struct six_creds *creds) {
-    if (type == SOCK_DGRAM) {
-        if (proto != 0 && proto != IPPROTO_UDP)
+    if (type == SOCK_DGRAM || type == SOCK_STREAM) {
+        if (proto != 0 && proto != (type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP))
             return -EPROTONOSUPPORT;
         return socks->nsocks >= socks->max_socks ? -ENOBUFS : 0;
     }
@@ -75,8 +83,13 @@ static int check_create(struct six_socks *socks, int type, int proto,
     return 0;
 }
 
-/* Called with the stack unlocked. */
 int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
+    return six__sock_create_ex(socks, domain, type, proto, NULL);
+}
+
+/* Called with the stack unlocked. */
+int six__sock_create_ex(struct six_socks *socks, int domain, int type, int proto,
+                        struct six_sock **out) {
     int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
     struct six_creds creds;
     struct six_sock *s;
@@ -120,9 +133,13 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     s->checksum_off = -1;
     s->laddr.sin6_family = AF_INET6;
     s->faddr.sin6_family = AF_INET6;
-    s->ops = type == SOCK_DGRAM ? &six__udp6_ops : &six__raw6_ops;
+    s->ops = type == SOCK_DGRAM    ? &six__udp6_ops
+             : type == SOCK_STREAM ? &six__tcp6_ops
+                                   : &six__raw6_ops;
     if (type == SOCK_DGRAM)
         s->proto = IPPROTO_UDP;
+    if (type == SOCK_STREAM)
+        s->proto = IPPROTO_TCP;
     if ((rc = six__socktab_insert(s)) < 0) {
         six_port_signal_close(s->fd);
         free(s);
@@ -134,6 +151,8 @@ int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
     if (type == SOCK_RAW)
         six__raw6_attach(s);
     six__core_unlock(socks->core);
+    if (out)
+        *out = s;
     return s->fd;
 
 unreserve:
@@ -146,6 +165,8 @@ unreserve:
 /* ---- readiness ---- */
 
 static int readable(const struct six_sock *s) {
+    if (s->type == SOCK_STREAM)
+        return six__tcp6_eventfd_ready(s);
     return s->rxq.count > 0 || s->so_error != 0 || s->shut_rd || s->pmtu_pending;
 }
 

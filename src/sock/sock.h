@@ -25,6 +25,7 @@
 #include "core/core.h"
 #include "icmp6/icmp6.h"
 #include "ip6/ip6.h"
+#include "tcp/tcp.h"
 
 struct six_sock;
 
@@ -49,6 +50,8 @@ struct six_socks {
     struct six_portrange {
         uint16_t first, last;
     } ports[3];                          /* by IPV6_PORTRANGE_* */
+
+    struct six_tcp tcp;                  /* TCP (src/tcp, glue in tcp6.c) */
 };
 
 /* Groups one socket may join (BSD's IPV6_MAX_MEMBERSHIPS). */
@@ -195,6 +198,12 @@ struct six_sock {
      * 11.3; one slot, a newer notice replaces it). */
     int pmtu_pending;
     struct ip6_mtuinfo pmtu_info;
+
+    /* TCP (tcp6.c). */
+    struct six_tcb *tcb;         /* made on first need; NULL once closed */
+    int tcp_nodelay;             /* TCP_NODELAY */
+    int tcp_want_out;            /* six_poll waits for POLLOUT */
+    int linger_on, linger_s;     /* SO_LINGER */
 };
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
@@ -204,6 +213,10 @@ void six__socks_fini(struct six_socks *socks);
 
 /* Creates a socket; returns its descriptor or a negative errno. */
 int six__sock_create(struct six_socks *socks, int domain, int type, int proto);
+/* The same, also giving the new socket (valid while the stack lives and
+ * the descriptor is not closed). */
+int six__sock_create_ex(struct six_socks *socks, int domain, int type, int proto,
+                        struct six_sock **out);
 
 /* ---- the descriptor table (socktab.c) ---- */
 /* Closed sockets freed per grace period. */

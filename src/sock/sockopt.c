@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "sock/sock.h"
+#include "sock/tcp6.h"
 #include "wire/ipv6.h"
 
 /* Reads an int option value. */
@@ -128,7 +129,7 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
     case SO_SNDTIMEO:
         return put_timeval(val, len, s->sndtimeo_us);
     case SO_ACCEPTCONN:
-        return six__opt_put_int(val, len, 0);
+        return six__opt_put_int(val, len, s->tcb && s->tcb->state == SIX_TCP_LISTEN);
     case SO_REUSEADDR:
         return six__opt_put_int(val, len, s->reuseaddr);
     case SO_REUSEPORT:
@@ -502,6 +503,8 @@ int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *va
         return ipv6_set(s, name, val, len);
     case IPPROTO_ICMPV6:
         return icmpv6_set(s, name, val, len);
+    case IPPROTO_TCP:
+        return six__tcp6_setsockopt(s, name, val, len);
     default:
         return -ENOPROTOOPT;
     }
@@ -519,6 +522,8 @@ int six__sock_getsockopt(struct six_sock *s, int level, int name, void *val, soc
         return ipv6_get(s, name, val, len);
     case IPPROTO_ICMPV6:
         return icmpv6_get(s, name, val, len);
+    case IPPROTO_TCP:
+        return six__tcp6_getsockopt(s, name, val, len);
     default:
         return -ENOPROTOOPT;
     }

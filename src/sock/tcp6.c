@@ -1,0 +1,607 @@
+/* TCP sockets: the glue between the socket calls and src/tcp.
+ *
+ * A stream socket owns one TCB (s->tcb, made on first need). A listener's
+ * children are bare TCBs until accept() gives each a socket of its own,
+ * so a flood of handshakes costs no descriptors.
+ *
+ * Readiness: the eventfd is raised when the socket is readable in poll's
+ * sense (data, EOF, a pending error, a connection to accept); POLLOUT is
+ * computed from the TCB when six_poll asks.
+ */
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <string.h>
+
+#include "sock/sock.h"
+#include "sock/tcp6.h"
+#include "wire/ipv6.h"
+
+static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+/* ---- upcalls from src/tcp ---- */
+
+static void up_notify(void *owner) {
+    struct six_sock *s = owner;
+    struct six_tcb *t = s->tcb;
+
+    if (t) {
+        if (t->so_error) {
+            s->so_error = t->so_error;
+            t->so_error = 0;
+        }
+        if (six__tcp_synchronized(t))
+            s->connected = 1;
+    }
+    six__sock_update_ready(s);
+    six__core_wake(s->socks->core);
+}
+
+static int up_route(void *owner, struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp) {
+    struct six_sock *s = owner;
+    int rc;
+
+    (void)t;
+    if ((rc = six__pktopts_resolve(s, &six__no_send_opts, &s->faddr, o)) < 0)
+        return rc;
+    o->src = t->laddr;
+    return six__ip6_route_out_cached(s->socks->ip6, &s->route, o, ifp);
+}
+
+int six__tcp6_init(struct six_socks *socks) {
+    int rc = six__tcp_init(&socks->tcp, socks->core, socks->ip6);
+
+    if (rc < 0)
+        return rc;
+    socks->tcp.up.notify = up_notify;
+    socks->tcp.up.route = up_route;
+    socks->tcp.port_first = socks->ports[IPV6_PORTRANGE_DEFAULT].first;
+    socks->tcp.port_last = socks->ports[IPV6_PORTRANGE_DEFAULT].last;
+    return 0;
+}
+
+void six__tcp6_fini(struct six_socks *socks) {
+    six__tcp_fini(&socks->tcp);
+}
+
+/* s's TCB, made on first need with the socket's options. */
+static struct six_tcb *tcb_of(struct six_sock *s) {
+    struct six_tcb *t = s->tcb;
+
+    if (t)
+        return t;
+    if (!(t = six__tcp_new(&s->socks->tcp, s)))
+        return NULL;
+    t->rcvbuf = s->rcvbuf;
+    t->sndbuf = s->sndbuf;
+    t->nodelay = (uint8_t)s->tcp_nodelay;
+    s->tcb = t;
+    return t;
+}
+
+/* Options the TCB copies from the socket before it opens. */
+static void sync_opts(struct six_sock *s, struct six_tcb *t) {
+    t->reuseaddr = (uint8_t)s->reuseaddr;
+    t->reuseport = (uint8_t)s->reuseport;
+    if (!t->rcv.buf)
+        t->rcvbuf = s->rcvbuf;
+    if (!t->snd.buf)
+        t->sndbuf = s->sndbuf;
+}
+
+/* ---- readiness ---- */
+
+static int was_connected_closed(const struct six_sock *s, const struct six_tcb *t) {
+    return s->connected && (!t || t->state == SIX_TCP_CLOSED);
+}
+
+int six__tcp6_readable(const struct six_sock *s) {
+    const struct six_tcb *t = s->tcb;
+
+    if (s->so_error || s->shut_rd || was_connected_closed(s, t))
+        return 1;
+    if (!t)
+        return 0;
+    return t->rcv.len > 0 || t->fin_rcvd || t->acc_head != NULL;
+}
+
+static int writable(const struct six_sock *s) {
+    const struct six_tcb *t = s->tcb;
+
+    if (s->so_error || s->shut_wr || was_connected_closed(s, t))
+        return 1;       /* a send would not block: it fails */
+    if (!t)
+        return 0;
+    return (t->state == SIX_TCP_ESTABLISHED || t->state == SIX_TCP_CLOSE_WAIT) &&
+           six__tcp_send_room(t) > 0;
+}
+
+short six__tcp6_revents(struct six_sock *s, short events) {
+    const struct six_tcb *t = s->tcb;
+    short r = 0;
+
+    if (six__tcp6_readable(s) && !(s->so_error && !(t && (t->rcv.len || t->acc_head))))
+        r |= POLLIN | POLLRDNORM;
+    if (s->so_error)
+        r |= POLLERR | POLLIN | POLLRDNORM;
+    if (t && (t->state == SIX_TCP_ESTABLISHED || t->state == SIX_TCP_CLOSE_WAIT) &&
+        six__tcp_send_room(t) > 0 && !s->shut_wr)
+        r |= POLLOUT | POLLWRNORM;
+    if (t && t->fin_rcvd)
+        r |= POLLRDHUP | POLLIN | POLLRDNORM;
+    /* Linux: hang-up when both directions are shut, or the connection is
+     * gone (or never was). */
+    if ((s->shut_wr && t && t->fin_rcvd) || was_connected_closed(s, t) ||
+        (!t || t->state == SIX_TCP_CLOSED))
+        r |= POLLHUP;
+    if (!t || t->state == SIX_TCP_CLOSED)
+        r |= POLLOUT | POLLWRNORM;
+    return r & (short)(events | POLLERR | POLLHUP);
+}
+
+short six__tcp6_poll_events(struct six_sock *s, short events) {
+    /* POLLOUT of a socket that cannot send yet is not asked of the
+     * always-writable eventfd (six_poll would spin); the connection's
+     * progress raises the eventfd's POLLIN instead (up_notify). */
+    if ((events & (POLLOUT | POLLWRNORM)) && !writable(s)) {
+        events &= (short)~(POLLOUT | POLLWRNORM);
+        events |= POLLIN;
+        s->tcp_want_out = 1;
+    } else {
+        s->tcp_want_out = 0;
+    }
+    return events;
+}
+
+/* Whether the eventfd should be raised: readable, or writable while a
+ * poller waits for POLLOUT. */
+int six__tcp6_eventfd_ready(const struct six_sock *s) {
+    return six__tcp6_readable(s) || (s->tcp_want_out && writable(s));
+}
+
+/* ---- waiting ---- */
+
+/* Waits (lock held) until cond(s) or the timeout; -EAGAIN for
+ * non-blocking calls and an expired timeout, -EBADF when closed. */
+static int wait_for(struct six_sock *s, int (*cond)(const struct six_sock *), uint64_t timeo,
+                    int flags) {
+    struct six_core *core = s->socks->core;
+    uint64_t deadline = SIX_NEVER;
+
+    six__sock_sync_ready(s);
+    if (s->nonblock || (flags & MSG_DONTWAIT))
+        return -EAGAIN;
+    if (timeo && timeo < SIX_NEVER - six__now(core))
+        deadline = six__now(core) + timeo;
+    while (!cond(s) && !s->closing) {
+        if (six__core_wait(core, deadline) == -ETIMEDOUT && !cond(s))
+            return -EAGAIN;
+    }
+    return s->closing ? -EBADF : 0;
+}
+
+static int take_error(struct six_sock *s) {
+    int e = s->so_error;
+    s->so_error = 0;
+    return -e;
+}
+
+/* ---- bind, listen, connect, accept ---- */
+
+static int local_addr_ok(struct six_socks *socks, const struct sockaddr_in6 *sin6) {
+    const struct six_addr_entry *e;
+
+    if (six_addr_is_multicast(&sin6->sin6_addr))
+        return -EADDRNOTAVAIL;
+    if (sin6->sin6_scope_id && !six__ip6_if(socks->ip6, sin6->sin6_scope_id))
+        return -ENODEV;
+    if (six_addr_is_unspecified(&sin6->sin6_addr))
+        return 0;
+    e = six__ip6_addr_find(socks->ip6, &sin6->sin6_addr);
+    if (!e || (e->flags & SIX_ADDR_ANYCAST))
+        return -EADDRNOTAVAIL;
+    return 0;
+}
+
+static int tcp6_bind(struct six_sock *s, const struct sockaddr_in6 *sin6) {
+    struct six_tcb *t = tcb_of(s);
+    int rc;
+
+    if (!t)
+        return -ENOBUFS;
+    if (s->bound)
+        return -EINVAL;
+    if ((rc = local_addr_ok(s->socks, sin6)) < 0)
+        return rc;
+    sync_opts(s, t);
+    if ((rc = six__tcp_bind(t, &sin6->sin6_addr, ntohs(sin6->sin6_port), sin6->sin6_scope_id,
+                            s->creds.privileged)) < 0)
+        return rc;
+    s->laddr = *sin6;
+    s->laddr.sin6_port = htons(t->lport);
+    s->laddr.sin6_flowinfo = 0;
+    if (six_addr_scope(&sin6->sin6_addr) > 2)
+        s->laddr.sin6_scope_id = 0;
+    s->bound = 1;
+    return 0;
+}
+
+int six__tcp6_listen(struct six_sock *s, int backlog) {
+    struct six_tcb *t;
+    int rc;
+
+    if (s->type != SOCK_STREAM)
+        return -EOPNOTSUPP;
+    if (!(t = tcb_of(s)))
+        return -ENOBUFS;
+    if (s->connected || (t->state != SIX_TCP_CLOSED && t->state != SIX_TCP_LISTEN))
+        return -EINVAL;
+    sync_opts(s, t);
+    if (backlog > 4096 || backlog < 0)
+        backlog = 4096;   /* Linux: somaxconn */
+    if ((rc = six__tcp_listen(t, backlog)) < 0)
+        return rc;
+    if (!s->bound) {
+        s->laddr.sin6_port = htons(t->lport);
+        s->bound = 1;
+    }
+    return 0;
+}
+
+static int connect_done(const struct six_sock *s) {
+    const struct six_tcb *t = s->tcb;
+    return !t || (t->state != SIX_TCP_SYN_SENT && t->state != SIX_TCP_SYN_RECEIVED) ||
+           s->so_error;
+}
+
+/* The outcome of a connection attempt that finished. */
+static int connect_result(struct six_sock *s) {
+    if (s->so_error)
+        return take_error(s);
+    if (s->tcb && six__tcp_synchronized(s->tcb) && s->tcb->state != SIX_TCP_CLOSED)
+        return 0;
+    return -ECONNREFUSED;
+}
+
+static int tcp6_connect(struct six_sock *s, const struct sockaddr_in6 *sin6) {
+    struct six_socks *socks = s->socks;
+    struct six_ip6_out o;
+    struct six_if *ifp;
+    struct six_tcb *t;
+    int rc;
+
+    if (!(t = tcb_of(s)))
+        return -ENOBUFS;
+    if (t->state == SIX_TCP_LISTEN)
+        return -EINVAL;
+    if (t->state == SIX_TCP_SYN_SENT || t->state == SIX_TCP_SYN_RECEIVED) {
+        if (s->nonblock)
+            return -EALREADY;
+        goto wait;
+    }
+    if (t->state != SIX_TCP_CLOSED || s->connected)
+        return -EISCONN;
+    if (sin6->sin6_port == 0 || six_addr_is_multicast(&sin6->sin6_addr))
+        return -ENETUNREACH;
+    if (sin6->sin6_scope_id && !six__ip6_if(socks->ip6, sin6->sin6_scope_id))
+        return -ENODEV;
+    s->faddr = *sin6;
+    s->faddr.sin6_flowinfo = 0;
+    if (six_addr_is_unspecified(&s->faddr.sin6_addr))
+        s->faddr.sin6_addr = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
+    if ((rc = six__pktopts_resolve(s, &six__no_send_opts, &s->faddr, &o)) < 0)
+        return rc;
+    if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0)
+        return rc;
+    sync_opts(s, t);
+    if (six_addr_is_unspecified(&t->laddr))
+        t->laddr = o.src;
+    if (!t->in_binds)
+        t->scope = six_addr_scope(&o.src) <= 2 ? ifp->index : 0;
+    if ((rc = six__tcp_connect(t, &s->faddr.sin6_addr, ntohs(sin6->sin6_port),
+                               six_addr_scope(&s->faddr.sin6_addr) <= 2 ? ifp->index : 0)) < 0)
+        return rc;
+    s->laddr.sin6_addr = t->laddr;
+    s->laddr.sin6_port = htons(t->lport);
+    s->laddr.sin6_scope_id = six_addr_scope(&t->laddr) <= 2 ? ifp->index : 0;
+    s->bound = 1;
+    if (s->faddr.sin6_scope_id == 0 && six_addr_scope(&s->faddr.sin6_addr) <= 2)
+        s->faddr.sin6_scope_id = ifp->index;
+    /* Loopback answers before connect returns. */
+    six__ip6_poll_links(socks->ip6, 64);
+    if (connect_done(s))
+        return connect_result(s);
+    if (s->nonblock)
+        return -EINPROGRESS;
+wait:
+    /* Linux: SO_SNDTIMEO bounds a blocking connect (EINPROGRESS). */
+    if ((rc = wait_for(s, connect_done, s->sndtimeo_us, 0)) < 0)
+        return rc == -EAGAIN ? -EINPROGRESS : rc;
+    return connect_result(s);
+}
+
+static int has_child(const struct six_sock *s) {
+    return s->tcb && s->tcb->acc_head != NULL;
+}
+
+/* A new socket for child c of listener l (both locked). */
+static void adopt(struct six_sock *ns, struct six_sock *l, struct six_tcb *c) {
+    ns->tcb = c;
+    c->owner = ns;
+    ns->laddr.sin6_addr = c->laddr;
+    ns->laddr.sin6_port = htons(c->lport);
+    ns->laddr.sin6_scope_id = six_addr_scope(&c->laddr) <= 2 ? c->scope : 0;
+    ns->faddr.sin6_addr = c->faddr;
+    ns->faddr.sin6_port = htons(c->fport);
+    ns->faddr.sin6_scope_id = six_addr_scope(&c->faddr) <= 2 ? c->scope : 0;
+    ns->bound = 1;
+    ns->connected = 1;
+    /* Inherited, as on Linux. */
+    ns->rcvbuf = l->rcvbuf;
+    ns->sndbuf = l->sndbuf;
+    ns->rcvtimeo_us = l->rcvtimeo_us;
+    ns->sndtimeo_us = l->sndtimeo_us;
+    ns->unicast_hops = l->unicast_hops;
+    ns->tclass = l->tclass;
+    ns->use_min_mtu = l->use_min_mtu;
+    ns->tcp_nodelay = l->tcp_nodelay;
+    ns->recv_flags = l->recv_flags;
+    if (c->so_error) {
+        ns->so_error = c->so_error;
+        c->so_error = 0;
+    }
+    six__sock_update_ready(ns);
+}
+
+int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen, int flags) {
+    struct six_socks *socks = s->socks;
+    struct six_sock *ns;
+    struct six_tcb *c;
+    int fd, rc;
+
+    if (s->type != SOCK_STREAM)
+        return -EOPNOTSUPP;
+    if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return -EINVAL;
+    if (!s->tcb || s->tcb->state != SIX_TCP_LISTEN)
+        return -EINVAL;
+    for (;;) {
+        while (!has_child(s))
+            if ((rc = wait_for(s, has_child, s->rcvtimeo_us, 0)) < 0)
+                return rc;
+        /* The descriptor is made without the lock (it is a system call). */
+        pthread_mutex_unlock(&socks->core->lock);
+        fd = six__sock_create_ex(socks, AF_INET6, SOCK_STREAM | flags, IPPROTO_TCP, &ns);
+        pthread_mutex_lock(&socks->core->lock);
+        if (fd < 0)
+            return fd;
+        if (s->closing || !s->tcb || !(c = six__tcp_accept(s->tcb))) {
+            six__sock_close_locked(ns);
+            if (s->closing)
+                return -EBADF;
+            continue;
+        }
+        if (ns->closed) {
+            /* Closed by a guess at its number meanwhile: the child goes. */
+            six__tcp_close(c, 1);
+            continue;
+        }
+        adopt(ns, s, c);
+        six__sock_sync_ready(s);
+        break;
+    }
+    if (addr && alen) {
+        size_t n = *alen < sizeof(ns->faddr) ? *alen : sizeof(ns->faddr);
+        memcpy(addr, &ns->faddr, n);
+        *alen = sizeof(ns->faddr);
+    }
+    return fd;
+}
+
+/* ---- data ---- */
+
+static int send_ready(const struct six_sock *s) {
+    const struct six_tcb *t = s->tcb;
+    return s->so_error || !t || s->shut_wr ||
+           (t->state != SIX_TCP_SYN_SENT && t->state != SIX_TCP_SYN_RECEIVED &&
+            (t->state != SIX_TCP_ESTABLISHED && t->state != SIX_TCP_CLOSE_WAIT)) ||
+           six__tcp_send_room(t) > 0;
+}
+
+/* EPIPE, with SIGPIPE unless MSG_NOSIGNAL (as Linux). */
+static ssize_t broken_pipe(int flags) {
+    if (!(flags & MSG_NOSIGNAL))
+        raise(SIGPIPE);
+    return -EPIPE;
+}
+
+ssize_t six__tcp6_sendmsg(struct six_sock *s, const struct msghdr *msg, int flags) {
+    ssize_t total;
+    size_t sent = 0;
+    int rc;
+
+    if (!msg)
+        return -EFAULT;
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
+    /* ip6(4): header options of a TCP socket are set by socket options
+     * only; ancillary data is refused (docs/man/sixstack-ip6.7). */
+    if (msg->msg_control && msg->msg_controllen)
+        return -EINVAL;
+    if ((total = six__iov_len(msg)) < 0)
+        return total;
+    for (;;) {
+        struct six_tcb *t = s->tcb;
+        if (s->so_error)
+            return sent ? (ssize_t)sent : take_error(s);
+        if (s->shut_wr)
+            return sent ? (ssize_t)sent : broken_pipe(flags);
+        if (!t || t->state == SIX_TCP_CLOSED || t->state == SIX_TCP_LISTEN)
+            return sent ? (ssize_t)sent
+                        : (s->connected ? broken_pipe(flags) : -ENOTCONN);
+        if (t->state != SIX_TCP_SYN_SENT && t->state != SIX_TCP_SYN_RECEIVED &&
+            t->state != SIX_TCP_ESTABLISHED && t->state != SIX_TCP_CLOSE_WAIT)
+            return sent ? (ssize_t)sent : broken_pipe(flags);
+        if (sent == (size_t)total && total > 0)
+            return (ssize_t)sent;
+        if (six__tcp_synchronized(t) && six__tcp_send_room(t) > 0) {
+            long n = six__tcp_send(t, msg, sent, (size_t)total - sent);
+            if (n < 0)
+                return sent ? (ssize_t)sent : n;
+            sent += (size_t)n;
+            six__tcp_output(t);
+            if (sent == (size_t)total)
+                return (ssize_t)sent;
+            continue;
+        }
+        if (total == 0 && six__tcp_synchronized(t))
+            return 0;
+        if ((rc = wait_for(s, send_ready, s->sndtimeo_us, flags)) < 0) {
+            if (sent)
+                return (ssize_t)sent;
+            return rc;
+        }
+    }
+}
+
+static int recv_ready(const struct six_sock *s) {
+    const struct six_tcb *t = s->tcb;
+    return s->so_error || s->shut_rd || !t || t->rcv.len > 0 || t->fin_rcvd ||
+           t->state == SIX_TCP_CLOSED;
+}
+
+ssize_t six__tcp6_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
+    ssize_t total;
+    size_t got = 0;
+    int rc;
+
+    if (!msg)
+        return -EFAULT;
+    if (flags & MSG_OOB)
+        return -EINVAL;     /* no urgent data, ever (Linux: EINVAL) */
+    if ((total = six__iov_len(msg)) < 0)
+        return total;
+    msg->msg_flags = 0;
+    msg->msg_controllen = 0;
+    if (msg->msg_name)
+        msg->msg_namelen = 0;
+    for (;;) {
+        struct six_tcb *t = s->tcb;
+        if (t && t->rcv.len > 0) {
+            size_t n = six__tcp_recv(t, msg, got, (size_t)total - got, flags & MSG_PEEK);
+            got += n;
+            if (got == (size_t)total || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
+                return (ssize_t)got;
+        }
+        if (total == 0)
+            return 0;
+        if (s->so_error)
+            return got ? (ssize_t)got : take_error(s);
+        if (s->shut_rd || (t && t->fin_rcvd) || was_connected_closed(s, t))
+            return (ssize_t)got;
+        if (!t || (t->state != SIX_TCP_SYN_SENT && t->state != SIX_TCP_SYN_RECEIVED &&
+                   !six__tcp_synchronized(t)))
+            return got ? (ssize_t)got : -ENOTCONN;
+        if ((rc = wait_for(s, recv_ready, s->rcvtimeo_us, flags)) < 0)
+            return got ? (ssize_t)got : rc;
+    }
+}
+
+int six__tcp6_shutdown(struct six_sock *s, int how) {
+    struct six_tcb *t = s->tcb;
+
+    if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+        return -EINVAL;
+    if (!t || t->state == SIX_TCP_CLOSED || t->state == SIX_TCP_SYN_SENT)
+        return -ENOTCONN;
+    if (t->state == SIX_TCP_LISTEN) {
+        /* Linux: shutting a listener down stops it. */
+        return -ENOTCONN;
+    }
+    if (how != SHUT_WR)
+        s->shut_rd = 1;
+    if (how != SHUT_RD) {
+        s->shut_wr = 1;
+        six__tcp_shutdown_wr(t);
+    }
+    six__sock_update_ready(s);
+    six__core_wake(s->socks->core);
+    return 0;
+}
+
+static void tcp6_detach(struct six_sock *s) {
+    struct six_tcb *t = s->tcb;
+
+    s->tcb = NULL;
+    if (t)
+        six__tcp_close(t, s->linger_on && s->linger_s == 0);
+}
+
+static void tcp6_disconnect(struct six_sock *s) {
+    /* connect(AF_UNSPEC) on a TCP socket aborts the connection (Linux). */
+    struct six_tcb *t = s->tcb;
+
+    if (!t)
+        return;
+    s->tcb = NULL;
+    six__tcp_close(t, 1);
+    s->connected = 0;
+    s->bound = 0;
+    memset(&s->faddr.sin6_addr, 0, sizeof(s->faddr.sin6_addr));
+    s->faddr.sin6_port = 0;
+    s->laddr.sin6_addr = any6;
+    s->laddr.sin6_port = 0;
+}
+
+static ssize_t tcp6_send(struct six_sock *s, const struct msghdr *msg, size_t len,
+                         const struct sockaddr_in6 *to) {
+    (void)len;
+    (void)to;
+    return six__tcp6_sendmsg(s, msg, 0);
+}
+
+const struct six_proto_ops six__tcp6_ops = {
+    .bind = tcp6_bind,
+    .connect = tcp6_connect,
+    .disconnect = tcp6_disconnect,
+    .send = tcp6_send,
+    .detach = tcp6_detach,
+};
+
+/* ---- options (IPPROTO_TCP) ---- */
+
+int six__tcp6_setsockopt(struct six_sock *s, int name, const void *val, socklen_t len) {
+    int v, rc;
+
+    if (s->type != SOCK_STREAM)
+        return -EOPNOTSUPP;
+    switch (name) {
+    case TCP_NODELAY:
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        s->tcp_nodelay = v != 0;
+        if (s->tcb) {
+            s->tcb->nodelay = (uint8_t)(v != 0);
+            if (v)
+                six__tcp_output(s->tcb);
+        }
+        return 0;
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len) {
+    if (s->type != SOCK_STREAM)
+        return -EOPNOTSUPP;
+    switch (name) {
+    case TCP_NODELAY:
+        return six__opt_put_int(val, len, s->tcp_nodelay);
+    case TCP_MAXSEG:
+        return six__opt_put_int(val, len, s->tcb && s->tcb->state != SIX_TCP_CLOSED
+                                              ? s->tcb->mss
+                                              : SIX_TCP_DEFAULT_MSS);
+    default:
+        return -ENOPROTOOPT;
+    }
+}

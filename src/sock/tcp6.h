@@ -1,0 +1,28 @@
+/* TCP sockets (tcp6.c): what the generic socket code calls for
+ * SOCK_STREAM. */
+#ifndef SIX_SOCK_TCP6_H
+#define SIX_SOCK_TCP6_H
+
+#include "sock/sock.h"
+
+extern const struct six_proto_ops six__tcp6_ops;
+/* Sets up TCP and registers its input with ip6. */
+int six__tcp6_init(struct six_socks *socks);
+void six__tcp6_fini(struct six_socks *socks);
+int six__tcp6_listen(struct six_sock *s, int backlog);
+/* Returns the new descriptor. Lock held (released while the descriptor
+ * is made). */
+int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen, int flags);
+ssize_t six__tcp6_sendmsg(struct six_sock *s, const struct msghdr *msg, int flags);
+ssize_t six__tcp6_recvmsg(struct six_sock *s, struct msghdr *msg, int flags);
+int six__tcp6_shutdown(struct six_sock *s, int how);
+/* Readable in poll's sense (what raises the eventfd). */
+int six__tcp6_readable(const struct six_sock *s);
+int six__tcp6_eventfd_ready(const struct six_sock *s);
+short six__tcp6_revents(struct six_sock *s, short events);
+/* The events six_poll asks of the eventfd for a poll of events. */
+short six__tcp6_poll_events(struct six_sock *s, short events);
+int six__tcp6_setsockopt(struct six_sock *s, int name, const void *val, socklen_t len);
+int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len);
+
+#endif

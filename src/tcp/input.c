@@ -1,0 +1,691 @@
+/* TCP input in RFC 9293 3.10.7's order, one function per step: check the
+ * sequence number, RST, SYN, ACK, process the text, FIN. RFC 5961's rules
+ * against blind injection sit in the RST, SYN and ACK steps.
+ *
+ * No state lives outside the TCB and the segment being processed (struct
+ * seg): input keeps no globals. */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp/tcp.h"
+#include "wire/cksum.h"
+#include "wire/icmp6.h"
+#include "wire/ipv6.h"
+
+/* One received segment, read once. */
+struct seg {
+    struct six_tcp_repr h;
+    struct in6_addr src, dst;
+    const uint8_t *data;
+    uint32_t dlen;          /* data bytes */
+    uint32_t len;           /* sequence space: data + SYN + FIN */
+    unsigned ifindex;
+    const struct six_pkt *pkt;
+};
+
+/* The initial window: RFC 6928's ten segments, as Linux. */
+static uint32_t initial_cwnd(const struct six_tcb *t) {
+    return 10u * t->mss;
+}
+
+static void set_mss(struct six_tcb *t, const struct seg *s) {
+    uint16_t route = six__tcp_route_mss(t);
+    t->peer_mss = s->h.opt.has_mss && s->h.opt.mss ? s->h.opt.mss : SIX_TCP_DEFAULT_MSS;
+    if (t->peer_mss < 64)
+        t->peer_mss = 64;
+    t->mss = t->peer_mss < route ? t->peer_mss : route;
+}
+
+/* Window scale from a SYN: both sides must offer it (RFC 7323 2.2). */
+static void take_wscale(struct six_tcb *t, const struct seg *s, int we_offered) {
+    if (s->h.opt.has_ws && we_offered) {
+        t->ws_ok = 1;
+        t->snd_wscale = s->h.opt.wscale;
+    } else {
+        t->ws_ok = 0;
+        t->snd_wscale = 0;
+        t->rcv_wscale = 0;
+    }
+}
+
+static uint8_t wscale_for(uint32_t rcvbuf) {
+    uint8_t sc = 0;
+    while (sc < SIX_TCP_MAX_WSCALE && (rcvbuf >> sc) > 65535)
+        sc++;
+    return sc;
+}
+
+static void rtt_sample(struct six_tcb *t, uint64_t now) {
+    uint32_t r = (uint32_t)(now - t->rtt_start), rto;
+
+    if (r == 0)
+        r = 1;
+    if (t->srtt_us == 0) {
+        t->srtt_us = r;
+        t->rttvar_us = r / 2;
+    } else {
+        uint32_t d = t->srtt_us > r ? t->srtt_us - r : r - t->srtt_us;
+        t->rttvar_us = (3 * t->rttvar_us + d) / 4;
+        t->srtt_us = (7 * t->srtt_us + r) / 8;
+    }
+    rto = t->srtt_us + (4 * t->rttvar_us > 1000 ? 4 * t->rttvar_us : 1000);
+    t->rto_us = rto < SIX_TCP_RTO_MIN ? SIX_TCP_RTO_MIN : rto > SIX_TCP_RTO_MAX ? SIX_TCP_RTO_MAX : rto;
+    t->rtt_timing = 0;
+}
+
+/* ---- LISTEN (RFC 9293 3.10.7.2) ---- */
+
+static void listen_input(struct six_tcb *l, const struct seg *s) {
+    struct six_tcp *tcp = l->tcp;
+    struct six_core *core = tcp->core;
+    struct six_tcb *c;
+
+    if (s->h.flags & SIX_TCP_RST)
+        return;
+    if (s->h.flags & SIX_TCP_ACK) {
+        six__tcp_send_reset(tcp, s->pkt, &s->h, s->len);
+        return;
+    }
+    if (!(s->h.flags & SIX_TCP_SYN))
+        return;
+    if (l->acc_count >= l->backlog || l->syn_count >= 2u * l->backlog + 16) {
+        SIX_STAT(core, tcp_in_backlog_full);
+        return;
+    }
+    if (!(c = six__tcp_new(tcp, NULL))) {
+        SIX_STAT(core, tcp_in_nobufs);
+        return;
+    }
+    c->laddr = s->dst;
+    c->faddr = s->src;
+    c->lport = s->h.dport;
+    c->fport = s->h.sport;
+    c->scope = six_addr_scope(&s->src) <= 2 ? s->ifindex : 0;
+    c->nodelay = l->nodelay;
+    c->sndbuf = l->sndbuf;
+    c->rcvbuf = l->rcvbuf;
+    c->parent = l;
+    l->syn_count++;
+    c->irs = s->h.seq;
+    c->rcv_nxt = s->h.seq + 1;
+    c->rcv_wscale = wscale_for(c->rcvbuf);
+    take_wscale(c, s, 1);
+    c->iss = six__tcp_isn(tcp, c);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->snd_max = c->iss + 1;
+    c->snd_wnd = s->h.win;
+    c->snd_wl1 = s->h.seq;
+    set_mss(c, s);
+    c->cwnd = initial_cwnd(c);
+    c->state = SIX_TCP_SYN_RECEIVED;
+    six__tcp_conns_insert(c);
+    c->rtt_timing = 1;
+    c->rtt_start = six__now(core);
+    six__tcp_send_seg(c, c->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
+    six__tcp_set_timer(c, SIX_TCPT_RTX, six__now(core) + c->rto_us);
+}
+
+/* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
+
+static void syn_sent_input(struct six_tcb *t, const struct seg *s) {
+    struct six_core *core = t->tcp->core;
+    const struct six_tcp_repr *h = &s->h;
+    int ack_ok = 0;
+
+    if (h->flags & SIX_TCP_ACK) {
+        if (six_seq_le(h->ack, t->iss) || six_seq_gt(h->ack, t->snd_max)) {
+            SIX_STAT(core, tcp_in_bad_ack);
+            if (!(h->flags & SIX_TCP_RST))
+                six__tcp_send_reset(t->tcp, s->pkt, h, s->len);
+            return;
+        }
+        ack_ok = 1;
+    }
+    if (h->flags & SIX_TCP_RST) {
+        if (ack_ok) {
+            SIX_STAT(core, tcp_conn_resets);
+            six__tcp_drop(t, ECONNREFUSED);
+        }
+        return;
+    }
+    if (!(h->flags & SIX_TCP_SYN))
+        return;
+    t->irs = h->seq;
+    t->rcv_nxt = h->seq + 1;
+    take_wscale(t, s, 1);
+    set_mss(t, s);
+    t->snd_wnd = h->win;
+    t->snd_wl1 = h->seq;
+    t->snd_wl2 = h->ack;
+    if (!ack_ok) {
+        /* Simultaneous open: SYN-RECEIVED, our SYN again with an ACK. */
+        t->state = SIX_TCP_SYN_RECEIVED;
+        six__tcp_send_seg(t, t->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
+        return;
+    }
+    t->snd_una = h->ack;
+    if (t->rtx_count == 0)
+        rtt_sample(t, six__now(core));
+    t->rtx_count = 0;
+    t->cwnd = initial_cwnd(t);
+    t->when[SIX_TCPT_RTX] = SIX_NEVER;
+    SIX_STAT(core, tcp_conn_active);
+    six__tcp_set_state(t, SIX_TCP_ESTABLISHED);
+    t->ack_now = 1;
+    six__tcp_output(t);
+}
+
+/* ---- synchronized states (RFC 9293 3.10.7.4) ---- */
+
+/* Sends an ACK now (RFC 5961's challenge ACK is one too). */
+static void ack_now(struct six_tcb *t) {
+    t->ack_now = 1;
+    six__tcp_output(t);
+}
+
+static void challenge_ack(struct six_tcb *t) {
+    SIX_STAT(t->tcp->core, tcp_in_challenge_acks);
+    ack_now(t);
+}
+
+/* Step 1: whether the segment lies in the receive window. */
+static int seq_acceptable(const struct six_tcb *t, const struct seg *s) {
+    uint32_t wnd = six__tcp_rcv_window(t);
+    uint32_t seq = s->h.seq;
+
+    if (s->len == 0) {
+        if (wnd == 0)
+            return seq == t->rcv_nxt;
+        return six_seq_ge(seq, t->rcv_nxt) && six_seq_lt(seq, t->rcv_nxt + wnd);
+    }
+    if (wnd == 0)
+        return 0;
+    return (six_seq_ge(seq, t->rcv_nxt) && six_seq_lt(seq, t->rcv_nxt + wnd)) ||
+           (six_seq_ge(seq + s->len - 1, t->rcv_nxt) &&
+            six_seq_lt(seq + s->len - 1, t->rcv_nxt + wnd));
+}
+
+static int check_seq(struct six_tcb *t, const struct seg *s) {
+    if (seq_acceptable(t, s))
+        return 0;
+    /* A zero window still takes ACKs and RSTs at rcv_nxt (RFC 9293: "if
+     * the RCV.WND is zero, no segments will be acceptable, but special
+     * allowance should be made to accept valid ACKs, URGs, and RSTs"). */
+    if (s->h.seq == t->rcv_nxt && six__tcp_rcv_window(t) == 0)
+        return 0;
+    if (s->h.flags & SIX_TCP_RST)
+        return -1;
+    SIX_STAT(t->tcp->core, tcp_in_out_of_window);
+    if (t->state == SIX_TCP_SYN_RECEIVED)
+        six__tcp_send_seg(t, t->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
+    else
+        ack_now(t);
+    return -1;
+}
+
+/* Step 2 (RFC 5961 3.2): only a RST at exactly rcv_nxt resets; one
+ * elsewhere in the window draws a challenge ACK. Returns 1 when the
+ * segment is done with (t may be gone). */
+static int check_rst(struct six_tcb *t, const struct seg *s) {
+    if (!(s->h.flags & SIX_TCP_RST))
+        return 0;
+    if (s->h.seq != t->rcv_nxt) {
+        SIX_STAT(t->tcp->core, tcp_in_rst_ignored);
+        challenge_ack(t);
+        return 1;
+    }
+    switch (t->state) {
+    case SIX_TCP_SYN_RECEIVED:
+        /* A passive open goes back to LISTEN: the child just goes. An
+         * active one (simultaneous open) is refused. */
+        six__tcp_drop(t, t->parent ? 0 : ECONNREFUSED);
+        return 1;
+    case SIX_TCP_ESTABLISHED:
+    case SIX_TCP_FIN_WAIT_1:
+    case SIX_TCP_FIN_WAIT_2:
+    case SIX_TCP_CLOSE_WAIT:
+        SIX_STAT(t->tcp->core, tcp_conn_resets);
+        six__tcp_drop(t, ECONNRESET);
+        return 1;
+    default:
+        six__tcp_drop(t, 0);
+        return 1;
+    }
+}
+
+/* Step 4 (RFC 5961 4.2): a SYN in a synchronized state draws a challenge
+ * ACK and is dropped. */
+static int check_syn(struct six_tcb *t, const struct seg *s) {
+    if (!(s->h.flags & SIX_TCP_SYN))
+        return 0;
+    challenge_ack(t);
+    return 1;
+}
+
+static uint32_t fin_seq(const struct six_tcb *t) {
+    return t->snd_una + t->snd.len;
+}
+
+static int our_fin_acked(const struct six_tcb *t) {
+    return t->fin_queued && t->snd_una == fin_seq(t) + 1 - (uint32_t)0;
+}
+
+/* SYN-RECEIVED's ACK: the connection is established; a passive one moves
+ * to its listener's accept queue. Returns 1 when the segment is done. */
+static int syn_received_ack(struct six_tcb *t, const struct seg *s) {
+    struct six_tcb *l = t->parent;
+    uint32_t ack = s->h.ack;
+
+    if (!six_seq_gt(ack, t->snd_una) || six_seq_gt(ack, t->snd_max)) {
+        SIX_STAT(t->tcp->core, tcp_in_bad_ack);
+        six__tcp_send_reset(t->tcp, s->pkt, &s->h, s->len);
+        return 1;
+    }
+    if (t->rtx_count == 0 && t->rtt_timing)
+        rtt_sample(t, six__now(t->tcp->core));
+    t->rtx_count = 0;
+    t->snd_una = t->iss + 1;
+    t->snd_wnd = (uint32_t)s->h.win << t->snd_wscale;
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = s->h.seq;
+    t->snd_wl2 = ack;
+    t->when[SIX_TCPT_RTX] = SIX_NEVER;
+    if (l) {
+        l->syn_count--;
+        if (l->acc_tail)
+            l->acc_tail->acc_next = t;
+        else
+            l->acc_head = t;
+        l->acc_tail = t;
+        l->acc_count++;
+        SIX_STAT(t->tcp->core, tcp_conn_passive);
+        six__tcp_set_state(t, t->fin_queued ? SIX_TCP_FIN_WAIT_1 : SIX_TCP_ESTABLISHED);
+        six__tcp_notify_owner(l);
+    } else {
+        SIX_STAT(t->tcp->core, tcp_conn_active);
+        six__tcp_set_state(t, t->fin_queued ? SIX_TCP_FIN_WAIT_1 : SIX_TCP_ESTABLISHED);
+    }
+    return 0;
+}
+
+static void cc_on_ack(struct six_tcb *t, uint32_t acked) {
+    if (t->in_recovery) {
+        if (six_seq_ge(t->snd_una, t->recover)) {
+            /* RFC 6582 3.2 (3): full ACK: deflate to ssthresh. */
+            uint32_t flight = t->snd_max - t->snd_una;
+            t->cwnd = t->ssthresh < flight + t->mss ? t->ssthresh : flight + t->mss;
+            t->in_recovery = 0;
+            t->dupacks = 0;
+        } else {
+            /* Partial ACK: the next hole goes at once; deflate by what
+             * was ACKed, add back one segment. */
+            six__tcp_rtx_one(t);
+            t->cwnd = t->cwnd > acked ? t->cwnd - acked + t->mss : t->mss;
+        }
+        return;
+    }
+    t->dupacks = 0;
+    if (t->cwnd < t->ssthresh)
+        t->cwnd += acked < 2u * t->mss ? acked : 2u * t->mss;   /* RFC 3465 L=2 */
+    else
+        t->cwnd += (uint32_t)((uint64_t)t->mss * t->mss / t->cwnd) + 1;
+}
+
+static void ack_advance(struct six_tcb *t, uint32_t ack) {
+    struct six_core *core = t->tcp->core;
+    uint64_t now = six__now(core);
+    uint32_t acked = ack - t->snd_una, data = acked;
+
+    if (t->fin_queued && six_seq_gt(ack, fin_seq(t)))
+        data--;
+    if (data > t->snd.len)
+        data = t->snd.len;
+    six__ring_drop(&t->snd, data);
+    t->snd_una = ack;
+    if (six_seq_lt(t->snd_nxt, ack))
+        t->snd_nxt = ack;
+    if (t->rtt_timing && six_seq_gt(ack, t->rtt_seq))
+        rtt_sample(t, now);
+    t->rtx_count = 0;
+    cc_on_ack(t, acked);
+    if (t->snd_una == t->snd_max)
+        t->when[SIX_TCPT_RTX] = SIX_NEVER;
+    else
+        six__tcp_set_timer(t, SIX_TCPT_RTX, now + t->rto_us);
+    if (t->snd.len == 0 && t->snd.buf)
+        six__tcp_set_timer(t, SIX_TCPT_RING, now + SIX_TCP_RING_IDLE_US);
+    six__tcp_notify_owner(t);
+}
+
+/* RFC 5681 3.2 and RFC 6582 3.2: the third duplicate ACK retransmits and
+ * starts fast recovery; more inflate the window. */
+static void dup_ack(struct six_tcb *t) {
+    if (t->in_recovery) {
+        t->cwnd += t->mss;
+        return;
+    }
+    if (++t->dupacks != 3)
+        return;
+    /* RFC 6582 4.1: no new recovery for ACKs of what the last timeout
+     * already resent. */
+    if (six_seq_lt(t->snd_una, t->recover) && t->recover != t->snd_una)
+        return;
+    uint32_t flight = t->snd_max - t->snd_una, half = flight / 2;
+    t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+    t->recover = t->snd_max;
+    t->in_recovery = 1;
+    SIX_STAT(t->tcp->core, tcp_out_fast_retransmits);
+    six__tcp_rtx_one(t);
+    t->cwnd = t->ssthresh + 3u * t->mss;
+}
+
+/* Step 5. Returns 1 when the segment is done with (t may be gone). */
+static int check_ack(struct six_tcb *t, const struct seg *s) {
+    const struct six_tcp_repr *h = &s->h;
+    uint32_t ack = h->ack;
+
+    if (!(h->flags & SIX_TCP_ACK))
+        return 1;
+    if (t->state == SIX_TCP_SYN_RECEIVED && syn_received_ack(t, s))
+        return 1;
+    /* RFC 5961 5.2: an ACK of what was never sent, or of data older than
+     * the largest window the peer could have seen, draws an ACK. */
+    if (six_seq_gt(ack, t->snd_max) ||
+        six_seq_lt(ack, t->snd_una - (t->max_snd_wnd > 1 ? t->max_snd_wnd : 1))) {
+        SIX_STAT(t->tcp->core, tcp_in_bad_ack);
+        challenge_ack(t);
+        return 1;
+    }
+    if (six_seq_gt(ack, t->snd_una)) {
+        ack_advance(t, ack);
+    } else if (ack == t->snd_una && s->len == 0 && t->snd_una != t->snd_max &&
+               ((uint32_t)h->win << t->snd_wscale) == t->snd_wnd) {
+        dup_ack(t);
+    }
+    if (six_seq_lt(t->snd_wl1, h->seq) || (t->snd_wl1 == h->seq && six_seq_le(t->snd_wl2, ack))) {
+        uint32_t old = t->snd_wnd;
+        t->snd_wnd = (uint32_t)h->win << t->snd_wscale;
+        t->snd_wl1 = h->seq;
+        t->snd_wl2 = ack;
+        if (t->snd_wnd > t->max_snd_wnd)
+            t->max_snd_wnd = t->snd_wnd;
+        if (old == 0 && t->snd_wnd > 0) {
+            /* The window opened: probing is over. */
+            if (t->snd_una == t->snd_max)
+                t->when[SIX_TCPT_RTX] = SIX_NEVER;
+            six__tcp_notify_owner(t);
+        }
+    }
+    switch (t->state) {
+    case SIX_TCP_FIN_WAIT_1:
+        if (our_fin_acked(t)) {
+            six__tcp_set_state(t, SIX_TCP_FIN_WAIT_2);
+            if (!t->owner)
+                six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(t->tcp->core) + SIX_TCP_FIN_WAIT2_US);
+        }
+        break;
+    case SIX_TCP_CLOSING:
+        if (our_fin_acked(t))
+            six__tcp_set_state(t, SIX_TCP_TIME_WAIT);
+        break;
+    case SIX_TCP_LAST_ACK:
+        if (our_fin_acked(t)) {
+            six__tcp_drop(t, 0);
+            return 1;
+        }
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* Inserts [seq, end) into the out-of-order ranges, merging. Returns 0 or
+ * -1 when no range is left. */
+static int ooo_add(struct six_tcb *t, uint32_t seq, uint32_t end) {
+    struct six_tcp_sack *r = t->ooo;
+    unsigned n = t->n_ooo, i = 0;
+
+    while (i < n && six_seq_lt(r[i].right, seq))
+        i++;
+    if (i < n && six_seq_le(r[i].left, end)) {
+        /* Overlaps or touches r[i] (and maybe those after). */
+        if (six_seq_lt(seq, r[i].left))
+            r[i].left = seq;
+        if (six_seq_gt(end, r[i].right))
+            r[i].right = end;
+        while (i + 1 < n && six_seq_le(r[i + 1].left, r[i].right)) {
+            if (six_seq_gt(r[i + 1].right, r[i].right))
+                r[i].right = r[i + 1].right;
+            memmove(&r[i + 1], &r[i + 2], (n - i - 2) * sizeof(*r));
+            n--;
+        }
+        t->n_ooo = (uint8_t)n;
+        return 0;
+    }
+    if (n == SIX_TCP_OOO_MAX)
+        return -1;
+    memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+    r[i].left = seq;
+    r[i].right = end;
+    t->n_ooo = (uint8_t)(n + 1);
+    return 0;
+}
+
+/* Moves rcv_nxt over out-of-order data that now follows it. Returns
+ * whether any did. */
+static int ooo_pull(struct six_tcb *t) {
+    int moved = 0;
+
+    while (t->n_ooo && six_seq_le(t->ooo[0].left, t->rcv_nxt)) {
+        if (six_seq_gt(t->ooo[0].right, t->rcv_nxt)) {
+            uint32_t add = t->ooo[0].right - t->rcv_nxt;
+            t->rcv.len += add;
+            t->rcv_nxt += add;
+        }
+        memmove(&t->ooo[0], &t->ooo[1], (t->n_ooo - 1) * sizeof(t->ooo[0]));
+        t->n_ooo--;
+        moved = 1;
+    }
+    return moved;
+}
+
+/* Step 7: the segment's data into the receive ring. */
+static void process_text(struct six_tcb *t, const struct seg *s) {
+    struct six_core *core = t->tcp->core;
+    uint32_t seq = s->h.seq, dlen = s->dlen, room, off;
+    const uint8_t *data = s->data;
+
+    if (s->h.flags & SIX_TCP_SYN)
+        seq++;
+    if (six_seq_lt(seq, t->rcv_nxt)) {
+        uint32_t skip = t->rcv_nxt - seq;
+        if (skip >= dlen) {
+            SIX_STAT(core, tcp_in_dup_segs);
+            t->ack_now = 1;
+            return;
+        }
+        data += skip;
+        dlen -= skip;
+        seq = t->rcv_nxt;
+    }
+    room = t->rcvbuf > t->rcv.len ? t->rcvbuf - t->rcv.len : 0;
+    off = seq - t->rcv_nxt;
+    if (off >= room)
+        return;
+    if (dlen > room - off)
+        dlen = room - off;
+    if (six__ring_reserve(&t->rcv, t->rcvbuf) < 0) {
+        SIX_STAT(core, tcp_in_nobufs);
+        return;
+    }
+    if (off > 0) {
+        if (ooo_add(t, seq, seq + dlen) < 0) {
+            SIX_STAT(core, tcp_in_ooo_dropped);
+        } else {
+            six__ring_copy_in(&t->rcv, t->rcv.len + off, data, dlen);
+            SIX_STAT(core, tcp_in_ooo_segs);
+        }
+        /* RFC 5681 4.2: an out-of-order segment is ACKed at once. */
+        t->ack_now = 1;
+        return;
+    }
+    six__ring_copy_in(&t->rcv, t->rcv.len, data, dlen);
+    t->rcv.len += dlen;
+    t->rcv_nxt += dlen;
+    if (t->n_ooo && ooo_pull(t))
+        t->ack_now = 1;       /* a filled hole is ACKed at once */
+    /* RFC 1122 4.2.3.2 / RFC 5681 4.2: an ACK for at least every second
+     * full-sized segment, else within the delayed ACK time. */
+    if (++t->unacked_segs >= 2 || t->n_ooo)
+        t->ack_now = 1;
+    else if (t->when[SIX_TCPT_DELACK] == SIX_NEVER)
+        six__tcp_set_timer(t, SIX_TCPT_DELACK, six__now(core) + SIX_TCP_DELACK_US);
+    six__tcp_notify_owner(t);
+}
+
+/* Step 8. Returns 1 when t is gone. */
+static int check_fin(struct six_tcb *t, const struct seg *s) {
+    if (!(s->h.flags & SIX_TCP_FIN))
+        return 0;
+    /* Only a FIN that follows everything received so far counts. */
+    if (s->h.seq + s->len - 1 != t->rcv_nxt)
+        return 0;
+    if (!t->fin_rcvd) {
+        t->rcv_nxt++;
+        t->fin_rcvd = 1;
+    }
+    t->ack_now = 1;
+    switch (t->state) {
+    case SIX_TCP_SYN_RECEIVED:
+    case SIX_TCP_ESTABLISHED:
+        six__tcp_set_state(t, SIX_TCP_CLOSE_WAIT);
+        break;
+    case SIX_TCP_FIN_WAIT_1:
+        six__tcp_set_state(t, our_fin_acked(t) ? SIX_TCP_TIME_WAIT : SIX_TCP_CLOSING);
+        break;
+    case SIX_TCP_FIN_WAIT_2:
+        six__tcp_set_state(t, SIX_TCP_TIME_WAIT);
+        break;
+    case SIX_TCP_TIME_WAIT:
+        six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(t->tcp->core) + 2 * SIX_TCP_MSL_US);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static void established_input(struct six_tcb *t, const struct seg *s) {
+    if (check_seq(t, s) < 0)
+        return;
+    if (check_rst(t, s) || check_syn(t, s) || check_ack(t, s))
+        return;
+    if (s->dlen && (t->state == SIX_TCP_ESTABLISHED || t->state == SIX_TCP_FIN_WAIT_1 ||
+                    t->state == SIX_TCP_FIN_WAIT_2))
+        process_text(t, s);
+    if (check_fin(t, s))
+        return;
+    six__tcp_output(t);
+}
+
+/* Checks the header and the checksum; fills s. Returns 0 or -1
+ * (counted). */
+static int read_seg(struct six_tcp *tcp, struct six_pkt *pkt, struct seg *s) {
+    const uint8_t *l4 = pkt->data + pkt->meta.l4_off;
+    size_t avail = pkt->len - pkt->meta.l4_off;
+
+    if (six_tcp_parse(l4, avail, &s->h) < 0) {
+        SIX_STAT(tcp->core, tcp_in_bad_header);
+        return -1;
+    }
+    memcpy(&s->src, pkt->data + SIX_IP6_OFF_SRC, 16);
+    memcpy(&s->dst, pkt->data + SIX_IP6_OFF_DST, 16);
+    /* RFC 9293 3.10.7.2: no connections to or from multicast. */
+    if (six_addr_is_multicast(&s->dst) || six_addr_is_multicast(&s->src)) {
+        SIX_STAT(tcp->core, tcp_in_bad_addr);
+        return -1;
+    }
+    if (!(pkt->flags & SIX_PKT_CSUM_OK) &&
+        !six_cksum_ip6_ok(&s->src, &s->dst, IPPROTO_TCP, l4, avail)) {
+        SIX_STAT(tcp->core, tcp_in_bad_checksum);
+        return -1;
+    }
+    s->data = l4 + s->h.hdr_len;
+    s->dlen = (uint32_t)(avail - s->h.hdr_len);
+    s->len = s->dlen + !!(s->h.flags & SIX_TCP_SYN) + !!(s->h.flags & SIX_TCP_FIN);
+    s->ifindex = pkt->ifindex;
+    s->pkt = pkt;
+    return 0;
+}
+
+/* The ip6 upper-layer hook for TCP. Consumes pkt. */
+void six__tcp_input(void *ctx, struct six_pkt *pkt) {
+    struct six_tcp *tcp = ctx;
+    struct six_tcb *t;
+    struct seg s;
+
+    SIX_STAT(tcp->core, tcp_in_segs);
+    if (read_seg(tcp, pkt, &s) < 0)
+        goto done;
+    t = six__tcp_lookup(tcp, &s.src, &s.dst, s.h.sport, s.h.dport);
+    if (t && t->state == SIX_TCP_SYN_SENT) {
+        syn_sent_input(t, &s);
+    } else if (t) {
+        established_input(t, &s);
+    } else if ((t = six__tcp_lookup_listener(tcp, &s.dst, s.h.dport, s.ifindex))) {
+        listen_input(t, &s);
+    } else {
+        /* RFC 9293 3.10.7.1: CLOSED answers everything but a RST with
+         * one. */
+        SIX_STAT(tcp->core, tcp_in_no_conn);
+        if (!(s.h.flags & SIX_TCP_RST))
+            six__tcp_send_reset(tcp, pkt, &s.h, s.len);
+    }
+done:
+    six__pkt_free(pkt);
+}
+
+/* RFC 5927: ICMPv6 errors about our segments. Hard errors (port or
+ * administratively unreachable, RFC 5927 says at most for connections in
+ * SYN-SENT) abort an opening connection; established ones only note the
+ * error (soft). Packet Too Big lowers the MSS of the connection and
+ * resends at once (RFC 8201). The quoted sequence number must lie in the
+ * send window (RFC 5927 4.1). */
+void six__tcp_notify(struct six_tcp *tcp, const struct six_icmp6_err *err) {
+    struct six_tcb *t;
+    uint32_t seq;
+    int e;
+
+    if (!err->l4 || err->l4_len < 8)
+        return;
+    t = six__tcp_lookup(tcp, &err->dst, &err->src, (uint16_t)(err->l4[2] << 8 | err->l4[3]),
+                        (uint16_t)(err->l4[0] << 8 | err->l4[1]));
+    if (!t)
+        return;
+    seq = (uint32_t)err->l4[4] << 24 | (uint32_t)err->l4[5] << 16 | (uint32_t)err->l4[6] << 8 |
+          err->l4[7];
+    if (six_seq_lt(seq, t->snd_una) || six_seq_ge(seq, t->snd_max))
+        return;
+    if (err->type == SIX_ICMP6_PACKET_TOO_BIG) {
+        uint16_t mss = six__tcp_route_mss(t);
+        if (mss < t->mss) {
+            t->mss = mss;
+            if (t->snd_una != t->snd_max) {
+                t->snd_nxt = t->snd_una;
+                six__tcp_rtx_one(t);
+                t->snd_nxt = t->snd_una + (t->snd_max - t->snd_una < mss ? t->snd_max - t->snd_una : mss);
+            }
+        }
+        return;
+    }
+    if (!(e = six__icmp6_errno(err->type, err->code)))
+        return;
+    if (t->state == SIX_TCP_SYN_SENT && (e == ECONNREFUSED || e == EACCES || e == EHOSTUNREACH ||
+                                         e == ENETUNREACH)) {
+        six__tcp_drop(t, e);
+        return;
+    }
+    /* Soft errors of a synchronized connection change nothing (RFC 5927
+     * 4.1, RFC 1122 4.2.3.9): retransmission decides. */
+}

@@ -1,0 +1,266 @@
+/* TCP (RFC 9293) over sixstack's IPv6: connection blocks, segment input in
+ * RFC 9293 3.10's order, output, retransmission and timers.
+ *
+ * RFCs to read before editing: RFC 9293 (3.3 sequence numbers, 3.4
+ * establishing, 3.6 closing, 3.8 data communication, 3.10 event
+ * processing), RFC 6298 (RTO), RFC 5681 and RFC 6582 (congestion control,
+ * NewReno), RFC 7323 (window scale), RFC 6528 (ISNs), RFC 5961 (blind
+ * injection: challenge ACKs), RFC 1122 4.2.3.2 (delayed ACK), RFC 896
+ * (Nagle), RFC 6056 (ephemeral ports).
+ *
+ * Ownership: the socket layer owns a connection's socket; a TCB points at
+ * it through owner (NULL once the socket is closed or before accept()),
+ * and tells it of changes through tcp->notify. A TCB whose owner closed
+ * lives on alone until the connection is done (FIN handshake, TIME_WAIT).
+ *
+ * Memory: a TCB holds no packet buffers. Its send and receive buffers
+ * are byte rings allocated on first use and given back when they have
+ * stayed empty for a while (TCP_RING_IDLE_US), so an idle connection costs
+ * its TCB only. Out-of-order data is written straight into the receive
+ * ring at its place; a short list of the ranges held says what arrived.
+ *
+ * Timers: one core timer per TCB, armed for the earliest of its deadlines
+ * (retransmission, delayed ACK, TIME_WAIT, ...). Moving a deadline later
+ * (every ACK restarts the retransmission timer) touches no heap: the timer
+ * fires at the old time, finds nothing due and re-arms for the new one.
+ */
+#ifndef SIX_TCP_TCP_H
+#define SIX_TCP_TCP_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "core/hash.h"
+#include "icmp6/icmp6.h"
+#include "ip6/ip6.h"
+#include "wire/tcp.h"
+
+enum six_tcp_state {
+    SIX_TCP_CLOSED = 0,
+    SIX_TCP_LISTEN,
+    SIX_TCP_SYN_SENT,
+    SIX_TCP_SYN_RECEIVED,
+    SIX_TCP_ESTABLISHED,
+    SIX_TCP_FIN_WAIT_1,
+    SIX_TCP_FIN_WAIT_2,
+    SIX_TCP_CLOSE_WAIT,
+    SIX_TCP_CLOSING,
+    SIX_TCP_LAST_ACK,
+    SIX_TCP_TIME_WAIT,
+};
+
+/* Sequence arithmetic modulo 2^32 (RFC 9293 3.4): a before b when the
+ * signed distance from a to b is positive. */
+static inline int six_seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline int six_seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static inline int six_seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline int six_seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+/* A byte ring: len bytes from head, cap bytes of buf (NULL until used). */
+struct six_tcp_ring {
+    uint8_t *buf;
+    uint32_t cap, head, len;
+};
+
+/* Out-of-order ranges held in the receive ring past rcv_nxt. */
+#define SIX_TCP_OOO_MAX 4
+
+/* Deadlines of a TCB's single timer. */
+enum {
+    SIX_TCPT_RTX,      /* retransmission, SYN retransmission, persist */
+    SIX_TCPT_DELACK,   /* delayed ACK */
+    SIX_TCPT_LONG,     /* TIME_WAIT, FIN_WAIT_2 of an orphan, keepalive */
+    SIX_TCPT_RING,     /* give back empty rings */
+    SIX_TCPT_N
+};
+
+struct six_tcp;
+
+struct six_tcb {
+    struct six_tcb *next_conn;    /* in tcp->conns (4-tuple hash) */
+    struct six_tcb *next_bind;    /* in tcp->binds (by local port) */
+    struct six_tcp *tcp;
+    void *owner;                  /* the socket, or NULL */
+    /* The 4-tuple; scope: the interface of a scoped (link-local) pair. */
+    struct in6_addr laddr, faddr;
+    uint16_t lport, fport;
+    unsigned scope;
+    uint8_t state;                /* enum six_tcp_state */
+    uint8_t in_conns, in_binds;
+    uint8_t ack_now;              /* send an ACK at the next output */
+    uint8_t fin_queued;           /* close/shutdown: FIN after the data */
+    uint8_t fin_rcvd;             /* the peer's FIN is in (EOF) */
+    uint8_t nodelay;              /* TCP_NODELAY */
+    uint8_t reuseaddr, reuseport;
+    uint8_t snd_wscale, rcv_wscale;
+    uint8_t ws_ok;                /* both sent window scale */
+    uint8_t rtx_count;            /* retransmissions of the oldest data */
+    uint8_t dupacks;
+    uint8_t in_recovery;          /* NewReno fast recovery */
+    uint8_t rtt_timing;           /* rtt_seq is being timed */
+    uint8_t unacked_segs;         /* full segments received, not ACKed */
+    uint8_t n_ooo;
+    int16_t so_error;             /* pending error for the socket (errno) */
+
+    /* Send sequence space (RFC 9293 3.3.1). */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wl1, snd_wl2;
+    uint32_t snd_wnd;             /* scaled */
+    uint32_t max_snd_wnd;
+    uint32_t recover;             /* RFC 6582 */
+    uint32_t rtt_seq;
+    /* Receive sequence space. */
+    uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
+    uint16_t mss;                 /* send MSS: the peer's, the path's */
+    uint16_t peer_mss;            /* what the peer's MSS option said */
+    uint32_t cwnd, ssthresh;
+    uint32_t srtt_us, rttvar_us, rto_us;
+    uint64_t rtt_start;
+    struct six_tcp_sack ooo[SIX_TCP_OOO_MAX]; /* held ranges, sorted */
+
+    struct six_tcp_ring snd, rcv;
+    uint32_t sndbuf, rcvbuf;      /* ring sizes (SO_SNDBUF, SO_RCVBUF) */
+
+    struct six_timer timer;
+    uint64_t when[SIX_TCPT_N];    /* SIX_NEVER: not set */
+
+    /* Listeners: children that completed the handshake and wait for
+     * accept() (acc_*), and how many are still half-open. Children: the
+     * listener (parent) and the link in its accept queue. */
+    struct six_tcb *parent;
+    struct six_tcb *acc_head, *acc_tail, *acc_next;
+    uint16_t acc_count, backlog;
+    uint16_t syn_count;
+};
+
+/* What the TCP layer needs from the socket layer above it. */
+struct six_tcp_upcalls {
+    /* Something a waiter or poller of owner may care about changed. */
+    void (*notify)(void *owner);
+    /* Fills o for a segment of t's (owned by owner): addresses, hop limit,
+     * traffic class, extension headers, as the socket's options say; routes
+     * it; returns 0 or a negative errno. */
+    int (*route)(void *owner, struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp);
+};
+
+struct six_tcp {
+    struct six_core *core;
+    struct six_ip6 *ip6;
+    struct six_tcp_upcalls up;
+    void *up_ctx;
+    /* Connections by keyed hash of the 4-tuple (listeners not included). */
+    struct six_tcb **conns;
+    unsigned conns_mask, nconns;
+    /* Every TCB that holds a local port (bound, listening, connected by
+     * connect()), by port; a listener's children are not in it. */
+    struct six_tcb **binds;
+    unsigned binds_mask, nbinds;
+    struct six_hash_key hash_key;
+    struct six_hash_key isn_key;
+    unsigned ntcbs;
+    unsigned time_wait, time_wait_max;
+    uint16_t port_first, port_last;
+};
+
+/* Timing constants (microseconds unless said). */
+#define SIX_TCP_RTO_INIT 1000000u     /* RFC 6298 2.1 */
+#define SIX_TCP_RTO_MIN 200000u       /* Linux's; RFC 6298 2.4 says 1 s */
+#define SIX_TCP_RTO_MAX 60000000u     /* RFC 6298 2.5 */
+#define SIX_TCP_DELACK_US 40000u      /* Linux's minimum; RFC 1122: < 0.5 s */
+#define SIX_TCP_MSL_US 30000000ull    /* TIME_WAIT is 2 MSL = 60 s, as Linux */
+#define SIX_TCP_FIN_WAIT2_US 60000000ull
+#define SIX_TCP_RING_IDLE_US 1000000ull
+#define SIX_TCP_SYN_RETRIES 6
+#define SIX_TCP_DATA_RETRIES 15
+/* RFC 9293 3.7.1: the MSS assumed when the peer sends none (IPv6). */
+#define SIX_TCP_DEFAULT_MSS 1220
+
+int six__tcp_init(struct six_tcp *tcp, struct six_core *core, struct six_ip6 *ip6);
+/* Frees every TCB (sockets must be gone). */
+void six__tcp_fini(struct six_tcp *tcp);
+
+/* A new closed TCB for a socket (owner), or NULL (-ENOBUFS). */
+struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner);
+/* The socket is going (close()): detaches it; with abort (SO_LINGER 0,
+ * or unread data, RFC 2525 2.17) resets the connection, else closes it
+ * gracefully (FIN after the queued data) and lets it finish alone. */
+void six__tcp_close(struct six_tcb *t, int abort);
+
+int six__tcp_bind(struct six_tcb *t, const struct in6_addr *addr, uint16_t port, unsigned scope,
+                  int privileged);
+int six__tcp_listen(struct six_tcb *t, int backlog);
+/* Starts an active open to faddr/fport (t closed). Returns 0 or errno. */
+int six__tcp_connect(struct six_tcb *t, const struct in6_addr *faddr, uint16_t fport,
+                     unsigned scope);
+/* Takes the first child of listener l's accept queue, or NULL. */
+struct six_tcb *six__tcp_accept(struct six_tcb *l);
+
+/* Queues up to len bytes from iov (gathered) for sending; returns the
+ * bytes taken (0 when the send buffer is full) or a negative errno. */
+struct msghdr;
+long six__tcp_send(struct six_tcb *t, const struct msghdr *msg, size_t skip, size_t len);
+/* Copies up to len bytes of in-order data into msg's iovecs (skipping
+ * the first skip of them), and consumes them unless peek. Returns the
+ * bytes copied. */
+size_t six__tcp_recv(struct six_tcb *t, struct msghdr *msg, size_t skip, size_t len, int peek);
+/* shutdown(SHUT_WR): a FIN after the queued data. */
+void six__tcp_shutdown_wr(struct six_tcb *t);
+/* Sends what the windows allow (and a pending ACK). */
+void six__tcp_output(struct six_tcb *t);
+
+/* Bytes of in-order data waiting to be read. */
+static inline uint32_t six__tcp_readable(const struct six_tcb *t) { return t->rcv.len; }
+/* Free room in the send buffer. */
+static inline uint32_t six__tcp_send_room(const struct six_tcb *t) {
+    return t->sndbuf > t->snd.len ? t->sndbuf - t->snd.len : 0;
+}
+static inline int six__tcp_synchronized(const struct six_tcb *t) {
+    return t->state >= SIX_TCP_ESTABLISHED;
+}
+const char *six__tcp_state_name(int state);
+
+/* The ICMPv6 error hook for TCP (RFC 5927). */
+void six__tcp_notify(struct six_tcp *tcp, const struct six_icmp6_err *err);
+
+/* ---- internal to src/tcp ---- */
+void six__tcp_input(void *ctx, struct six_pkt *pkt);
+void six__tcp_timer(struct six_timer *tm, void *arg);
+/* Sets deadline k of t to when (SIX_NEVER clears it); arms the core timer
+ * only when it must fire earlier than it is armed for. */
+void six__tcp_set_timer(struct six_tcb *t, int k, uint64_t when);
+/* A segment with no data from t: flags, at seq (ACK field from t). */
+/* Resends the oldest unacknowledged segment. */
+void six__tcp_rtx_one(struct six_tcb *t);
+void six__tcp_send_ctl(struct six_tcb *t, uint32_t seq, uint8_t flags);
+/* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
+void six__tcp_send_reset(struct six_tcp *tcp, const struct six_pkt *pkt,
+                         const struct six_tcp_repr *seg, uint32_t seg_len);
+/* Sends (or resends) the segment of t at seq with up to len data bytes
+ * and flags. */
+int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t flags);
+/* Moves t to state; closing states release what they can. */
+void six__tcp_set_state(struct six_tcb *t, int state);
+/* Ends t: out of the tables, its socket told (err: its pending error,
+ * 0 for none), freed unless a socket still owns it. */
+void six__tcp_drop(struct six_tcb *t, int err);
+void six__tcp_free(struct six_tcb *t);
+int six__tcp_conns_insert(struct six_tcb *t);
+struct six_tcb *six__tcp_lookup(struct six_tcp *tcp, const struct in6_addr *src,
+                                const struct in6_addr *dst, uint16_t sport, uint16_t dport);
+struct six_tcb *six__tcp_lookup_listener(struct six_tcp *tcp, const struct in6_addr *dst,
+                                         uint16_t dport, unsigned ifindex);
+uint32_t six__tcp_isn(struct six_tcp *tcp, const struct six_tcb *t);
+/* The receive window to advertise (scaled down by rcv_wscale). */
+uint32_t six__tcp_rcv_window(const struct six_tcb *t);
+/* The MSS for t's route (path MTU less the headers). */
+uint16_t six__tcp_route_mss(struct six_tcb *t);
+void six__tcp_notify_owner(struct six_tcb *t);
+
+/* Rings (ring.c). */
+int six__ring_reserve(struct six_tcp_ring *r, uint32_t cap);
+void six__ring_copy_out(const struct six_tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+void six__ring_copy_in(struct six_tcp_ring *r, uint32_t off, const uint8_t *src, uint32_t n);
+void six__ring_drop(struct six_tcp_ring *r, uint32_t n);
+void six__ring_free(struct six_tcp_ring *r);
+
+#endif

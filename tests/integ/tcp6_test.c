@@ -1,0 +1,223 @@
+/* TCP sockets between two stacks (harness.h: A 2001:db8::1 and B
+ * 2001:db8::2 on a memwire pair), through the public API, driven by hand
+ * on the manual clock: handshake, data both ways, close, refusal, reset,
+ * half-close, bulk transfer, readiness. */
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+
+#include "harness.h"
+
+#define PORT 8080
+
+static int t_sock(struct hpair *p, struct six_stack *st) {
+    int fd = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK(p->nsocks < H_MAX_SOCKS);
+    p->socks[p->nsocks++] = fd;
+    return fd;
+}
+
+static void t_track(struct hpair *p, int fd) {
+    CHECK(p->nsocks < H_MAX_SOCKS);
+    p->socks[p->nsocks++] = fd;
+}
+
+static struct sockaddr_in6 t_sin6(const struct in6_addr *a, uint16_t port) {
+    struct sockaddr_in6 sin6 = h_sin6(a, 0);
+    sin6.sin6_port = htons(port);
+    return sin6;
+}
+
+static int t_listen(struct hpair *p, struct six_stack *st, uint16_t port) {
+    static const struct in6_addr any = IN6ADDR_ANY_INIT;
+    int fd = t_sock(p, st);
+    struct sockaddr_in6 sin6 = t_sin6(&any, port);
+    CHECK_OK(six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_listen(fd, 16));
+    return fd;
+}
+
+static int t_connect(int fd, const struct in6_addr *a, uint16_t port) {
+    struct sockaddr_in6 sin6 = t_sin6(a, port);
+    return six_connect(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+static int t_so_error(int fd) {
+    int err = -1;
+    socklen_t len = sizeof(err);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len));
+    return err;
+}
+
+static short t_revents(int fd, short events) {
+    struct pollfd pfd = {.fd = fd, .events = events};
+    CHECK(six_poll(&pfd, 1, 0) >= 0);
+    return pfd.revents;
+}
+
+/* A connected pair: *c on A connected to *s on B (accepted). */
+static void t_pair(struct hpair *p, int *c, int *s) {
+    int l = t_listen(p, p->b, PORT);
+    *c = t_sock(p, p->a);
+    CHECK_ERRNO(t_connect(*c, &p->addr_b, PORT), EINPROGRESS);
+    h_pump(p);
+    *s = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t_track(p, *s);
+    CHECK_EQ(t_so_error(*c), 0);
+    h_close(p, l);
+}
+
+TEST(tcp_handshake_data_and_close) {
+    struct hpair p;
+    struct sockaddr_in6 peer;
+    socklen_t plen = sizeof(peer);
+    char buf[64];
+
+    h_up(&p);
+    int l = t_listen(&p, p.b, PORT);
+    int c = t_sock(&p, p.a);
+    CHECK_ERRNO(t_connect(c, &p.addr_b, PORT), EINPROGRESS);
+    CHECK_ERRNO(six_accept(l, NULL, NULL), EAGAIN);
+    CHECK(!(t_revents(c, POLLOUT) & POLLOUT));
+    h_pump(&p);
+    CHECK(t_revents(l, POLLIN) & POLLIN);
+    int s = (int)CHECK_OK(six_accept4(l, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK));
+    t_track(&p, s);
+    CHECK_EQ(plen, sizeof(peer));
+    CHECK_MEM(&peer.sin6_addr, &p.addr_a, 16);
+    CHECK(t_revents(c, POLLOUT) & POLLOUT);
+    CHECK_EQ(t_so_error(c), 0);
+    /* A second connect on a connected socket: EISCONN (ip6(4)). */
+    CHECK_ERRNO(t_connect(c, &p.addr_b, PORT), EISCONN);
+
+    CHECK_EQ(CHECK_OK(six_send(c, "hello", 5, 0)), 5);
+    h_pump(&p);
+    CHECK(t_revents(s, POLLIN) & POLLIN);
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 5);
+    CHECK_MEM(buf, "hello", 5);
+    CHECK_ERRNO(six_recv(s, buf, sizeof(buf), 0), EAGAIN);
+    CHECK_EQ(CHECK_OK(six_send(s, "world!", 6, 0)), 6);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(six_recv(c, buf, sizeof(buf), 0)), 6);
+    CHECK_MEM(buf, "world!", 6);
+
+    /* The client closes: the server reads EOF, then closes too. */
+    h_close(&p, c);
+    h_pump(&p);
+    CHECK(t_revents(s, POLLIN | POLLRDHUP) & POLLRDHUP);
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 0);
+    h_close(&p, s);
+    h_pump(&p);
+    /* A sits in TIME_WAIT for 2 MSL, then forgets the connection. */
+    h_advance(&p, 61000000);
+    h_done(&p);
+}
+
+TEST(tcp_connect_to_closed_port_is_refused) {
+    struct hpair p;
+
+    h_up(&p);
+    int c = t_sock(&p, p.a);
+    CHECK_ERRNO(t_connect(c, &p.addr_b, PORT), EINPROGRESS);
+    h_pump(&p);
+    CHECK(h_stats(p.b).tcp_in_no_conn == 1);
+    CHECK(t_revents(c, POLLOUT) & (POLLERR | POLLHUP));
+    CHECK_EQ(t_so_error(c), ECONNREFUSED);
+    h_done(&p);
+}
+
+TEST(tcp_close_with_unread_data_resets_peer) {
+    struct hpair p;
+    char buf[16];
+    int c, s;
+
+    h_up(&p);
+    t_pair(&p, &c, &s);
+    CHECK_EQ(CHECK_OK(six_send(c, "data", 4, 0)), 4);
+    h_pump(&p);
+    h_close(&p, s);           /* 4 bytes unread: RST (RFC 2525 2.17) */
+    h_pump(&p);
+    CHECK_ERRNO(six_recv(c, buf, sizeof(buf), 0), ECONNRESET);
+    CHECK_ERRNO(six_send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+    h_done(&p);
+}
+
+TEST(tcp_half_close_keeps_other_direction) {
+    struct hpair p;
+    char buf[16];
+    int c, s;
+
+    h_up(&p);
+    t_pair(&p, &c, &s);
+    CHECK_OK(six_shutdown(c, SHUT_WR));
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 0);
+    CHECK_ERRNO(six_send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+    CHECK_EQ(CHECK_OK(six_send(s, "late", 4, 0)), 4);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(six_recv(c, buf, sizeof(buf), 0)), 4);
+    CHECK_MEM(buf, "late", 4);
+    h_close(&p, s);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(six_recv(c, buf, sizeof(buf), 0)), 0);
+    h_close(&p, c);
+    h_advance(&p, 61000000);
+    h_done(&p);
+}
+
+TEST(tcp_bulk_transfer_arrives_intact) {
+    struct hpair p;
+    const size_t total = 4u << 20;
+    uint8_t *src = malloc(total), *dst = malloc(total);
+    size_t sent = 0, got = 0;
+    int c, s;
+
+    CHECK(src && dst);
+    for (size_t i = 0; i < total; i++)
+        src[i] = (uint8_t)(i * 7 + (i >> 13));
+    h_up(&p);
+    t_pair(&p, &c, &s);
+    for (int round = 0; got < total && round < 100000; round++) {
+        if (sent < total) {
+            ssize_t n = six_send(c, src + sent, total - sent, 0);
+            if (n > 0)
+                sent += (size_t)n;
+            else
+                CHECK(errno == EAGAIN);
+        }
+        h_pump(&p);
+        for (;;) {
+            ssize_t n = six_recv(s, dst + got, total - got, 0);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        if (sent == total && got < total)
+            h_advance(&p, 50000);
+    }
+    CHECK_EQ(got, total);
+    CHECK_MEM(src, dst, total);
+    CHECK_EQ(h_stats(p.a).tcp_out_retransmits, 0);
+    free(src);
+    free(dst);
+    h_done(&p);
+}
+
+TEST(tcp_peek_and_waitall_partial) {
+    struct hpair p;
+    char buf[16];
+    int c, s;
+
+    h_up(&p);
+    t_pair(&p, &c, &s);
+    CHECK_EQ(CHECK_OK(six_send(c, "abcdef", 6, 0)), 6);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, 3, MSG_PEEK)), 3);
+    CHECK_MEM(buf, "abc", 3);
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, 4, 0)), 4);
+    CHECK_MEM(buf, "abcd", 4);
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 2);
+    CHECK_MEM(buf, "ef", 2);
+    h_done(&p);
+}
