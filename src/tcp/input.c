@@ -216,6 +216,11 @@ static int check_seq(struct six_tcb *t, const struct seg *s) {
     if (s->h.flags & SIX_TCP_RST)
         return -1;
     SIX_STAT(t->tcp->core, tcp_in_out_of_window);
+    /* TIME-WAIT: the peer's FIN again (our ACK was lost) restarts the
+     * 2 MSL wait (RFC 9293 3.10.7.4, as Linux reads it). */
+    if (t->state == SIX_TCP_TIME_WAIT && (s->h.flags & SIX_TCP_FIN) &&
+        s->h.seq + s->len == t->rcv_nxt)
+        six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(t->tcp->core) + 2 * SIX_TCP_MSL_US);
     if (t->state == SIX_TCP_SYN_RECEIVED)
         six__tcp_send_seg(t, t->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
     else
@@ -267,7 +272,7 @@ static uint32_t fin_seq(const struct six_tcb *t) {
 }
 
 static int our_fin_acked(const struct six_tcb *t) {
-    return t->fin_queued && t->snd_una == fin_seq(t) + 1 - (uint32_t)0;
+    return t->fin_acked;
 }
 
 /* SYN-RECEIVED's ACK: the connection is established; a passive one moves
@@ -336,8 +341,10 @@ static void ack_advance(struct six_tcb *t, uint32_t ack) {
     uint64_t now = six__now(core);
     uint32_t acked = ack - t->snd_una, data = acked;
 
-    if (t->fin_queued && six_seq_gt(ack, fin_seq(t)))
+    if (t->fin_queued && six_seq_gt(ack, fin_seq(t))) {
         data--;
+        t->fin_acked = 1;
+    }
     if (data > t->snd.len)
         data = t->snd.len;
     six__ring_drop(&t->snd, data);

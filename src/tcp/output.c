@@ -210,7 +210,7 @@ static int send_one(struct six_tcb *t) {
     int fin = 0;
     uint8_t flags = 0;
 
-    if (t->fin_queued && t->snd_nxt == fin_seq(t) + 1)
+    if (t->fin_acked || (t->fin_queued && t->snd_nxt == fin_seq(t) + 1))
         return 0;                           /* everything went, FIN too */
     unsent = t->snd.len > off ? t->snd.len - off : 0;
     wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;

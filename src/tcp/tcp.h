@@ -90,6 +90,7 @@ struct six_tcb {
     uint8_t in_conns, in_binds;
     uint8_t ack_now;              /* send an ACK at the next output */
     uint8_t fin_queued;           /* close/shutdown: FIN after the data */
+    uint8_t fin_acked;            /* our FIN is acknowledged */
     uint8_t fin_rcvd;             /* the peer's FIN is in (EOF) */
     uint8_t nodelay;              /* TCP_NODELAY */
     uint8_t reuseaddr, reuseport;

@@ -1,0 +1,439 @@
+/* TCP transitions, one segment at a time (tseg.h): the test is B's peer
+ * and checks every segment B answers with, on a clock it moves. */
+#include <stdlib.h>
+
+#include "tseg.h"
+
+#define PISS 1000u        /* the peer's ISN */
+
+/* A connection accepted by B from the peer: returns the socket; *bseq is
+ * B's next sequence number, the peer's next is PISS + 1. */
+static int establish(struct tpeer *t, uint32_t piss, uint32_t *bseq) {
+    int l = ts_listen(t), fd;
+    struct tseg s;
+
+    ts_in(t, &(struct tseg){.seq = piss, .flags = SIX_TCP_SYN,
+                            .opt = {.has_mss = 1, .mss = 1000, .has_ws = 1, .wscale = 0}});
+    s = ts_out1(t);
+    CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(s.ack, piss + 1);
+    *bseq = s.seq + 1;
+    ts_in(t, &(struct tseg){.seq = piss + 1, .ack = *bseq, .flags = SIX_TCP_ACK});
+    ts_none(t);
+    fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t->p.socks[t->p.nsocks++] = fd;
+    return fd;
+}
+
+TEST(seg_syn_gets_syn_ack_with_options) {
+    struct tpeer t;
+    struct tseg s;
+
+    ts_up(&t);
+    ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN,
+                             .opt = {.has_mss = 1, .mss = 1400, .has_ws = 1, .wscale = 3}});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(s.ack, PISS + 1);
+    CHECK_EQ(s.sport, TS_PORT);
+    CHECK_EQ(s.dport, TS_PEER_PORT);
+    /* MTU 1500 less 40 (IPv6) and 20 (TCP). */
+    CHECK(s.opt.has_mss && s.opt.mss == 1440);
+    CHECK(s.opt.has_ws);
+    /* The same SYN again (our SYN-ACK lost): the SYN-ACK again. */
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
+    struct tseg again = ts_out1(&t);
+    CHECK_EQ(again.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(again.seq, s.seq);
+    ts_done(&t);
+}
+
+TEST(seg_syn_without_window_scale_gets_none) {
+    struct tpeer t;
+    struct tseg s;
+
+    ts_up(&t);
+    ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
+    s = ts_out1(&t);
+    CHECK(!s.opt.has_ws);     /* RFC 7323 2.2 */
+    ts_done(&t);
+}
+
+TEST(seg_closed_port_resets) {
+    struct tpeer t;
+    struct tseg s;
+
+    ts_up(&t);
+    /* SYN: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_RST | SIX_TCP_ACK);
+    CHECK_EQ(s.seq, 0);
+    CHECK_EQ(s.ack, PISS + 1);
+    /* ACK: <SEQ=SEG.ACK><CTL=RST> */
+    ts_in(&t, &(struct tseg){.seq = PISS, .ack = 777, .flags = SIX_TCP_ACK});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_RST);
+    CHECK_EQ(s.seq, 777);
+    /* RST: nothing. */
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_RST});
+    ts_none(&t);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_no_conn, 3);
+    ts_done(&t);
+}
+
+TEST(seg_listener_resets_a_stray_ack) {
+    struct tpeer t;
+    struct tseg s;
+
+    ts_up(&t);
+    ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .ack = 5, .flags = SIX_TCP_ACK});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_RST);
+    CHECK_EQ(s.seq, 5);
+    ts_done(&t);
+}
+
+TEST(seg_data_is_acked_after_delay_or_every_second_segment) {
+    struct tpeer t;
+    uint32_t b;
+    char buf[64];
+    struct tseg s;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK | SIX_TCP_PSH,
+                             .data = "abcd", .len = 4});
+    ts_none(&t);                          /* delayed */
+    h_advance(&t.p, 39000);
+    ts_none(&t);
+    h_advance(&t.p, 1000);
+    s = ts_out1(&t);                      /* 40 ms */
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(s.ack, PISS + 5);
+    /* Two segments: the second is ACKed at once. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 5, .ack = b, .flags = SIX_TCP_ACK, .data = "ef", .len = 2});
+    ts_none(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS + 7, .ack = b, .flags = SIX_TCP_ACK, .data = "gh", .len = 2});
+    s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 9);
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 8);
+    CHECK_MEM(buf, "abcdefgh", 8);
+    CHECK_EQ(h_stats(t.p.b).tcp_out_delayed_acks, 1);
+    ts_done(&t);
+}
+
+TEST(seg_out_of_order_is_held_and_acked_at_once) {
+    struct tpeer t;
+    uint32_t b;
+    char buf[64];
+    struct tseg s;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    /* Bytes 4..8 before 0..4: a duplicate ACK at once (RFC 5681 4.2). */
+    ts_in(&t, &(struct tseg){.seq = PISS + 5, .ack = b, .flags = SIX_TCP_ACK, .data = "efgh", .len = 4});
+    s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 1);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
+    /* The hole filled: everything ACKed at once. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "abcd", .len = 4});
+    s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 9);
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 8);
+    CHECK_MEM(buf, "abcdefgh", 8);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_ooo_segs, 1);
+    ts_done(&t);
+}
+
+TEST(seg_sequence_numbers_wrap) {
+    struct tpeer t;
+    uint32_t b, piss = 0xfffffffau;
+    char buf[64];
+
+    ts_up(&t);
+    int fd = establish(&t, piss, &b);
+    /* 10 bytes from 2^32 - 5: across the wrap. */
+    ts_in(&t, &(struct tseg){.seq = piss + 1, .ack = b, .flags = SIX_TCP_ACK,
+                             .data = "0123456789", .len = 10});
+    ts_in(&t, &(struct tseg){.seq = piss + 11, .ack = b, .flags = SIX_TCP_ACK, .data = "AB", .len = 2});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.ack, piss + 13);
+    CHECK(s.ack < 100);
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 12);
+    CHECK_MEM(buf, "0123456789AB", 12);
+    ts_done(&t);
+}
+
+TEST(seg_out_of_window_gets_ack_not_data) {
+    struct tpeer t;
+    uint32_t b;
+    char buf[8];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1 + 10000000, .ack = b, .flags = SIX_TCP_ACK,
+                             .data = "zz", .len = 2});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 1);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_out_of_window, 1);
+    ts_done(&t);
+}
+
+TEST(seg_rst_in_window_draws_challenge_ack) {
+    struct tpeer t;
+    uint32_t b;
+    char buf[8];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    /* RFC 5961 3.2: in the window but not at rcv_nxt. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 100, .flags = SIX_TCP_RST});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(s.ack, PISS + 1);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
+    /* Exactly at rcv_nxt: the connection is reset. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .flags = SIX_TCP_RST});
+    ts_none(&t);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), ECONNRESET);
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 0);
+    ts_done(&t);
+}
+
+TEST(seg_syn_on_established_draws_challenge_ack) {
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .flags = SIX_TCP_SYN});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(s.seq, b);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_challenge_acks, 1);
+    ts_done(&t);
+}
+
+TEST(seg_ack_of_unsent_data_draws_ack) {
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 5000, .flags = SIX_TCP_ACK});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_bad_ack, 1);
+    ts_done(&t);
+}
+
+TEST(seg_retransmits_with_backoff_then_times_out) {
+    struct tpeer t;
+    uint32_t b;
+    struct tseg s;
+    char buf[8];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_EQ(CHECK_OK(six_send(fd, "hello", 5, 0)), 5);
+    s = ts_out1(&t);
+    CHECK_EQ(s.seq, b);
+    CHECK_EQ(s.len, 5);
+    CHECK_MEM(s.bytes, "hello", 5);
+    /* The handshake measured no RTT on this clock: RTO is its floor,
+     * 200 ms; then 400, 800 ms (RFC 6298 5.5). */
+    uint64_t gap = 200000;
+    for (int i = 0; i < 3; i++) {
+        h_advance(&t.p, gap - 1);
+        ts_none(&t);
+        h_advance(&t.p, 1);
+        s = ts_out1(&t);
+        CHECK_EQ(s.seq, b);
+        CHECK_MEM(s.bytes, "hello", 5);
+        gap *= 2;
+    }
+    CHECK_EQ(h_stats(t.p.b).tcp_out_timeouts, 3);
+    /* No answer at all: after 15 retransmissions the connection is
+     * dropped with ETIMEDOUT. */
+    for (int i = 0; i < 20; i++)
+        h_advance(&t.p, 60000000);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), ETIMEDOUT);
+    CHECK_EQ(h_stats(t.p.b).tcp_conn_timeouts, 1);
+    ts_done(&t);
+}
+
+TEST(seg_three_dup_acks_fast_retransmit) {
+    struct tpeer t;
+    uint32_t b;
+    static char data[5000];
+    struct tseg out[16];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    memset(data, 'x', sizeof(data));
+    CHECK_EQ(CHECK_OK(six_send(fd, data, sizeof(data), 0)), (ssize_t)sizeof(data));
+    /* Peer MSS 1000: five segments (the initial window is ten). */
+    CHECK_EQ(ts_out(&t, out, 16), 5);
+    for (int i = 0; i < 5; i++) {
+        CHECK_EQ(out[i].seq, b + 1000u * (uint32_t)i);
+        CHECK_EQ(out[i].len, 1000);
+    }
+    /* The first lost: three duplicate ACKs for it. */
+    for (int i = 0; i < 3; i++)
+        ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.seq, b);
+    CHECK_EQ(s.len, 1000);
+    CHECK_EQ(h_stats(t.p.b).tcp_out_fast_retransmits, 1);
+    /* Then everything is ACKed: nothing more goes. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 5000, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    ts_done(&t);
+}
+
+TEST(seg_zero_window_is_probed_until_it_opens) {
+    struct tpeer t;
+    uint32_t b;
+    struct tseg s;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .zero_win = 1});
+    CHECK_EQ(CHECK_OK(six_send(fd, "abc", 3, 0)), 3);
+    ts_none(&t);
+    h_advance(&t.p, 200000);
+    s = ts_out1(&t);                   /* a probe */
+    CHECK_EQ(s.len, 0);
+    CHECK_EQ(s.seq, b - 1);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .win = 1000});
+    s = ts_out1(&t);
+    CHECK_EQ(s.len, 3);
+    CHECK_MEM(s.bytes, "abc", 3);
+    ts_done(&t);
+}
+
+TEST(seg_passive_close_and_last_ack) {
+    struct tpeer t;
+    uint32_t b;
+    char buf[8];
+    struct tseg s;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK | SIX_TCP_FIN});
+    s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 2);             /* the FIN takes one */
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 0);
+    h_close(&t.p, fd);                     /* CLOSE-WAIT -> LAST-ACK */
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    CHECK_EQ(s.seq, b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b + 1, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    /* Gone: the next segment on the 4-tuple is answered by a RST. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b + 1, .flags = SIX_TCP_ACK});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_RST);
+    ts_done(&t);
+}
+
+TEST(seg_active_close_time_wait) {
+    struct tpeer t;
+    uint32_t b;
+    struct tseg s;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    h_close(&t.p, fd);
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    /* FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1, .flags = SIX_TCP_ACK | SIX_TCP_FIN});
+    s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 2);
+    /* The FIN again (our ACK lost): ACKed again from TIME-WAIT. */
+    h_advance(&t.p, 1000000);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1, .flags = SIX_TCP_ACK | SIX_TCP_FIN});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(s.ack, PISS + 2);
+    /* 2 MSL (60 s) after the last FIN, the connection is forgotten. */
+    h_advance(&t.p, 59000000);
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b + 1, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    h_advance(&t.p, 1000001);
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b + 1, .flags = SIX_TCP_ACK});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_RST);
+    ts_done(&t);
+}
+
+TEST(seg_active_open_and_bad_syn_ack) {
+    struct tpeer t;
+    struct tseg s;
+    struct sockaddr_in6 to;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_SYN);
+    CHECK(s.opt.has_mss && s.opt.has_ws);
+    uint16_t bport = s.sport;
+    uint32_t iss = s.seq;
+    /* A SYN-ACK acknowledging something else: RST <SEQ=SEG.ACK>. */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = bport, .seq = 5000,
+                             .ack = iss + 7, .flags = SIX_TCP_SYN | SIX_TCP_ACK});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_RST);
+    CHECK_EQ(s.seq, iss + 7);
+    /* The right one: ACK, and connected. */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = bport, .seq = 5000,
+                             .ack = iss + 1, .flags = SIX_TCP_SYN | SIX_TCP_ACK});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(s.ack, 5001);
+    CHECK_EQ(s.seq, iss + 1);
+    int err = -1;
+    socklen_t len = sizeof(err);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len));
+    CHECK_EQ(err, 0);
+    ts_done(&t);
+}
+
+TEST(seg_syn_retransmitted_then_etimedout) {
+    struct tpeer t;
+    struct sockaddr_in6 to;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    CHECK_EQ(ts_out1(&t).flags, SIX_TCP_SYN);
+    /* RFC 6298 2.1: 1 s, then doubling. */
+    h_advance(&t.p, 999999);
+    ts_none(&t);
+    h_advance(&t.p, 1);
+    CHECK_EQ(ts_out1(&t).flags, SIX_TCP_SYN);
+    h_advance(&t.p, 2000000);
+    CHECK_EQ(ts_out1(&t).flags, SIX_TCP_SYN);
+    for (int i = 0; i < 10; i++)
+        h_advance(&t.p, 60000000);
+    int err = -1;
+    socklen_t len = sizeof(err);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len));
+    CHECK_EQ(err, ETIMEDOUT);
+    ts_done(&t);
+}
