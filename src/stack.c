@@ -80,6 +80,9 @@ void six_stack_config_init(struct six_stack_config *cfg) {
     cfg->ra_max_prefixes = 16;
     cfg->slaac_max_addrs = 16;
     cfg->redirect_max = 64;
+    cfg->tcp_max_half_open = 1024;
+    cfg->tcp_max_time_wait = 16384;
+    cfg->tcp_mem_max = (size_t)256 << 20;
 }
 
 /* Whether [first, last] is a usable port range. */
@@ -198,7 +201,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     lock(st);
     rc = six__udp6_init(&st->socks, ranges);
     if (rc == 0)
-        rc = six__tcp6_init(&st->socks);
+        rc = six__tcp6_init(&st->socks, cfg->tcp_max_half_open, cfg->tcp_max_time_wait,
+                            cfg->tcp_mem_max);
     if (rc == 0)
         rc = six__pmtu_init(&st->ip6, cfg->pmtu_cache_max,
                             (uint64_t)cfg->pmtu_expire_s * 1000000);

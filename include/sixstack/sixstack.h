@@ -133,6 +133,18 @@ struct six_stack_config {
     unsigned ra_max_prefixes;
     unsigned slaac_max_addrs;
     unsigned redirect_max;
+    /* TCP limits that hold under a flood (RFC 4987). tcp_max_half_open:
+     * connections in SYN-RECEIVED the stack keeps, all listeners
+     * together; past it (or past a listener's backlog) a SYN is answered
+     * with a SYN cookie and no state. tcp_max_time_wait: connections kept
+     * in TIME-WAIT; past it a closing connection is forgotten at once.
+     * tcp_mem_max: bytes of send and receive buffer all connections may
+     * hold together (buffers grow with what is queued and are given back
+     * when empty); past it sends fail with ENOBUFS and received data is
+     * dropped (the peer sends it again). */
+    unsigned tcp_max_half_open;
+    unsigned tcp_max_time_wait;
+    size_t tcp_mem_max;
 };
 
 /* addr_gen_mode values. */
@@ -151,7 +163,8 @@ enum {
  * per address; autoconfiguration on with 3 Router Solicitations; stable
  * (RFC 7217) interface identifiers with a random secret; at most 8
  * default routers, 16 on-link prefixes, 16 SLAAC addresses per interface
- * and 64 redirect routes. */
+ * and 64 redirect routes; TCP: 1024 half-open connections, 16384 in
+ * TIME-WAIT, 256 MiB of buffers. */
 void six_stack_config_init(struct six_stack_config *cfg);
 
 /* Creates a stack with a loopback interface "lo" (index 1) holding ::1.
@@ -607,8 +620,14 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(tcp_in_ooo_segs, "segments held out of order") \
     X(tcp_in_ooo_dropped, "out-of-order segments dropped: no range left") \
     X(tcp_in_dup_segs, "segments wholly duplicate") \
+    X(tcp_in_paws, "segments dropped by PAWS: old timestamp (RFC 7323)") \
     X(tcp_in_backlog_full, "SYNs dropped: listen queue full") \
     X(tcp_in_nobufs, "segments dropped: no memory for a buffer or TCB") \
+    X(tcp_mem_full, "buffer growth refused: the stack's TCP memory is used up") \
+    X(tcp_syn_cookies_sent, "SYN-ACKs sent as SYN cookies (no state kept)") \
+    X(tcp_syn_cookies_ok, "connections made from a valid SYN cookie") \
+    X(tcp_syn_cookies_bad, "ACKs to a listener with no valid cookie (RST sent)") \
+    X(tcp_time_wait_skipped, "connections closed without TIME-WAIT: table full") \
     X(tcp_out_segs, "TCP segments sent") \
     X(tcp_out_rsts, "RSTs sent") \
     X(tcp_out_retransmits, "segments retransmitted") \

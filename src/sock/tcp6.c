@@ -48,11 +48,15 @@ static int up_route(void *owner, struct six_tcb *t, struct six_ip6_out *o, struc
     return six__ip6_route_out_cached(s->socks->ip6, &s->route, o, ifp);
 }
 
-int six__tcp6_init(struct six_socks *socks) {
+int six__tcp6_init(struct six_socks *socks, unsigned max_half_open, unsigned max_time_wait,
+                   size_t mem_max) {
     int rc = six__tcp_init(&socks->tcp, socks->core, socks->ip6);
 
     if (rc < 0)
         return rc;
+    socks->tcp.half_open_max = max_half_open;
+    socks->tcp.time_wait_max = max_time_wait;
+    socks->tcp.mem_max = mem_max;
     socks->tcp.up.notify = up_notify;
     socks->tcp.up.route = up_route;
     socks->tcp.port_first = socks->ports[IPV6_PORTRANGE_DEFAULT].first;

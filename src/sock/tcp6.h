@@ -7,7 +7,8 @@
 
 extern const struct six_proto_ops six__tcp6_ops;
 /* Sets up TCP and registers its input with ip6. */
-int six__tcp6_init(struct six_socks *socks);
+int six__tcp6_init(struct six_socks *socks, unsigned max_half_open, unsigned max_time_wait,
+                   size_t mem_max);
 void six__tcp6_fini(struct six_socks *socks);
 int six__tcp6_listen(struct six_sock *s, int backlog);
 /* Returns the new descriptor. Lock held (released while the descriptor

@@ -53,10 +53,10 @@ long six__tcp_send(struct six_tcb *t, const struct msghdr *msg, size_t skip, siz
 
     if (room == 0)
         return 0;
-    if (six__ring_reserve(&t->snd, t->sndbuf) < 0)
-        return -ENOBUFS;
     if (len > room)
         len = room;
+    if (six__ring_fit(t->tcp, &t->snd, t->snd.len + (uint32_t)len, t->sndbuf) < 0)
+        return -ENOBUFS;
     io.r = &t->snd;
     io.off = t->snd.len;
     n = iov_walk(msg, skip, len, to_ring, &io);

@@ -34,6 +34,18 @@ static void set_mss(struct six_tcb *t, const struct seg *s) {
     if (t->peer_mss < 64)
         t->peer_mss = 64;
     t->mss = t->peer_mss < route ? t->peer_mss : route;
+    /* Every segment carries 12 bytes of timestamps (RFC 7323 3.2). */
+    if (t->ts_ok)
+        t->mss -= 12;
+}
+
+/* What the peer's SYN agreed to: window scale, timestamps, SACK (we
+ * offer all three). Call before set_mss. */
+static void take_options(struct six_tcb *t, const struct seg *s) {
+    t->ts_ok = s->h.opt.has_ts;
+    if (t->ts_ok)
+        t->ts_recent = s->h.opt.tsval;
+    t->sack_ok = s->h.opt.sack_ok;
 }
 
 /* Window scale from a SYN: both sides must offer it (RFC 7323 2.2). */
@@ -75,27 +87,74 @@ static void rtt_sample(struct six_tcb *t, uint64_t now) {
 
 /* ---- LISTEN (RFC 9293 3.10.7.2) ---- */
 
-static void listen_input(struct six_tcb *l, const struct seg *s) {
-    struct six_tcp *tcp = l->tcp;
-    struct six_core *core = tcp->core;
-    struct six_tcb *c;
+static void established_input(struct six_tcb *t, const struct seg *s);
 
-    if (s->h.flags & SIX_TCP_RST)
-        return;
-    if (s->h.flags & SIX_TCP_ACK) {
-        six__tcp_send_reset(tcp, s->pkt, &s->h, s->len);
-        return;
+/* SYN cookies (RFC 4987 3.6): when the half-open table is full, the
+ * SYN-ACK's ISN carries everything needed to finish the handshake: a
+ * 64-second counter (5 bits), the MSS (3 bits, an index into this table)
+ * and 24 bits of a keyed hash of the 4-tuple, the peer's ISN and the
+ * counter. Such connections use no window scaling, SACK or timestamps
+ * (the SYN-ACK offers none). */
+static const uint16_t cookie_mss[8] = {536, 1220, 1280, 1380, 1400, 1440, 1460, 8940};
+
+static uint32_t cookie_hash(const struct six_tcp *tcp, const struct seg *s, uint32_t irs,
+                            uint32_t count) {
+    uint8_t k[44];
+    memcpy(k, &s->src, 16);
+    memcpy(k + 16, &s->dst, 16);
+    memcpy(k + 32, &s->h.sport, 2);
+    memcpy(k + 34, &s->h.dport, 2);
+    memcpy(k + 36, &irs, 4);
+    memcpy(k + 40, &count, 4);
+    return (uint32_t)six__siphash(&tcp->cookie_key, k, sizeof(k)) & 0xffffff;
+}
+
+static uint32_t cookie_count(const struct six_tcp *tcp) {
+    return (uint32_t)(six__now(tcp->core) / 64000000u);
+}
+
+static void cookie_syn_ack(struct six_tcb *l, const struct seg *s) {
+    struct six_tcp *tcp = l->tcp;
+    uint32_t count = cookie_count(tcp), idx = 0;
+    uint16_t mss = s->h.opt.has_mss ? s->h.opt.mss : SIX_TCP_DEFAULT_MSS;
+    struct six_tcb tmp;
+
+    while (idx < 7 && cookie_mss[idx + 1] <= mss)
+        idx++;
+    memset(&tmp, 0, sizeof(tmp));
+    six__timer_init(&tmp.timer, six__tcp_timer, &tmp);
+    tmp.tcp = tcp;
+    tmp.laddr = s->dst;
+    tmp.faddr = s->src;
+    tmp.lport = s->h.dport;
+    tmp.fport = s->h.sport;
+    tmp.scope = six_addr_scope(&s->src) <= 2 ? s->ifindex : 0;
+    tmp.state = SIX_TCP_SYN_RECEIVED;
+    tmp.rcv_nxt = s->h.seq + 1;
+    tmp.rcvbuf = l->rcvbuf < 65535 ? l->rcvbuf : 65535;
+    tmp.iss = (count & 31) << 27 | idx << 24 | cookie_hash(tcp, s, s->h.seq, count);
+    SIX_STAT(tcp->core, tcp_syn_cookies_sent);
+    six__tcp_send_seg(&tmp, tmp.iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
+}
+
+/* The MSS a valid cookie in s's ACK carries, or 0. */
+static uint16_t cookie_check(const struct six_tcp *tcp, const struct seg *s) {
+    uint32_t isn = s->h.ack - 1, irs = s->h.seq - 1, count = cookie_count(tcp);
+
+    for (uint32_t age = 0; age < 2; age++) {
+        uint32_t c = count - age;
+        if ((c & 31) == isn >> 27 && cookie_hash(tcp, s, irs, c) == (isn & 0xffffff))
+            return cookie_mss[(isn >> 24) & 7];
     }
-    if (!(s->h.flags & SIX_TCP_SYN))
-        return;
-    if (l->acc_count >= l->backlog || l->syn_count >= 2u * l->backlog + 16) {
-        SIX_STAT(core, tcp_in_backlog_full);
-        return;
-    }
-    if (!(c = six__tcp_new(tcp, NULL))) {
-        SIX_STAT(core, tcp_in_nobufs);
-        return;
-    }
+    return 0;
+}
+
+/* A child of l for the peer of s (not yet in any table). */
+static struct six_tcb *new_child(struct six_tcb *l, const struct seg *s) {
+    struct six_tcb *c = six__tcp_new(l->tcp, NULL);
+
+    if (!c)
+        return NULL;
     c->laddr = s->dst;
     c->faddr = s->src;
     c->lport = s->h.dport;
@@ -104,12 +163,96 @@ static void listen_input(struct six_tcb *l, const struct seg *s) {
     c->nodelay = l->nodelay;
     c->sndbuf = l->sndbuf;
     c->rcvbuf = l->rcvbuf;
+    c->cc = l->cc;
+    c->cc->init(c);
+    return c;
+}
+
+static void queue_for_accept(struct six_tcb *l, struct six_tcb *c) {
+    c->parent = l;
+    if (l->acc_tail)
+        l->acc_tail->acc_next = c;
+    else
+        l->acc_head = c;
+    l->acc_tail = c;
+    l->acc_count++;
+    SIX_STAT(l->tcp->core, tcp_conn_passive);
+    six__tcp_notify_owner(l);
+}
+
+/* An ACK for a listener: the end of a handshake whose SYN got a cookie. */
+static void cookie_ack(struct six_tcb *l, const struct seg *s) {
+    struct six_tcp *tcp = l->tcp;
+    uint16_t mss = (s->h.flags & (SIX_TCP_SYN | SIX_TCP_RST)) ? 0 : cookie_check(tcp, s);
+    struct six_tcb *c;
+
+    if (!mss) {
+        SIX_STAT(tcp->core, tcp_syn_cookies_bad);
+        six__tcp_send_reset(tcp, s->pkt, &s->h, s->len);
+        return;
+    }
+    if (l->acc_count >= l->backlog) {
+        SIX_STAT(tcp->core, tcp_in_backlog_full);
+        return;
+    }
+    if (!(c = new_child(l, s))) {
+        SIX_STAT(tcp->core, tcp_in_nobufs);
+        return;
+    }
+    SIX_STAT(tcp->core, tcp_syn_cookies_ok);
+    c->irs = s->h.seq - 1;
+    c->rcv_nxt = s->h.seq;
+    c->iss = s->h.ack - 1;
+    c->snd_una = c->snd_nxt = c->snd_max = s->h.ack;
+    c->snd_wnd = c->max_snd_wnd = s->h.win;
+    c->snd_wl1 = s->h.seq;
+    c->snd_wl2 = s->h.ack;
+    c->rcvbuf = c->rcvbuf < 65535 ? c->rcvbuf : 65535;   /* no window scale */
+    c->rcv_adv = c->rcv_nxt + c->rcvbuf;
+    c->peer_mss = mss;
+    c->mss = six__tcp_route_mss(c);
+    if (mss < c->mss)
+        c->mss = mss;
+    c->cwnd = 10u * c->mss;
+    c->state = SIX_TCP_ESTABLISHED;
+    six__tcp_conns_insert(c);
+    queue_for_accept(l, c);
+    established_input(c, s);
+}
+
+static void listen_input(struct six_tcb *l, const struct seg *s) {
+    struct six_tcp *tcp = l->tcp;
+    struct six_core *core = tcp->core;
+    struct six_tcb *c;
+
+    if (s->h.flags & SIX_TCP_RST)
+        return;
+    if (s->h.flags & SIX_TCP_ACK) {
+        cookie_ack(l, s);
+        return;
+    }
+    if (!(s->h.flags & SIX_TCP_SYN))
+        return;
+    if (l->acc_count >= l->backlog) {
+        SIX_STAT(core, tcp_in_backlog_full);
+        return;
+    }
+    if (l->syn_count >= l->backlog || tcp->half_open >= tcp->half_open_max) {
+        cookie_syn_ack(l, s);
+        return;
+    }
+    if (!(c = new_child(l, s))) {
+        SIX_STAT(core, tcp_in_nobufs);
+        return;
+    }
     c->parent = l;
     l->syn_count++;
+    tcp->half_open++;
     c->irs = s->h.seq;
     c->rcv_nxt = s->h.seq + 1;
     c->rcv_wscale = wscale_for(c->rcvbuf);
     take_wscale(c, s, 1);
+    take_options(c, s);
     c->iss = six__tcp_isn(tcp, c);
     c->snd_una = c->iss;
     c->snd_nxt = c->snd_max = c->iss + 1;
@@ -153,6 +296,7 @@ static void syn_sent_input(struct six_tcb *t, const struct seg *s) {
     t->irs = h->seq;
     t->rcv_nxt = h->seq + 1;
     take_wscale(t, s, 1);
+    take_options(t, s);
     set_mss(t, s);
     t->snd_wnd = h->win;
     t->snd_wl1 = h->seq;
@@ -297,15 +441,9 @@ static int syn_received_ack(struct six_tcb *t, const struct seg *s) {
     t->when[SIX_TCPT_RTX] = SIX_NEVER;
     if (l) {
         l->syn_count--;
-        if (l->acc_tail)
-            l->acc_tail->acc_next = t;
-        else
-            l->acc_head = t;
-        l->acc_tail = t;
-        l->acc_count++;
-        SIX_STAT(t->tcp->core, tcp_conn_passive);
+        t->tcp->half_open--;
         six__tcp_set_state(t, t->fin_queued ? SIX_TCP_FIN_WAIT_1 : SIX_TCP_ESTABLISHED);
-        six__tcp_notify_owner(l);
+        queue_for_accept(l, t);
     } else {
         SIX_STAT(t->tcp->core, tcp_conn_active);
         six__tcp_set_state(t, t->fin_queued ? SIX_TCP_FIN_WAIT_1 : SIX_TCP_ESTABLISHED);
@@ -313,27 +451,29 @@ static int syn_received_ack(struct six_tcb *t, const struct seg *s) {
     return 0;
 }
 
-static void cc_on_ack(struct six_tcb *t, uint32_t acked) {
+/* Leaves fast recovery (RFC 6582 3.2 (3), RFC 6675 5): cwnd deflates to
+ * ssthresh (no more than one segment past the flight). */
+static void end_recovery(struct six_tcb *t) {
+    uint32_t flight = t->snd_max - t->snd_una;
+    t->cwnd = t->ssthresh < flight + t->mss ? t->ssthresh : flight + t->mss;
+    t->in_recovery = 0;
+    t->dupacks = 0;
+}
+
+static void cc_on_ack(struct six_tcb *t, uint32_t acked, uint64_t now) {
     if (t->in_recovery) {
         if (six_seq_ge(t->snd_una, t->recover)) {
-            /* RFC 6582 3.2 (3): full ACK: deflate to ssthresh. */
-            uint32_t flight = t->snd_max - t->snd_una;
-            t->cwnd = t->ssthresh < flight + t->mss ? t->ssthresh : flight + t->mss;
-            t->in_recovery = 0;
-            t->dupacks = 0;
-        } else {
-            /* Partial ACK: the next hole goes at once; deflate by what
-             * was ACKed, add back one segment. */
+            end_recovery(t);
+        } else if (!t->sack_ok) {
+            /* NewReno's partial ACK: the next hole goes at once; deflate
+             * by what was ACKed, add back one segment. */
             six__tcp_rtx_one(t);
             t->cwnd = t->cwnd > acked ? t->cwnd - acked + t->mss : t->mss;
         }
         return;
     }
     t->dupacks = 0;
-    if (t->cwnd < t->ssthresh)
-        t->cwnd += acked < 2u * t->mss ? acked : 2u * t->mss;   /* RFC 3465 L=2 */
-    else
-        t->cwnd += (uint32_t)((uint64_t)t->mss * t->mss / t->cwnd) + 1;
+    t->cc->on_ack(t, acked, now);
 }
 
 static void ack_advance(struct six_tcb *t, uint32_t ack) {
@@ -351,10 +491,12 @@ static void ack_advance(struct six_tcb *t, uint32_t ack) {
     t->snd_una = ack;
     if (six_seq_lt(t->snd_nxt, ack))
         t->snd_nxt = ack;
+    if (t->n_sacked)
+        six__sack_trim(t);
     if (t->rtt_timing && six_seq_gt(ack, t->rtt_seq))
         rtt_sample(t, now);
     t->rtx_count = 0;
-    cc_on_ack(t, acked);
+    cc_on_ack(t, acked, now);
     if (t->snd_una == t->snd_max)
         t->when[SIX_TCPT_RTX] = SIX_NEVER;
     else
@@ -364,26 +506,40 @@ static void ack_advance(struct six_tcb *t, uint32_t ack) {
     six__tcp_notify_owner(t);
 }
 
-/* RFC 5681 3.2 and RFC 6582 3.2: the third duplicate ACK retransmits and
- * starts fast recovery; more inflate the window. */
-static void dup_ack(struct six_tcb *t) {
-    if (t->in_recovery) {
-        t->cwnd += t->mss;
-        return;
-    }
-    if (++t->dupacks != 3)
-        return;
+/* Enters fast recovery (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5): ssthresh
+ * from the algorithm, the first hole resent at once. */
+static void start_recovery(struct six_tcb *t) {
     /* RFC 6582 4.1: no new recovery for ACKs of what the last timeout
      * already resent. */
-    if (six_seq_lt(t->snd_una, t->recover) && t->recover != t->snd_una)
+    if (six_seq_lt(t->snd_una, t->recover))
         return;
-    uint32_t flight = t->snd_max - t->snd_una, half = flight / 2;
-    t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+    t->ssthresh = t->cc->ssthresh(t, six__now(t->tcp->core));
     t->recover = t->snd_max;
     t->in_recovery = 1;
+    t->high_rxt = t->snd_una;
     SIX_STAT(t->tcp->core, tcp_out_fast_retransmits);
-    six__tcp_rtx_one(t);
-    t->cwnd = t->ssthresh + 3u * t->mss;
+    if (t->sack_ok) {
+        t->cwnd = t->ssthresh;
+        six__tcp_rtx_one(t);
+        t->high_rxt = t->snd_una + (t->snd_max - t->snd_una < t->mss ? t->snd_max - t->snd_una : t->mss);
+        six__sack_recover(t);
+    } else {
+        six__tcp_rtx_one(t);
+        t->cwnd = t->ssthresh + 3u * t->mss;
+    }
+}
+
+/* A duplicate ACK: the third (or, with SACK, DupThresh segments SACKed
+ * above snd_una: RFC 6675's IsLost) starts recovery; in NewReno recovery
+ * more inflate the window. */
+static void dup_ack(struct six_tcb *t) {
+    if (t->in_recovery) {
+        if (!t->sack_ok)
+            t->cwnd += t->mss;
+        return;
+    }
+    if (++t->dupacks >= 3 || (t->sack_ok && six__sack_bytes(t) >= 3u * t->mss))
+        start_recovery(t);
 }
 
 /* Step 5. Returns 1 when the segment is done with (t may be gone). */
@@ -403,11 +559,19 @@ static int check_ack(struct six_tcb *t, const struct seg *s) {
         challenge_ack(t);
         return 1;
     }
+    if (t->sack_ok && h->opt.nsack)
+        six__sack_update(t, &h->opt);
     if (six_seq_gt(ack, t->snd_una)) {
         ack_advance(t, ack);
+        if (t->in_recovery && t->sack_ok)
+            six__sack_recover(t);
+        else if (!t->in_recovery && t->sack_ok && six__sack_bytes(t) >= 3u * t->mss)
+            start_recovery(t);
     } else if (ack == t->snd_una && s->len == 0 && t->snd_una != t->snd_max &&
                ((uint32_t)h->win << t->snd_wscale) == t->snd_wnd) {
         dup_ack(t);
+        if (t->in_recovery && t->sack_ok)
+            six__sack_recover(t);
     }
     if (six_seq_lt(t->snd_wl1, h->seq) || (t->snd_wl1 == h->seq && six_seq_le(t->snd_wl2, ack))) {
         uint32_t old = t->snd_wnd;
@@ -468,6 +632,7 @@ static int ooo_add(struct six_tcb *t, uint32_t seq, uint32_t end) {
             n--;
         }
         t->n_ooo = (uint8_t)n;
+        t->ooo_last = (uint8_t)i;
         return 0;
     }
     if (n == SIX_TCP_OOO_MAX)
@@ -476,6 +641,7 @@ static int ooo_add(struct six_tcb *t, uint32_t seq, uint32_t end) {
     r[i].left = seq;
     r[i].right = end;
     t->n_ooo = (uint8_t)(n + 1);
+    t->ooo_last = (uint8_t)i;
     return 0;
 }
 
@@ -492,6 +658,7 @@ static int ooo_pull(struct six_tcb *t) {
         }
         memmove(&t->ooo[0], &t->ooo[1], (t->n_ooo - 1) * sizeof(t->ooo[0]));
         t->n_ooo--;
+        t->ooo_last = SIX_TCP_OOO_MAX;
         moved = 1;
     }
     return moved;
@@ -522,7 +689,7 @@ static void process_text(struct six_tcb *t, const struct seg *s) {
         return;
     if (dlen > room - off)
         dlen = room - off;
-    if (six__ring_reserve(&t->rcv, t->rcvbuf) < 0) {
+    if (six__ring_fit(t->tcp, &t->rcv, t->rcv.len + off + dlen, t->rcvbuf) < 0) {
         SIX_STAT(core, tcp_in_nobufs);
         return;
     }
@@ -583,9 +750,30 @@ static int check_fin(struct six_tcb *t, const struct seg *s) {
     return 0;
 }
 
+/* RFC 7323 5.3 PAWS: a segment whose timestamp is older than the last
+ * one kept is an old duplicate: ACKed and dropped (RSTs are exempt). */
+static int check_paws(struct six_tcb *t, const struct seg *s) {
+    if (!t->ts_ok || !s->h.opt.has_ts || (s->h.flags & SIX_TCP_RST))
+        return 0;
+    if (!six_seq_lt(s->h.opt.tsval, t->ts_recent))
+        return 0;
+    SIX_STAT(t->tcp->core, tcp_in_paws);
+    ack_now(t);
+    return -1;
+}
+
+/* RFC 7323 4.3: the timestamp to echo is that of the segment that the
+ * last ACK sent covered the start of. */
+static void update_ts_recent(struct six_tcb *t, const struct seg *s) {
+    if (t->ts_ok && s->h.opt.has_ts && six_seq_le(s->h.seq, t->last_ack_sent) &&
+        six_seq_ge(s->h.opt.tsval, t->ts_recent))
+        t->ts_recent = s->h.opt.tsval;
+}
+
 static void established_input(struct six_tcb *t, const struct seg *s) {
-    if (check_seq(t, s) < 0)
+    if (check_paws(t, s) < 0 || check_seq(t, s) < 0)
         return;
+    update_ts_recent(t, s);
     if (check_rst(t, s) || check_syn(t, s) || check_ack(t, s))
         return;
     if (s->dlen && (t->state == SIX_TCP_ESTABLISHED || t->state == SIX_TCP_FIN_WAIT_1 ||

@@ -59,19 +59,51 @@ uint32_t six__tcp_rcv_window(const struct six_tcb *t) {
     return room;
 }
 
-/* The options of a segment with flags. */
-static void fill_options(struct six_tcb *t, uint8_t flags, struct six_tcp_opts *opt) {
+uint32_t six__tcp_ts_now(const struct six_tcb *t) {
+    return (uint32_t)(six__now(t->tcp->core) / 1000) + t->ts_off;
+}
+
+/* SACK blocks for an ACK (RFC 2018 4): the range the latest segment
+ * joined first, then the others. */
+static void fill_sack(const struct six_tcb *t, struct six_tcp_opts *opt) {
+    unsigned k = 0;
+
+    if (t->ooo_last < t->n_ooo)
+        opt->sack[k++] = t->ooo[t->ooo_last];
+    for (unsigned i = 0; i < t->n_ooo && k < SIX_TCP_MAX_SACK; i++)
+        if (i != t->ooo_last)
+            opt->sack[k++] = t->ooo[i];
+    opt->nsack = (uint8_t)k;
+}
+
+/* The options of a segment with flags and len bytes of data. Every
+ * option a SYN-ACK carries answers one the SYN offered (RFC 7323 2.2 and
+ * 3.2, RFC 2018 2). */
+static void fill_options(struct six_tcb *t, uint8_t flags, uint32_t len,
+                         struct six_tcp_opts *opt) {
+    int syn = flags & SIX_TCP_SYN, synack = syn && (flags & SIX_TCP_ACK);
+
     memset(opt, 0, sizeof(*opt));
-    if (!(flags & SIX_TCP_SYN))
+    if (flags & SIX_TCP_RST)
         return;
-    opt->has_mss = 1;
-    opt->mss = six__tcp_route_mss(t);
-    /* RFC 7323 2.2: offered in a SYN, answered in a SYN-ACK only when the
-     * SYN offered it. */
-    if (!(flags & SIX_TCP_ACK) || t->ws_ok) {
-        opt->has_ws = 1;
-        opt->wscale = t->rcv_wscale;
+    if (syn) {
+        opt->has_mss = 1;
+        opt->mss = six__tcp_route_mss(t);
+        if (!synack || t->ws_ok) {
+            opt->has_ws = 1;
+            opt->wscale = t->rcv_wscale;
+        }
+        opt->sack_ok = !synack || t->sack_ok;
     }
+    if ((syn && !synack) || t->ts_ok) {
+        opt->has_ts = 1;
+        opt->tsval = six__tcp_ts_now(t);
+        opt->tsecr = (flags & SIX_TCP_ACK) ? t->ts_recent : 0;
+    }
+    /* SACK blocks ride on ACKs, and on data only where they fit in the
+     * MSS the segment was cut for. */
+    if (t->sack_ok && t->n_ooo && !syn && (len == 0 || len + 36 <= t->mss))
+        fill_sack(t, opt);
 }
 
 int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t flags) {
@@ -98,7 +130,7 @@ int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t fla
     r.flags = flags;
     r.cksum = 0;
     r.urg = 0;
-    fill_options(t, flags, &r.opt);
+    fill_options(t, flags, len, &r.opt);
     win = six__tcp_rcv_window(t);
     if (flags & SIX_TCP_SYN) {
         /* RFC 7323 2.2: the window of a SYN is never scaled. */
@@ -126,6 +158,7 @@ int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t fla
             t->rcv_adv = t->rcv_nxt + win;
         t->ack_now = 0;
         t->unacked_segs = 0;
+        t->last_ack_sent = t->rcv_nxt;
         t->when[SIX_TCPT_DELACK] = SIX_NEVER;
     }
     SIX_STAT(core, tcp_out_segs);
@@ -215,6 +248,13 @@ static int send_one(struct six_tcb *t) {
     unsent = t->snd.len > off ? t->snd.len - off : 0;
     wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
     room = wnd > inflight ? wnd - inflight : 0;
+    /* In SACK recovery the pipe, not the flight, meets cwnd (RFC 6675). */
+    if (t->in_recovery && t->sack_ok) {
+        uint32_t pipe = six__sack_pipe(t);
+        room = t->cwnd > pipe ? t->cwnd - pipe : 0;
+        if (room > t->snd_wnd - (inflight < t->snd_wnd ? inflight : t->snd_wnd))
+            room = t->snd_wnd > inflight ? t->snd_wnd - inflight : 0;
+    }
     len = unsent < t->mss ? unsent : t->mss;
     if (len > room)
         len = room;

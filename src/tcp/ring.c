@@ -1,20 +1,44 @@
-/* Byte rings for the send and receive buffers: allocated on first use at
- * their full size, given back by the TCB's timer once they have stayed
- * empty (tcp.h). */
+/* Byte rings for the send and receive buffers. A ring grows on demand
+ * (doubling from SIX_TCP_RING_MIN up to the socket's buffer size) and is
+ * given back by the TCB's timer once it has stayed empty (tcp.h), so
+ * memory follows what is buffered, not what could be. Every byte of ring
+ * is charged to the stack's TCP memory (tcp_mem_max). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcp/tcp.h"
 
-int six__ring_reserve(struct six_tcp_ring *r, uint32_t cap) {
-    if (r->buf)
+#define SIX_TCP_RING_MIN 4096u
+
+int six__ring_fit(struct six_tcp *tcp, struct six_tcp_ring *r, uint32_t need, uint32_t max) {
+    uint32_t cap = r->cap ? r->cap : SIX_TCP_RING_MIN;
+    uint8_t *buf;
+
+    if (need <= r->cap)
         return 0;
-    if (!(r->buf = malloc(cap)))
+    if (need > max)
         return -ENOBUFS;
+    while (cap < need)
+        cap = cap > max / 2 ? max : cap * 2;
+    if (cap > max)
+        cap = max;
+    if (tcp->mem_used + (cap - r->cap) > tcp->mem_max) {
+        SIX_STAT(tcp->core, tcp_mem_full);
+        return -ENOBUFS;
+    }
+    if (!(buf = malloc(cap)))
+        return -ENOBUFS;
+    /* The new ring starts at its head: bytes past len (out-of-order data
+     * of a receive ring) move with the rest. */
+    if (r->buf) {
+        six__ring_copy_out(r, 0, buf, r->cap);
+        free(r->buf);
+    }
+    tcp->mem_used += cap - r->cap;
+    r->buf = buf;
     r->cap = cap;
     r->head = 0;
-    r->len = 0;
     return 0;
 }
 
@@ -48,11 +72,10 @@ void six__ring_drop(struct six_tcp_ring *r, uint32_t n) {
     if (r->head >= r->cap)
         r->head -= r->cap;
     r->len -= n;
-    if (r->len == 0)
-        r->head = 0;
 }
 
-void six__ring_free(struct six_tcp_ring *r) {
+void six__ring_free(struct six_tcp *tcp, struct six_tcp_ring *r) {
+    tcp->mem_used -= r->cap;
     free(r->buf);
     r->buf = NULL;
     r->cap = r->head = r->len = 0;

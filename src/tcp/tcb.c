@@ -44,6 +44,9 @@ int six__tcp_init(struct six_tcp *tcp, struct six_core *core, struct six_ip6 *ip
     tcp->binds_mask = BINDS_MIN - 1;
     six__rand_key(core, &tcp->hash_key, sizeof(tcp->hash_key));
     six__rand_key(core, &tcp->isn_key, sizeof(tcp->isn_key));
+    six__rand_key(core, &tcp->cookie_key, sizeof(tcp->cookie_key));
+    tcp->half_open_max = 1024;
+    tcp->mem_max = (size_t)256 << 20;
     tcp->time_wait_max = 65536;
     tcp->port_first = 10000;
     tcp->port_last = 65535;
@@ -334,6 +337,10 @@ struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner) {
     t->mss = SIX_TCP_DEFAULT_MSS;
     t->peer_mss = SIX_TCP_DEFAULT_MSS;
     t->ssthresh = UINT32_MAX;
+    /* RFC 7323 5.4: timestamps start at a random offset per connection. */
+    t->ts_off = (uint32_t)six__rand64(tcp->core);
+    t->cc = &six__tcp_cubic;    /* Linux's default */
+    t->cc->init(t);
     for (int k = 0; k < SIX_TCPT_N; k++)
         t->when[k] = SIX_NEVER;
     six__timer_init(&t->timer, six__tcp_timer, t);
@@ -409,8 +416,8 @@ void six__tcp_free(struct six_tcb *t) {
     conns_remove(t);
     binds_remove(t);
     six__timer_cancel(tcp->core, &t->timer);
-    six__ring_free(&t->snd);
-    six__ring_free(&t->rcv);
+    six__ring_free(t->tcp, &t->snd);
+    six__ring_free(t->tcp, &t->rcv);
     if (t->state == SIX_TCP_TIME_WAIT)
         tcp->time_wait--;
     tcp->ntcbs--;
@@ -425,6 +432,7 @@ static void unlink_child(struct six_tcb *c) {
         return;
     if (c->state == SIX_TCP_SYN_RECEIVED) {
         l->syn_count--;
+        c->tcp->half_open--;
     } else {
         for (pp = &l->acc_head; *pp; pp = &(*pp)->acc_next) {
             if (*pp == c) {
@@ -458,7 +466,7 @@ void six__tcp_drop(struct six_tcb *t, int err) {
     /* The socket keeps its TCB (and its port, as BSD does) until close. */
     if (err)
         t->so_error = (int16_t)err;
-    six__ring_free(&t->snd);
+    six__ring_free(t->tcp, &t->snd);
     six__tcp_notify_owner(t);
 }
 
@@ -468,10 +476,17 @@ void six__tcp_set_state(struct six_tcb *t, int state) {
     t->state = (uint8_t)state;
     if (state == SIX_TCP_TIME_WAIT) {
         struct six_tcp *tcp = t->tcp;
+        uint64_t wait = 2 * SIX_TCP_MSL_US;
+        if (tcp->time_wait >= tcp->time_wait_max) {
+            /* The table is full: forgotten as soon as this segment is
+             * done (Linux does the same past tcp_max_tw_buckets). */
+            SIX_STAT(tcp->core, tcp_time_wait_skipped);
+            wait = 0;
+        }
         tcp->time_wait++;
-        six__ring_free(&t->snd);
+        six__ring_free(t->tcp, &t->snd);
         t->when[SIX_TCPT_RTX] = t->when[SIX_TCPT_DELACK] = SIX_NEVER;
-        six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(tcp->core) + 2 * SIX_TCP_MSL_US);
+        six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(tcp->core) + wait);
     }
     six__tcp_notify_owner(t);
 }

@@ -65,6 +65,26 @@ struct six_tcp_ring {
 
 /* Out-of-order ranges held in the receive ring past rcv_nxt. */
 #define SIX_TCP_OOO_MAX 4
+/* Ranges of the SACK scoreboard. */
+#define SIX_TCP_SACKED_MAX 8
+
+struct six_tcb;
+
+/* A congestion control algorithm (FreeBSD's cc(4) shape): what changes
+ * cwnd and ssthresh, per connection, chosen by TCP_CONGESTION. */
+struct six_tcp_cc {
+    const char *name;
+    void (*init)(struct six_tcb *t);
+    /* New data ACKed outside recovery: grow cwnd. */
+    void (*on_ack)(struct six_tcb *t, uint32_t acked, uint64_t now);
+    /* A congestion event (fast retransmit or timeout): the new ssthresh. */
+    uint32_t (*ssthresh)(struct six_tcb *t, uint64_t now);
+};
+extern const struct six_tcp_cc six__tcp_reno, six__tcp_cubic;
+/* The algorithm called name ("reno", "cubic"), or NULL. */
+const struct six_tcp_cc *six__tcp_cc_find(const char *name);
+/* Integer-free cube root for CUBIC (exposed for tests). */
+double six__tcp_cbrt(double x);
 
 /* Deadlines of a TCB's single timer. */
 enum {
@@ -96,6 +116,10 @@ struct six_tcb {
     uint8_t reuseaddr, reuseport;
     uint8_t snd_wscale, rcv_wscale;
     uint8_t ws_ok;                /* both sent window scale */
+    uint8_t ts_ok;                /* both sent timestamps (RFC 7323) */
+    uint8_t sack_ok;              /* both sent SACK-permitted (RFC 2018) */
+    uint8_t ooo_last;             /* ooo[] range the last segment joined */
+    uint8_t n_sacked;             /* ranges in sacked[] */
     uint8_t rtx_count;            /* retransmissions of the oldest data */
     uint8_t dupacks;
     uint8_t in_recovery;          /* NewReno fast recovery */
@@ -118,6 +142,16 @@ struct six_tcb {
     uint32_t srtt_us, rttvar_us, rto_us;
     uint64_t rtt_start;
     struct six_tcp_sack ooo[SIX_TCP_OOO_MAX]; /* held ranges, sorted */
+    /* Timestamps: ours are the stack clock in ms plus ts_off. */
+    uint32_t ts_recent, ts_off, last_ack_sent;
+    /* The SACK scoreboard (RFC 6675): ranges the peer holds above snd_una,
+     * sorted; high_rxt: where loss recovery's retransmissions got to. */
+    struct six_tcp_sack sacked[SIX_TCP_SACKED_MAX];
+    uint32_t high_rxt;
+    /* Congestion control (cc.c): the algorithm and its state. */
+    const struct six_tcp_cc *cc;
+    uint32_t cc_w_max, cc_w_est, cc_origin, cc_k_ms;
+    uint64_t cc_epoch;
 
     struct six_tcp_ring snd, rcv;
     uint32_t sndbuf, rcvbuf;      /* ring sizes (SO_SNDBUF, SO_RCVBUF) */
@@ -160,6 +194,9 @@ struct six_tcp {
     struct six_hash_key isn_key;
     unsigned ntcbs;
     unsigned time_wait, time_wait_max;
+    unsigned half_open, half_open_max;   /* SYN-RECEIVED children */
+    size_t mem_used, mem_max;            /* bytes of rings */
+    struct six_hash_key cookie_key;      /* SYN cookies (RFC 4987 3.6) */
     uint16_t port_first, port_last;
 };
 
@@ -257,11 +294,28 @@ uint32_t six__tcp_rcv_window(const struct six_tcb *t);
 uint16_t six__tcp_route_mss(struct six_tcb *t);
 void six__tcp_notify_owner(struct six_tcb *t);
 
+/* The SACK scoreboard (sack.c). */
+void six__sack_update(struct six_tcb *t, const struct six_tcp_opts *opt);
+void six__sack_trim(struct six_tcb *t);
+uint32_t six__sack_bytes(const struct six_tcb *t);
+/* RFC 6675 SetPipe, simplified: bytes thought in the network. */
+uint32_t six__sack_pipe(const struct six_tcb *t);
+/* The next hole at or after from below the highest SACKed byte: its
+ * start and length (0 when none). */
+uint32_t six__sack_next_hole(const struct six_tcb *t, uint32_t from, uint32_t *start);
+/* Loss recovery's sending (RFC 6675 5 (C)): holes first, then new data,
+ * while the pipe is below cwnd. */
+void six__sack_recover(struct six_tcb *t);
+/* Our timestamp clock. */
+uint32_t six__tcp_ts_now(const struct six_tcb *t);
+
 /* Rings (ring.c). */
-int six__ring_reserve(struct six_tcp_ring *r, uint32_t cap);
+/* Makes r hold at least need bytes (need <= max): -ENOBUFS past max, past
+ * the stack's TCP memory, or without memory. */
+int six__ring_fit(struct six_tcp *tcp, struct six_tcp_ring *r, uint32_t need, uint32_t max);
 void six__ring_copy_out(const struct six_tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
 void six__ring_copy_in(struct six_tcp_ring *r, uint32_t off, const uint8_t *src, uint32_t n);
 void six__ring_drop(struct six_tcp_ring *r, uint32_t n);
-void six__ring_free(struct six_tcp_ring *r);
+void six__ring_free(struct six_tcp *tcp, struct six_tcp_ring *r);
 
 #endif

@@ -50,8 +50,10 @@ static int rtx_timeout(struct six_tcb *t, uint64_t now) {
         /* RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2 SMSS), and
          * the window restarts from one segment; RFC 6298 5.5: back off;
          * everything past snd_una goes again (go-back-N). */
-        t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+        (void)half;
+        t->ssthresh = t->cc->ssthresh(t, now);
         t->cwnd = t->mss;
+        t->n_sacked = 0;      /* go-back-N resends everything anyway */
         t->in_recovery = 0;
         t->dupacks = 0;
         t->recover = t->snd_max;
@@ -84,9 +86,9 @@ static int long_timeout(struct six_tcb *t) {
 
 static void ring_timeout(struct six_tcb *t) {
     if (t->snd.len == 0 && t->snd.buf)
-        six__ring_free(&t->snd);
+        six__ring_free(t->tcp, &t->snd);
     if (t->rcv.len == 0 && t->n_ooo == 0 && t->rcv.buf)
-        six__ring_free(&t->rcv);
+        six__ring_free(t->tcp, &t->rcv);
 }
 
 void six__tcp_timer(struct six_timer *tm, void *arg) {

@@ -437,3 +437,103 @@ TEST(seg_syn_retransmitted_then_etimedout) {
     CHECK_EQ(err, ETIMEDOUT);
     ts_done(&t);
 }
+
+/* A connection that agreed timestamps and SACK; the peer's tsval is 100. */
+static int establish_ts_sack(struct tpeer *t, uint32_t *bseq, uint32_t *btsval) {
+    int l = ts_listen(t), fd;
+    struct tseg s;
+
+    ts_in(t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN,
+                            .opt = {.has_mss = 1, .mss = 1000, .sack_ok = 1, .has_ts = 1,
+                                    .tsval = 100}});
+    s = ts_out1(t);
+    CHECK(s.opt.sack_ok);
+    CHECK(s.opt.has_ts);
+    CHECK_EQ(s.opt.tsecr, 100);       /* RFC 7323 3.2: echoed */
+    *bseq = s.seq + 1;
+    *btsval = s.opt.tsval;
+    ts_in(t, &(struct tseg){.seq = PISS + 1, .ack = *bseq, .flags = SIX_TCP_ACK,
+                            .opt = {.has_ts = 1, .tsval = 101, .tsecr = *btsval}});
+    fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t->p.socks[t->p.nsocks++] = fd;
+    return fd;
+}
+
+TEST(seg_paws_drops_old_timestamp) {
+    struct tpeer t;
+    uint32_t b, bts;
+    char buf[8];
+
+    ts_up(&t);
+    int fd = establish_ts_sack(&t, &b, &bts);
+    /* Timestamp 50 is older than 101: an old duplicate (RFC 7323 5). */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "old", .len = 3,
+                             .opt = {.has_ts = 1, .tsval = 50, .tsecr = bts}});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 1);
+    CHECK(s.opt.has_ts && s.opt.tsecr == 101);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_paws, 1);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "new", .len = 3,
+                             .opt = {.has_ts = 1, .tsval = 102, .tsecr = bts}});
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 3);
+    h_advance(&t.p, 40000);
+    s = ts_out1(&t);
+    CHECK_EQ(s.opt.tsecr, 102);
+    ts_done(&t);
+}
+
+TEST(seg_out_of_order_ack_carries_sack_blocks) {
+    struct tpeer t;
+    uint32_t b, bts;
+
+    ts_up(&t);
+    establish_ts_sack(&t, &b, &bts);
+    ts_in(&t, &(struct tseg){.seq = PISS + 11, .ack = b, .flags = SIX_TCP_ACK, .data = "xxxx", .len = 4,
+                             .opt = {.has_ts = 1, .tsval = 102}});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 1);
+    CHECK_EQ(s.opt.nsack, 1);
+    CHECK_EQ(s.opt.sack[0].left, PISS + 11);
+    CHECK_EQ(s.opt.sack[0].right, PISS + 15);
+    /* A second island: it comes first (RFC 2018 4). */
+    ts_in(&t, &(struct tseg){.seq = PISS + 21, .ack = b, .flags = SIX_TCP_ACK, .data = "yy", .len = 2,
+                             .opt = {.has_ts = 1, .tsval = 103}});
+    s = ts_out1(&t);
+    CHECK_EQ(s.opt.nsack, 2);
+    CHECK_EQ(s.opt.sack[0].left, PISS + 21);
+    CHECK_EQ(s.opt.sack[1].left, PISS + 11);
+    ts_done(&t);
+}
+
+TEST(seg_sack_recovery_resends_only_the_hole) {
+    struct tpeer t;
+    uint32_t b, bts;
+    static char data[988 * 5];
+    struct tseg out[16];
+
+    ts_up(&t);
+    int fd = establish_ts_sack(&t, &b, &bts);
+    memset(data, 'y', sizeof(data));
+    CHECK_EQ(CHECK_OK(six_send(fd, data, sizeof(data), 0)), (ssize_t)sizeof(data));
+    /* MSS 1000 less 12 bytes of timestamps. */
+    int n = ts_out(&t, out, 16);
+    CHECK_EQ(n, 5);
+    CHECK_EQ(out[0].len, 988);
+    /* The second segment lost; the peer SACKs the four after it: one
+     * ACK is enough (RFC 6675 IsLost: three segments SACKed above). */
+    uint32_t hole = b + 988, after = hole + 988;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = hole, .flags = SIX_TCP_ACK,
+                             .opt = {.has_ts = 1, .tsval = 102, .nsack = 1,
+                                     .sack = {{after, b + 4940}}}});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.seq, hole);
+    CHECK_EQ(s.len, 988);
+    CHECK_EQ(h_stats(t.p.b).tcp_out_fast_retransmits, 1);
+    /* The hole's ACK ends recovery; nothing else is resent. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 4940, .flags = SIX_TCP_ACK,
+                             .opt = {.has_ts = 1, .tsval = 103}});
+    ts_none(&t);
+    CHECK_EQ(h_stats(t.p.b).tcp_out_retransmits, 1);
+    ts_done(&t);
+}
