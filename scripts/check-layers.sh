@@ -31,7 +31,7 @@ if grep -l '#include "\(link\|ip6\|icmp6\|tcp\|sock\)/' "$src"/wire/*.[ch] 2>/de
 # does not). Functions of the system are reached through port/port.h.
 # Link drivers that exist only on a system (TAP, pcap files) are exempt.
 allowed='assert|ctype|errno|inttypes|limits|stdalign|stdarg|stdatomic|stdbool|stddef|stdint|stdio|stdlib|string|strings'
-allowed+='|sys/types|sys/socket|sys/time|sys/ioctl|fcntl|poll|endian|netinet/in|netinet/icmp6|arpa/inet|net/if'
+allowed+='|sys/types|sys/socket|sys/time|sys/ioctl|fcntl|poll|endian|netinet/in|netinet/icmp6|netinet/tcp|arpa/inet|net/if'
 allowed+='|immintrin|sixstack/[a-z_]*'
 exempt='src/link/tap.c|src/link/capture.c'
 while IFS= read -r f; do

@@ -93,6 +93,12 @@ int six_port_close(int fd);
 int six_port_fcntl(int fd, int cmd, long arg);
 int six_port_ioctl(int fd, unsigned long req, void *arg);
 
+/* ---- SIGPIPE ----
+ * What a write to a connection the peer closed raises in the calling
+ * thread without MSG_NOSIGNAL (linux: SIGPIPE, as the kernel does; bare:
+ * nothing, there are no signals). */
+void six_port_sigpipe(void);
+
 /* ---- credentials ---- */
 /* The ids sockets are created with when the thread set none; privileged
  * iff uid is 0 (bare: the application is the only user, uid 0). */

@@ -333,7 +333,7 @@ int six_listen(int fd, int backlog) {
     int rc;
 
     if (!s)
-        return listen(fd, backlog);
+        return SIX_PORT_SYSCALL(listen(fd, backlog));
     rc = six__tcp6_listen(s, backlog);
     six__sock_release(s);
     return (int)ret(rc);
@@ -344,7 +344,7 @@ int six_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     int rc;
 
     if (!s)
-        return accept4(fd, addr, len, flags);
+        return SIX_PORT_SYSCALL(accept4(fd, addr, len, flags));
     if (addr && (!len || (int)*len < 0))
         rc = -EINVAL;
     else

@@ -58,9 +58,9 @@ void six__socks_fini(struct six_socks *socks) {
      * mutex, which goes next. */
     six__socks_free_retired(retired);
     six__udp6_fini(socks);
-    pthread_mutex_lock(&core->lock);
+    six__core_lock(core);
     six__tcp6_fini(socks);
-    pthread_mutex_unlock(&core->lock);
+    six__core_unlock(core);
 }
 
 static int check_create(struct six_socks *socks, int type, int proto,

@@ -10,8 +10,9 @@
  */
 #include <errno.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <string.h>
+
+#include "port/port.h"
 
 #include "sock/sock.h"
 #include "sock/tcp6.h"
@@ -374,9 +375,9 @@ int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen,
             if ((rc = wait_for(s, has_child, s->rcvtimeo_us, 0)) < 0)
                 return rc;
         /* The descriptor is made without the lock (it is a system call). */
-        pthread_mutex_unlock(&socks->core->lock);
+        six__core_unlock(socks->core);
         fd = six__sock_create_ex(socks, AF_INET6, SOCK_STREAM | flags, IPPROTO_TCP, &ns);
-        pthread_mutex_lock(&socks->core->lock);
+        six__core_lock(socks->core);
         if (fd < 0)
             return fd;
         if (s->closing || !s->tcb || !(c = six__tcp_accept(s->tcb))) {
@@ -415,7 +416,7 @@ static int send_ready(const struct six_sock *s) {
 /* EPIPE, with SIGPIPE unless MSG_NOSIGNAL (as Linux). */
 static ssize_t broken_pipe(int flags) {
     if (!(flags & MSG_NOSIGNAL))
-        raise(SIGPIPE);
+        six_port_sigpipe();
     return -EPIPE;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -121,4 +122,8 @@ int six_port_ioctl(int fd, unsigned long req, void *arg) {
 void six_port_ids(unsigned *uid, unsigned *gid) {
     *uid = geteuid();
     *gid = getegid();
+}
+
+void six_port_sigpipe(void) {
+    raise(SIGPIPE);
 }
