@@ -1,0 +1,215 @@
+/* Descriptor calls: read and write, close, the dup family, fcntl, ioctl. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sixstack/socket.h>
+
+#include "calls.h"
+#include "ifaces.h"
+#include "preload.h"
+#include "real.h"
+
+_Noreturn void preload_chk_fail(void) {
+    static const char msg[] = "*** buffer overflow detected ***: terminated\n";
+    if (real.write(2, msg, sizeof(msg) - 1) < 0)
+        abort();
+    abort();
+}
+
+#define ON_SIX(fd, p, call_real)  \
+    int p = preload_sock(fd);     \
+    if (p == -2)                  \
+        return -1;                \
+    if (p < 0)                    \
+        return call_real;
+
+ssize_t readv(int fd, const struct iovec *v, int n) {
+    struct msghdr m = {.msg_iov = (struct iovec *)v, .msg_iovlen = (size_t)n};
+    ON_SIX(fd, p, real.readv(fd, v, n));
+    return preload_recvmsg(p, &m, 0);
+}
+
+ssize_t read(int fd, void *b, size_t n) {
+    struct iovec iov = {.iov_base = b, .iov_len = n};
+    ON_SIX(fd, p, real.read(fd, b, n));
+    return readv(fd, &iov, 1);
+}
+
+ssize_t __read_chk(int fd, void *b, size_t n, size_t buflen);
+ssize_t __read_chk(int fd, void *b, size_t n, size_t buflen) {
+    if (n > buflen)
+        preload_chk_fail();
+    return read(fd, b, n);
+}
+
+ssize_t writev(int fd, const struct iovec *v, int n) {
+    struct msghdr m = {.msg_iov = (struct iovec *)v, .msg_iovlen = (size_t)n};
+    ON_SIX(fd, p, real.writev(fd, v, n));
+    return six_sendmsg(p, &m, 0);
+}
+
+ssize_t write(int fd, const void *b, size_t n) {
+    struct iovec iov = {.iov_base = (void *)b, .iov_len = n};
+    ON_SIX(fd, p, real.write(fd, b, n));
+    return writev(fd, &iov, 1);
+}
+
+int close(int fd) {
+    int hidden, last;
+
+    if (preload_primary(fd) < 0)
+        return real.close(fd);
+    last = preload_map_drop(fd, &hidden);
+    if (preload_forked) {
+        /* The child's copies of the eventfds only (start.c). */
+        if (last >= 0 && last != fd)
+            real.close(last);
+        return real.close(fd);
+    }
+    if (last >= 0) {
+        if (last != fd)
+            real.close(fd);
+        return six_close(last);
+    }
+    return hidden ? 0 : real.close(fd);
+}
+
+/* Before to is reused by dup2/dup3: what close(to) would do, unless to
+ * is the number a socket is still known by (closed by the program while
+ * copies remain): then the call fails with EBUSY, as Linux's dup2 may. */
+static int release_target(int to) {
+    int hidden, last;
+
+    if (preload_primary(to) < 0)
+        return 0;
+    last = preload_map_drop(to, &hidden);
+    if (hidden) {
+        preload_map_copy(to, to);   /* undo: it stays the socket's */
+        errno = EBUSY;
+        return -1;
+    }
+    if (last >= 0 && !preload_forked)
+        six_close(last);   /* closes to's eventfd when to was the primary */
+    else if (last >= 0 && last != to)
+        real.close(last);
+    return 0;
+}
+
+static int dup_to(int fd, int to, int flags, int three) {
+    int p = preload_sock(fd), rc;
+
+    if (p == -2)
+        return -1;
+    if (p < 0 && preload_primary(to) < 0)
+        return three ? real.dup3(fd, to, flags) : real.dup2(fd, to);
+    if (fd == to)
+        return three ? (errno = EINVAL, -1) : to;
+    if (release_target(to) < 0)
+        return -1;
+    rc = three ? real.dup3(fd, to, flags) : real.dup2(fd, to);
+    if (rc >= 0 && p >= 0)
+        preload_map_copy(rc, p);
+    return rc;
+}
+
+int dup2(int fd, int to) {
+    return dup_to(fd, to, 0, 0);
+}
+
+int dup3(int fd, int to, int flags) {
+    return dup_to(fd, to, flags, 1);
+}
+
+int dup(int fd) {
+    int n;
+    ON_SIX(fd, p, real.dup(fd));
+    if ((n = real.dup(fd)) >= 0) {
+        if (!preload_fd_fits(n)) {
+            real.close(n);
+            errno = EMFILE;
+            return -1;
+        }
+        preload_map_copy(n, p);
+    }
+    return n;
+}
+
+static int six_fd_fcntl(int fd, int p, int cmd, long arg) {
+    int n;
+
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if ((n = real.fcntl(fd, cmd, arg)) >= 0) {
+            if (!preload_fd_fits(n)) {
+                real.close(n);
+                errno = EMFILE;
+                return -1;
+            }
+            preload_map_copy(n, p);
+        }
+        return n;
+    case F_GETFD:
+    case F_SETFD:
+        return real.fcntl(fd, cmd, arg);   /* close-on-exec is per descriptor */
+    case F_GETFL:
+    case F_SETFL:
+        return six_fcntl(p, cmd, arg);
+    default:
+        errno = EINVAL;
+        preload_note_failure("fcntl", cmd, 0);
+        return -1;
+    }
+}
+
+int fcntl(int fd, int cmd, ...) {
+    va_list ap;
+    long arg;
+    int p;
+
+    va_start(ap, cmd);
+    arg = va_arg(ap, long);
+    va_end(ap);
+    if ((p = preload_sock(fd)) == -2)
+        return -1;
+    if (p < 0)
+        return real.fcntl(fd, cmd, arg);
+    return six_fd_fcntl(fd, p, cmd, arg);
+}
+
+/* With _FILE_OFFSET_BITS=64 programs call this name. */
+int fcntl64(int fd, int cmd, ...);
+int fcntl64(int fd, int cmd, ...) {
+    va_list ap;
+    long arg;
+
+    va_start(ap, cmd);
+    arg = va_arg(ap, long);
+    va_end(ap);
+    return fcntl(fd, cmd, arg);
+}
+
+int ioctl(int fd, unsigned long req, ...) {
+    va_list ap;
+    void *arg;
+    int p, rc;
+
+    va_start(ap, req);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    if ((p = preload_sock(fd)) == -2)
+        return -1;
+    if (p < 0)
+        return real.ioctl(fd, req, arg);
+    if ((rc = preload_if_ioctl(req, arg)) != -2)
+        return rc;
+    if ((rc = six_ioctl(p, req, arg)) < 0)
+        preload_note_failure("ioctl", 0, (int)req);
+    return rc;
+}
