@@ -37,6 +37,14 @@ uint64_t six__now(const struct six_core *c) {
     return six__mono_us() - c->mono_base;
 }
 
+uint64_t six__wall_us(const struct six_core *c, uint64_t stack_us) {
+    uint64_t now = six__now(c);
+
+    if (c->clock_mode == SIX_CLOCK_MANUAL)
+        return stack_us;
+    return six_port_wall_us() - (now > stack_us ? now - stack_us : 0);
+}
+
 void six__clock_set(struct six_core *c, uint64_t now) {
     if (c->clock_mode != SIX_CLOCK_MANUAL || now <= c->manual_now)
         return;

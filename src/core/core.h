@@ -63,6 +63,10 @@ void six__core_fini(struct six_core *c);
 
 /* ---- clock ---- */
 uint64_t six__now(const struct six_core *c);
+/* The wall clock time (microseconds since the epoch) at stack time
+ * stack_us, for receive timestamps: with a manual clock, stack_us itself
+ * (so tests see the time they set). */
+uint64_t six__wall_us(const struct six_core *c, uint64_t stack_us);
 /* Moves a manual clock forwards (never back) and wakes waiters. */
 void six__clock_set(struct six_core *c, uint64_t now);
 /* The platform's monotonic clock in microseconds. */

@@ -37,6 +37,9 @@ struct six_pkt_meta {
      * offset in the original packet. */
     uint32_t frag_data;
     uint16_t frag_off;
+    /* Stack time it was queued on a socket that asked for receive
+     * timestamps (SO_TIMESTAMP, SO_TIMESTAMPNS). */
+    uint64_t rx_us;
 };
 
 struct six_pool;

@@ -262,9 +262,10 @@ static uint32_t packet_too_big(struct six_icmp6 *icmp6, const struct six_icmp6_r
 /* Reports an error message to the sockets it concerns; a Packet Too Big
  * first lowers the path MTU, and only one that did is reported. */
 static void error_message(struct six_icmp6 *icmp6, const struct six_icmp6_repr *m,
-                          unsigned arrival) {
+                          const struct six_ip6_repr *outer, unsigned arrival) {
     struct six_icmp6_err err = {
-        .type = m->type, .code = m->code, .word = m->word, .ifindex = arrival};
+        .type = m->type, .code = m->code, .word = m->word, .ifindex = arrival,
+        .from = outer->src, .from_hlim = outer->hlim};
     struct six_ip6_repr inner;
     int quoted;
     size_t off;
@@ -313,7 +314,7 @@ static void icmp6_input(void *ctx, struct six_pkt *pkt) {
         goto done;
     }
     if (six_icmp6_is_error(m.type))
-        error_message(icmp6, &m, pkt->ifindex);
+        error_message(icmp6, &m, &h, pkt->ifindex);
     if (six__mld_is_mld(m.type) && icmp6->mld)
         six__mld_input(icmp6->mld, pkt, &h);
     if (m.type >= SIX_ICMP6_ROUTER_SOLICIT && m.type <= SIX_ICMP6_REDIRECT && icmp6->nd)

@@ -26,6 +26,9 @@ struct six_icmp6_err {
     const uint8_t *l4;         /* its upper-layer bytes quoted, or NULL */
     size_t l4_len;
     unsigned ifindex;          /* the interface the error arrived on */
+    struct in6_addr from;      /* the error's own source (IPV6_RECVERR's
+                                  offender) */
+    uint8_t from_hlim;         /* and its hop limit on arrival */
 };
 
 /* Tells the socket layer about a received error. */

@@ -35,6 +35,9 @@
 /* ---- clock ---- */
 /* A monotonic clock in microseconds, from an arbitrary origin. */
 uint64_t six_port_mono_us(void);
+/* The wall clock in microseconds since the epoch (receive timestamps);
+ * 0 where the system has none. */
+uint64_t six_port_wall_us(void);
 
 /* ---- randomness ----
  * len unpredictable bytes (seeds and hash keys). -ENOSYS when the system

@@ -175,6 +175,8 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
         return -EOPNOTSUPP;
     if ((total = six__iov_len(msg)) < 0)
         return total;
+    if (flags & MSG_ERRQUEUE)
+        return six__sock_recv_err(s, msg, flags);
     for (;;) {
         if (s->so_error) {
             rc = s->so_error;
@@ -450,7 +452,7 @@ static short sock_revents(struct six_sock *s, short events) {
         r |= POLLIN | POLLRDNORM;
     if (!s->shut_wr)
         r |= POLLOUT | POLLWRNORM;
-    if (s->so_error)
+    if (s->so_error || s->errq_head)
         r |= POLLERR;
     if (s->shut_rd && s->shut_wr)
         r |= POLLHUP;
@@ -461,13 +463,17 @@ static short sock_revents(struct six_sock *s, short events) {
  * (always writable), so the system's poll does not wake for them: here
  * POLLOUT after shutdown(SHUT_WR). A stale readable eventfd is lowered
  * first. Returns the events to ask. */
-static short eventfd_events(int fd, short events) {
+static short eventfd_events(int fd, short events, int *pending) {
     struct six_sock *s = six__sock_acquire(fd);
     if (!s)
         return events;
     if (s->type == SOCK_STREAM)
         events = six__tcp6_poll_events(s, events);
     six__sock_sync_ready(s);
+    /* An error queue holding only local errors leaves the eventfd low
+     * (nothing to receive): poll must not wait for it. */
+    if (s->errq_head)
+        *pending = 1;
     if (s->shut_wr)
         events &= (short)~(POLLOUT | POLLWRNORM);
     six__sock_release(s);
@@ -476,11 +482,13 @@ static short eventfd_events(int fd, short events) {
 
 /* Lowers stale eventfds and narrows the events of small sets (asked[]
  * keeps what the caller asked). Returns whether events were narrowed. */
-static int prepare_poll(struct pollfd *fds, nfds_t nfds, short *asked, size_t nasked) {
+static int prepare_poll(struct pollfd *fds, nfds_t nfds, short *asked, size_t nasked,
+                        int *pending) {
     int narrow = nfds <= nasked;
 
+    *pending = 0;
     for (nfds_t i = 0; i < nfds; i++) {
-        short ev = eventfd_events(fds[i].fd, fds[i].events);
+        short ev = eventfd_events(fds[i].fd, fds[i].events, pending);
         if (narrow) {
             asked[i] = fds[i].events;
             fds[i].events = ev;
@@ -502,12 +510,13 @@ int six_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
     for (;;) {
         /* Only small sets get their events narrowed; larger ones are
          * polled as given (a rare spurious wake-up, never a missed one). */
-        int narrow = prepare_poll(fds, nfds, asked, sizeof(asked) / sizeof(asked[0]));
-        int rc = six_port_poll(fds, nfds, timeout_ms), ready = 0;
+        int pending;
+        int narrow = prepare_poll(fds, nfds, asked, sizeof(asked) / sizeof(asked[0]), &pending);
+        int rc = six_port_poll(fds, nfds, pending ? 0 : timeout_ms), ready = 0;
 
         for (nfds_t i = 0; narrow && i < nfds; i++)
             fds[i].events = asked[i];
-        if (rc <= 0)
+        if (rc < 0 || (rc == 0 && !pending))
             return (int)ret(rc);
         for (nfds_t i = 0; i < nfds; i++) {
             struct six_sock *s = six__sock_acquire(fds[i].fd);

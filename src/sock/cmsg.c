@@ -217,8 +217,9 @@ int six__cmsg_parse(const void *ctl, size_t total, struct six_send_opts *out) {
 
 /* Appends one object to msg's control buffer, or sets MSG_CTRUNC when it
  * does not fit. *used is the bytes written so far. */
-static void put_cmsg(struct msghdr *msg, size_t *used, int type, const void *data, size_t n) {
-    struct cmsghdr cm = {.cmsg_len = CMSG_LEN(n), .cmsg_level = IPPROTO_IPV6, .cmsg_type = type};
+void six__cmsg_put_level(struct msghdr *msg, size_t *used, int level, int type, const void *data,
+                         size_t n) {
+    struct cmsghdr cm = {.cmsg_len = CMSG_LEN(n), .cmsg_level = level, .cmsg_type = type};
     uint8_t *p;
 
     if (!msg->msg_control || msg->msg_controllen < *used ||
@@ -240,37 +241,41 @@ static void put_cmsg(struct msghdr *msg, size_t *used, int type, const void *dat
         *used = msg->msg_controllen;
 }
 
+void six__cmsg_put(struct msghdr *msg, size_t *used, int type, const void *data, size_t n) {
+    six__cmsg_put_level(msg, used, IPPROTO_IPV6, type, data, n);
+}
+
 size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) {
     struct msghdr m = {.msg_control = buf, .msg_controllen = cap};
     size_t used = 0;
 
     if (o->have_pktinfo)
-        put_cmsg(&m, &used, IPV6_PKTINFO, &o->pktinfo, sizeof(o->pktinfo));
+        six__cmsg_put(&m, &used, IPV6_PKTINFO, &o->pktinfo, sizeof(o->pktinfo));
     if (o->have_hlim)
-        put_cmsg(&m, &used, IPV6_HOPLIMIT, &o->hlim, sizeof(o->hlim));
+        six__cmsg_put(&m, &used, IPV6_HOPLIMIT, &o->hlim, sizeof(o->hlim));
     if (o->have_tclass)
-        put_cmsg(&m, &used, IPV6_TCLASS, &o->tclass, sizeof(o->tclass));
+        six__cmsg_put(&m, &used, IPV6_TCLASS, &o->tclass, sizeof(o->tclass));
     if (o->have_nexthop)
-        put_cmsg(&m, &used, IPV6_NEXTHOP, &o->nexthop, sizeof(o->nexthop));
+        six__cmsg_put(&m, &used, IPV6_NEXTHOP, &o->nexthop, sizeof(o->nexthop));
     if (o->have_minmtu)
-        put_cmsg(&m, &used, IPV6_USE_MIN_MTU, &o->minmtu, sizeof(o->minmtu));
+        six__cmsg_put(&m, &used, IPV6_USE_MIN_MTU, &o->minmtu, sizeof(o->minmtu));
     if (o->have_dontfrag)
-        put_cmsg(&m, &used, IPV6_DONTFRAG, &o->dontfrag, sizeof(o->dontfrag));
+        six__cmsg_put(&m, &used, IPV6_DONTFRAG, &o->dontfrag, sizeof(o->dontfrag));
     if (o->xh[SIX_XH_HBH])
-        put_cmsg(&m, &used, IPV6_HOPOPTS, o->xh[SIX_XH_HBH], o->xh_len[SIX_XH_HBH]);
+        six__cmsg_put(&m, &used, IPV6_HOPOPTS, o->xh[SIX_XH_HBH], o->xh_len[SIX_XH_HBH]);
     if (o->xh[SIX_XH_DST1])
-        put_cmsg(&m, &used, IPV6_RTHDRDSTOPTS, o->xh[SIX_XH_DST1], o->xh_len[SIX_XH_DST1]);
+        six__cmsg_put(&m, &used, IPV6_RTHDRDSTOPTS, o->xh[SIX_XH_DST1], o->xh_len[SIX_XH_DST1]);
     if (o->xh[SIX_XH_RTH])
-        put_cmsg(&m, &used, IPV6_RTHDR, o->xh[SIX_XH_RTH], o->xh_len[SIX_XH_RTH]);
+        six__cmsg_put(&m, &used, IPV6_RTHDR, o->xh[SIX_XH_RTH], o->xh_len[SIX_XH_RTH]);
     if (o->xh[SIX_XH_DST2])
-        put_cmsg(&m, &used, IPV6_DSTOPTS, o->xh[SIX_XH_DST2], o->xh_len[SIX_XH_DST2]);
+        six__cmsg_put(&m, &used, IPV6_DSTOPTS, o->xh[SIX_XH_DST2], o->xh_len[SIX_XH_DST2]);
     return used;
 }
 
 void six__cmsg_build_pmtu(const struct ip6_mtuinfo *mi, struct msghdr *msg) {
     size_t used = 0;
 
-    put_cmsg(msg, &used, IPV6_PATHMTU, mi, sizeof(*mi));
+    six__cmsg_put(msg, &used, IPV6_PATHMTU, mi, sizeof(*mi));
     msg->msg_controllen = used;
 }
 
@@ -281,27 +286,41 @@ void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
     unsigned want = s->recv_flags;
     size_t used = 0;
 
+    /* Linux puts the timestamp first. */
+    if (s->tstamp) {
+        uint64_t us = six__wall_us(s->socks->core, m->rx_us);
+        if (s->tstamp & SIX_TSTAMP_NS) {
+            struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
+                                  .tv_nsec = (long)(us % 1000000u) * 1000};
+            six__cmsg_put_level(msg, &used, SOL_SOCKET, SCM_TIMESTAMPNS, &ts, sizeof(ts));
+        } else {
+            struct timeval tv = {.tv_sec = (time_t)(us / 1000000u),
+                                 .tv_usec = (suseconds_t)(us % 1000000u)};
+            six__cmsg_put_level(msg, &used, SOL_SOCKET, SCM_TIMESTAMP, &tv, sizeof(tv));
+        }
+    }
+
     if (want & SIX_RECV_PKTINFO) {
         struct in6_pktinfo pi;
         memcpy(&pi.ipi6_addr, h + SIX_IP6_OFF_DST, 16);
         pi.ipi6_ifindex = pkt->ifindex;
-        put_cmsg(msg, &used, IPV6_PKTINFO, &pi, sizeof(pi));
+        six__cmsg_put(msg, &used, IPV6_PKTINFO, &pi, sizeof(pi));
     }
     if (want & SIX_RECV_HOPLIMIT) {
         int hlim = h[SIX_IP6_OFF_HLIM];
-        put_cmsg(msg, &used, IPV6_HOPLIMIT, &hlim, sizeof(hlim));
+        six__cmsg_put(msg, &used, IPV6_HOPLIMIT, &hlim, sizeof(hlim));
     }
     if (want & SIX_RECV_TCLASS) {
         int tclass = (h[0] & 0x0f) << 4 | h[1] >> 4;
-        put_cmsg(msg, &used, IPV6_TCLASS, &tclass, sizeof(tclass));
+        six__cmsg_put(msg, &used, IPV6_TCLASS, &tclass, sizeof(tclass));
     }
     if ((want & SIX_RECV_HOPOPTS) && m->hbh_off)
-        put_cmsg(msg, &used, IPV6_HOPOPTS, h + m->hbh_off, m->hbh_len);
+        six__cmsg_put(msg, &used, IPV6_HOPOPTS, h + m->hbh_off, m->hbh_len);
     if ((want & SIX_RECV_DSTOPTS) && m->dst1_off)
-        put_cmsg(msg, &used, IPV6_DSTOPTS, h + m->dst1_off, m->dst1_len);
+        six__cmsg_put(msg, &used, IPV6_DSTOPTS, h + m->dst1_off, m->dst1_len);
     if ((want & SIX_RECV_RTHDR) && m->rth_off)
-        put_cmsg(msg, &used, IPV6_RTHDR, h + m->rth_off, m->rth_len);
+        six__cmsg_put(msg, &used, IPV6_RTHDR, h + m->rth_off, m->rth_len);
     if ((want & SIX_RECV_DSTOPTS) && m->dst2_off)
-        put_cmsg(msg, &used, IPV6_DSTOPTS, h + m->dst2_off, m->dst2_len);
+        six__cmsg_put(msg, &used, IPV6_DSTOPTS, h + m->dst2_off, m->dst2_len);
     msg->msg_controllen = used;
 }

@@ -59,6 +59,10 @@ void six__sock_ptb(struct six_sock *s, const struct six_icmp6_err *err) {
 
 void six__sock_dontfrag_refused(struct six_sock *s, const struct six_ip6_out *o,
                                 const struct six_if *ifp) {
+    if (s->recverr) {
+        struct sockaddr_in6 dst = {.sin6_family = AF_INET6, .sin6_addr = o->dst};
+        six__sock_err_local(s, EMSGSIZE, &dst, six__ip6_path_mtu(s->socks->ip6, o, ifp));
+    }
     if (!(s->recv_flags & SIX_RECV_PATHMTU))
         return;
     /* The MTU that refused it, IPV6_USE_MIN_MTU included: the size a

@@ -244,10 +244,23 @@ int six__raw6_input(void *ctx, struct six_pkt *pkt) {
     return taken;
 }
 
+/* Linux's IPV6_RECVERR (rawv6_err): the socket queues the error when its
+ * addresses allow that it sent the packet, connected or not; the data is
+ * the quoted packet from its upper-layer header. */
+static void raw6_recverr(struct six_sock *s, const struct six_icmp6_err *err, int e) {
+    if (s->connected && !IN6_ARE_ADDR_EQUAL(&s->faddr.sin6_addr, &err->dst))
+        return;
+    if (s->bound && !six_addr_is_unspecified(&s->laddr.sin6_addr) &&
+        !IN6_ARE_ADDR_EQUAL(&s->laddr.sin6_addr, &err->src))
+        return;
+    six__sock_err_icmp(s, err, e, err->l4, err->l4 ? err->l4_len : 0);
+}
+
 /* An ICMPv6 error about a packet one of our raw sockets sent: a connected
  * socket whose addresses match gets the error as so_error, as BSD's
  * in6_pcbnotify does. A Packet Too Big goes to pmtu_notify.c's rules
- * instead (IPV6_PATHMTU notices, EMSGSIZE). */
+ * instead (IPV6_PATHMTU notices, EMSGSIZE). A socket with IPV6_RECVERR
+ * queues it instead. */
 void six__raw6_notify(void *ctx, const struct six_icmp6_err *err) {
     struct six_socks *socks = ctx;
     int e = six__icmp6_errno(err->type, err->code);
@@ -257,6 +270,10 @@ void six__raw6_notify(void *ctx, const struct six_icmp6_err *err) {
     for (int pass = 0; pass < 2; pass++) {
         struct six_sock *s = pass == 0 ? socks->raw_by_proto[err->proto] : socks->raw_any;
         for (; s; s = s->next_proto) {
+            if (s->recverr) {
+                raw6_recverr(s, err, e);
+                continue;
+            }
             if (err->type == ICMP6_PACKET_TOO_BIG) {
                 six__sock_ptb(s, err);
                 continue;

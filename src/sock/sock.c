@@ -212,6 +212,8 @@ int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt) {
         return -ENOBUFS;
     }
     s->rx_bytes += pkt->cap;
+    if (s->tstamp)
+        pkt->meta.rx_us = six__now(s->socks->core);
     six__pktq_push(&s->rxq, pkt);
     six__sock_update_ready(s);
     six__core_wake(s->socks->core);

@@ -82,6 +82,12 @@ enum {
     SIX_RECV_PATHMTU = 1 << 6,   /* IPV6_RECVPATHMTU: path MTU notices */
 };
 
+/* Receive timestamps a socket asked for. */
+enum {
+    SIX_TSTAMP_US = 1 << 0,   /* SO_TIMESTAMP: a struct timeval */
+    SIX_TSTAMP_NS = 1 << 1,   /* SO_TIMESTAMPNS: a struct timespec (wins) */
+};
+
 /* What a protocol (raw, later UDP) does for the generic socket calls. */
 struct six_proto_ops {
     int (*bind)(struct six_sock *s, const struct sockaddr_in6 *sin6);
@@ -204,6 +210,13 @@ struct six_sock {
     int tcp_nodelay;             /* TCP_NODELAY */
     int tcp_want_out;            /* six_poll waits for POLLOUT */
     int linger_on, linger_s;     /* SO_LINGER */
+    /* Linux's IPV6_RECVERR and its error queue (errqueue.c), and
+     * IPV6_MTU_DISCOVER's value (IPV6_PMTUDISC_DO sets dontfrag). */
+    int recverr;
+    int pmtudisc;
+    unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
+    struct six_errq_ent *errq_head, *errq_tail;
+    unsigned errq_len;
 };
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,
@@ -357,6 +370,12 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
                          const struct sockaddr_in6 *to, struct six_ip6_out *o);
 /* Writes the ancillary data s asked for about pkt into msg (sets
  * MSG_CTRUNC when it does not fit). */
+/* Appends one object to msg's control buffer (*used bytes of it written
+ * so far), or sets MSG_CTRUNC when it does not fit; six__cmsg_put at
+ * IPPROTO_IPV6. */
+void six__cmsg_put_level(struct msghdr *msg, size_t *used, int level, int type, const void *data,
+                         size_t n);
+void six__cmsg_put(struct msghdr *msg, size_t *used, int type, const void *data, size_t n);
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
                           struct msghdr *msg);
 
@@ -369,6 +388,34 @@ void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
  * EMSGSIZE as its pending error. A socket bound to another address than
  * err->src learns nothing. */
 void six__sock_ptb(struct six_sock *s, const struct six_icmp6_err *err);
+
+/* ---- Linux's options (linuxopt.c): -ENOENT for a name they do not
+ * know ---- */
+int six__linux_ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len);
+int six__linux_ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len);
+int six__linux_sol_set(struct six_sock *s, int name, const void *val, socklen_t len);
+int six__linux_sol_get(struct six_sock *s, int name, void *val, socklen_t *len);
+/* SOL_RAW (Linux's raw socket level): -ENOPROTOOPT for other names. */
+int six__linux_raw_set(struct six_sock *s, int name, const void *val, socklen_t len);
+int six__linux_raw_get(struct six_sock *s, int name, void *val, socklen_t *len);
+
+/* ---- the error queue (errqueue.c; Linux's IPV6_RECVERR) ---- */
+/* Most errors queued on a socket, and most bytes of the datagram kept
+ * with each. */
+#define SIX_ERRQ_MAX 16
+#define SIX_ERRQ_DATA_MAX 1280
+struct six_errq_ent;
+/* Queues an ICMPv6 error (errno e_no) about a datagram s sent, with data
+ * (len bytes) of the datagram that it quoted. */
+void six__sock_err_icmp(struct six_sock *s, const struct six_icmp6_err *err, int e_no,
+                        const uint8_t *data, size_t len);
+/* Queues a local error about a datagram to dst (info: the MTU of an
+ * EMSGSIZE). */
+void six__sock_err_local(struct six_sock *s, int e_no, const struct sockaddr_in6 *dst,
+                         uint32_t info);
+/* recvmsg(MSG_ERRQUEUE): -EAGAIN when the queue is empty. */
+ssize_t six__sock_recv_err(struct six_sock *s, struct msghdr *msg, int flags);
+void six__sock_errq_purge(struct six_sock *s);
 /* After a send refused with EMSGSIZE because of IPV6_DONTFRAG (o and ifp
  * as the send resolved them): with IPV6_RECVPATHMTU, a notice of the
  * path MTU that refused it (RFC 3542 11.2). */

@@ -365,6 +365,7 @@ static int ipv6_set(struct six_sock *s, int name, const void *val, socklen_t len
     }
 
     if ((rc = basic_set(s, name, val, len)) != -ENOENT ||
+        (rc = six__linux_ipv6_set(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_set(s, name, val, len)) != -ENOENT)
         return rc;
     if ((rc = six__sticky_set(s, name, val, len)) != -ENOENT ||
@@ -437,6 +438,7 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     }
 
     if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
+        (rc = six__linux_ipv6_get(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_get(name, val, len)) != -ENOENT)
         return rc;
     if ((rc = six__sticky_get(s, name, val, len)) != -ENOENT)
@@ -496,9 +498,15 @@ static int icmpv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
 
 int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *val,
                          socklen_t len) {
+    int rc;
+
     switch (level) {
     case SOL_SOCKET:
+        if ((rc = six__linux_sol_set(s, name, val, len)) != -ENOENT)
+            return rc;
         return sol_socket_set(s, name, val, len);
+    case SOL_RAW:
+        return six__linux_raw_set(s, name, val, len);
     case IPPROTO_IPV6:
         return ipv6_set(s, name, val, len);
     case IPPROTO_ICMPV6:
@@ -515,9 +523,15 @@ int six__sock_getsockopt(struct six_sock *s, int level, int name, void *val, soc
         return -EFAULT;
     if ((int)*len < 0)
         return -EINVAL;
+    int rc;
+
     switch (level) {
     case SOL_SOCKET:
+        if ((rc = six__linux_sol_get(s, name, val, len)) != -ENOENT)
+            return rc;
         return sol_socket_get(s, name, val, len);
+    case SOL_RAW:
+        return six__linux_raw_get(s, name, val, len);
     case IPPROTO_IPV6:
         return ipv6_get(s, name, val, len);
     case IPPROTO_ICMPV6:

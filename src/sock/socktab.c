@@ -177,6 +177,7 @@ void six__sock_close_locked(struct six_sock *s) {
     socks->nsocks--;
     six__pktq_purge(&s->rxq);
     s->rx_bytes = 0;
+    six__sock_errq_purge(s);
     six_port_signal_close(s->fd);
     /* Blocked callers wake, see closing and return EBADF; the last one
      * retires the socket. */

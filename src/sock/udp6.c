@@ -523,15 +523,37 @@ static void udp6_input(void *ctx, struct six_pkt *pkt) {
 static void udp6_ptb(struct six_socks *socks, const struct six_icmp6_err *err, uint16_t sport,
                      uint16_t dport) {
     for (struct six_sock *s = *bucket(socks, sport); s; s = s->next_hash) {
-        if (lport(s) != sport || (s->connected && ntohs(s->faddr.sin6_port) != dport))
+        if (s->recverr || lport(s) != sport ||
+            (s->connected && ntohs(s->faddr.sin6_port) != dport))
             continue;
         six__sock_ptb(s, err);
     }
 }
 
+/* Sockets with IPV6_RECVERR queue every error about a datagram they could
+ * have sent, connected or not (Linux's __udp6_lib_err); the data is what
+ * the error quoted after the UDP header. */
+static void udp6_recverr(struct six_socks *socks, const struct six_icmp6_err *err, int e,
+                         uint16_t sport, uint16_t dport) {
+    const uint8_t *data = err->l4_len > 8 ? err->l4 + 8 : NULL;
+    size_t len = err->l4_len > 8 ? err->l4_len - 8 : 0;
+
+    for (struct six_sock *s = *bucket(socks, sport); s; s = s->next_hash) {
+        if (!s->recverr || lport(s) != sport ||
+            (s->connected && (ntohs(s->faddr.sin6_port) != dport ||
+                              !IN6_ARE_ADDR_EQUAL(&s->faddr.sin6_addr, &err->dst))))
+            continue;
+        if (!six_addr_is_unspecified(&s->laddr.sin6_addr) &&
+            !IN6_ARE_ADDR_EQUAL(&s->laddr.sin6_addr, &err->src))
+            continue;
+        six__sock_err_icmp(s, err, e, data, len);
+    }
+}
+
 /* An ICMPv6 error about a datagram we sent: the connected socket it came
  * from gets it as so_error (BSD udp6_ctlinput: unconnected sockets learn
- * nothing, they could not tell which send failed). */
+ * nothing, they could not tell which send failed), unless it asked for
+ * Linux's IPV6_RECVERR. */
 void six__udp6_notify(struct six_socks *socks, const struct six_icmp6_err *err) {
     uint16_t sport, dport;
     int e = six__icmp6_errno(err->type, err->code);
@@ -540,12 +562,14 @@ void six__udp6_notify(struct six_socks *socks, const struct six_icmp6_err *err) 
         return;
     sport = six_get16(err->l4);
     dport = six_get16(err->l4 + 2);
+    udp6_recverr(socks, err, e, sport, dport);
     if (err->type == SIX_ICMP6_PACKET_TOO_BIG) {
         udp6_ptb(socks, err, sport, dport);
         return;
     }
     for (struct six_sock *s = *bucket(socks, sport); s; s = s->next_hash) {
-        if (lport(s) != sport || !s->connected || ntohs(s->faddr.sin6_port) != dport ||
+        if (s->recverr || lport(s) != sport || !s->connected ||
+            ntohs(s->faddr.sin6_port) != dport ||
             !IN6_ARE_ADDR_EQUAL(&s->faddr.sin6_addr, &err->dst))
             continue;
         if (!six_addr_is_unspecified(&s->laddr.sin6_addr) &&
