@@ -18,9 +18,10 @@ OUT      ?= out
 # liblwip-dev: lwIP 2.1.3, the benchmarks' in-process reference (bench/lwip_ref.c).
 # user-mode-linux, kmod: a Linux guest with netem and IPsec for the interop
 # parts this machine's kernel cannot run (tests/interop/uml-lib.bash).
+# socat: a real program the preload tests run on sixstack (tests/interop/run_*.sh).
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
         iproute2 iputils-ping ndisc6 python3 python3-scapy groff-base liblwip-dev \
-        user-mode-linux kmod
+        user-mode-linux kmod socat
 
 .PHONY: all deps build asan release test demo bench install fuzz fuzz-smoke format clean
 
