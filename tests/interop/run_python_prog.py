@@ -1,8 +1,9 @@
-# A Python 3 program using the socket module over IPv6, run unchanged on
+# A Python 3 program using the socket module over IPv6 (and a signal), run unchanged on
 # sixstack and on the kernel by run_python.sh: it prints what it sees, and
 # the two runs must print the same. Linux's side echoes UDP on port 7002.
 import os
 import select
+import signal
 import socket
 import sys
 
@@ -39,6 +40,18 @@ try:
 except BlockingIOError:
     print("would block")
 s.setblocking(True)
+
+# a signal interrupts a blocking receive (the handler raises)
+def on_alarm(sig, frame):
+    raise InterruptedError("alarm")
+
+
+signal.signal(signal.SIGALRM, on_alarm)
+signal.setitimer(signal.ITIMER_REAL, 0.2)
+try:
+    s.recv(100)
+except InterruptedError:
+    print("interrupted")
 
 # a dup of the socket, used after the original is closed
 d = s.dup()
