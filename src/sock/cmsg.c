@@ -245,6 +245,24 @@ void six__cmsg_put(struct msghdr *msg, size_t *used, int type, const void *data,
     six__cmsg_put_level(msg, used, IPPROTO_IPV6, type, data, n);
 }
 
+void six__cmsg_put_tstamp(const struct six_sock *s, uint64_t stack_us, struct msghdr *msg,
+                          size_t *used) {
+    uint64_t us;
+
+    if (!s->tstamp)
+        return;
+    us = six__wall_us(s->socks->core, stack_us);
+    if (s->tstamp & SIX_TSTAMP_NS) {
+        struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
+                              .tv_nsec = (long)(us % 1000000u) * 1000};
+        six__cmsg_put_level(msg, used, SOL_SOCKET, SCM_TIMESTAMPNS, &ts, sizeof(ts));
+    } else {
+        struct timeval tv = {.tv_sec = (time_t)(us / 1000000u),
+                             .tv_usec = (suseconds_t)(us % 1000000u)};
+        six__cmsg_put_level(msg, used, SOL_SOCKET, SCM_TIMESTAMP, &tv, sizeof(tv));
+    }
+}
+
 size_t six__cmsg_put_opts(const struct six_send_opts *o, void *buf, size_t cap) {
     struct msghdr m = {.msg_control = buf, .msg_controllen = cap};
     size_t used = 0;
@@ -286,19 +304,7 @@ void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
     unsigned want = s->recv_flags;
     size_t used = 0;
 
-    /* Linux puts the timestamp first. */
-    if (s->tstamp) {
-        uint64_t us = six__wall_us(s->socks->core, m->rx_us);
-        if (s->tstamp & SIX_TSTAMP_NS) {
-            struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
-                                  .tv_nsec = (long)(us % 1000000u) * 1000};
-            six__cmsg_put_level(msg, &used, SOL_SOCKET, SCM_TIMESTAMPNS, &ts, sizeof(ts));
-        } else {
-            struct timeval tv = {.tv_sec = (time_t)(us / 1000000u),
-                                 .tv_usec = (suseconds_t)(us % 1000000u)};
-            six__cmsg_put_level(msg, &used, SOL_SOCKET, SCM_TIMESTAMP, &tv, sizeof(tv));
-        }
-    }
+    six__cmsg_put_tstamp(s, m->rx_us, msg, &used);
 
     if (want & SIX_RECV_PKTINFO) {
         struct in6_pktinfo pi;

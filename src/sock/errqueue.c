@@ -11,7 +11,8 @@
  * As on Linux, queueing an ICMPv6 error also makes it the socket's pending
  * error (so the next receive fails with it), reading the queue leaves the
  * next queued one pending, or none, and poll says POLLERR while the queue
- * holds anything. The queue holds
+ * holds anything. A socket with SO_TIMESTAMP gets the time each error was
+ * queued (tracepath times its local errors by it). The queue holds
  * at most SIX_ERRQ_MAX errors; past that new ones are dropped (Linux
  * bounds it by the receive buffer). */
 #include <errno.h>
@@ -37,12 +38,14 @@ struct six_errq_ent {
     struct sockaddr_in6 offender;   /* follows ee in the IPV6_RECVERR object */
     struct sockaddr_in6 name;       /* the datagram's destination */
     int hlim;                       /* the ICMPv6 error's hop limit, -1: local */
+    uint64_t queued_us;             /* stack time, for SO_TIMESTAMP */
     size_t len;
     uint8_t data[];
 };
 
 static void push(struct six_sock *s, struct six_errq_ent *e) {
     e->next = NULL;
+    e->queued_us = six__now(s->socks->core);
     if (s->errq_tail)
         s->errq_tail->next = e;
     else
@@ -142,6 +145,7 @@ ssize_t six__sock_recv_err(struct six_sock *s, struct msghdr *msg, int flags) {
         memcpy(msg->msg_name, &e->name, n);
         msg->msg_namelen = sizeof(e->name);
     }
+    six__cmsg_put_tstamp(s, e->queued_us, msg, &used);
     put_err(msg, &used, e);
     if ((s->recv_flags & SIX_RECV_HOPLIMIT) && e->hlim >= 0)
         six__cmsg_put(msg, &used, IPV6_HOPLIMIT, &e->hlim, sizeof(e->hlim));

@@ -58,9 +58,11 @@ void six__sock_ptb(struct six_sock *s, const struct six_icmp6_err *err) {
 }
 
 void six__sock_dontfrag_refused(struct six_sock *s, const struct six_ip6_out *o,
-                                const struct six_if *ifp) {
+                                const struct six_if *ifp, uint16_t dport) {
     if (s->recverr) {
-        struct sockaddr_in6 dst = {.sin6_family = AF_INET6, .sin6_addr = o->dst};
+        /* The port too: tracepath finds its probe by it. */
+        struct sockaddr_in6 dst = {.sin6_family = AF_INET6, .sin6_port = dport,
+                                   .sin6_addr = o->dst};
         six__sock_err_local(s, EMSGSIZE, &dst, six__ip6_path_mtu(s->socks->ip6, o, ifp));
     }
     if (!(s->recv_flags & SIX_RECV_PATHMTU))

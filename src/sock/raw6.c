@@ -146,7 +146,7 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     }
     rc = six__ip6_send(socks->ip6, pkt, &o, ifp);
     if (rc == -EMSGSIZE && o.dontfrag)
-        six__sock_dontfrag_refused(s, &o, ifp);
+        six__sock_dontfrag_refused(s, &o, ifp, 0);
     return rc < 0 ? rc : (ssize_t)len;
 }
 

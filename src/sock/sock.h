@@ -376,6 +376,10 @@ int six__pktopts_resolve(const struct six_sock *s, const struct six_send_opts *a
 void six__cmsg_put_level(struct msghdr *msg, size_t *used, int level, int type, const void *data,
                          size_t n);
 void six__cmsg_put(struct msghdr *msg, size_t *used, int type, const void *data, size_t n);
+/* The receive timestamp s asked for (SO_TIMESTAMP, SO_TIMESTAMPNS; Linux
+ * puts it first), of something queued at stack time stack_us. */
+void six__cmsg_put_tstamp(const struct six_sock *s, uint64_t stack_us, struct msghdr *msg,
+                          size_t *used);
 void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
                           struct msghdr *msg);
 
@@ -417,10 +421,11 @@ void six__sock_err_local(struct six_sock *s, int e_no, const struct sockaddr_in6
 ssize_t six__sock_recv_err(struct six_sock *s, struct msghdr *msg, int flags);
 void six__sock_errq_purge(struct six_sock *s);
 /* After a send refused with EMSGSIZE because of IPV6_DONTFRAG (o and ifp
- * as the send resolved them): with IPV6_RECVPATHMTU, a notice of the
- * path MTU that refused it (RFC 3542 11.2). */
+ * as the send resolved them, dport the UDP destination port, network
+ * order, or 0): with IPV6_RECVPATHMTU, a notice of the path MTU that
+ * refused it (RFC 3542 11.2); with IPV6_RECVERR, a local error. */
 void six__sock_dontfrag_refused(struct six_sock *s, const struct six_ip6_out *o,
-                                const struct six_if *ifp);
+                                const struct six_if *ifp, uint16_t dport);
 /* Receives the pending notice (s->pmtu_pending): no data, the
  * destination as the name, one IPV6_PATHMTU object. Returns 0. */
 ssize_t six__sock_recv_pmtu(struct six_sock *s, struct msghdr *msg, int flags);

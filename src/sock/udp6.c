@@ -284,8 +284,6 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
 
     if ((rc = six__cmsg_parse_send(s, msg, &so_buf, &so)) < 0)
         return rc;
-    if (len > 65535 - SIX_UDP_HDR_LEN)
-        return -EMSGSIZE;
     /* As Linux: port 0 is no destination. */
     if (to->sin6_port == 0)
         return -EINVAL;
@@ -298,6 +296,14 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
         if (rc == -ENETUNREACH)
             SIX_STAT(socks->core, ip6_out_no_route);
         return rc;
+    }
+    /* Past what a UDP length holds. A socket that does not fragment
+     * learns the MTU as for any datagram over it (Linux's local error,
+     * which tracepath's first probe counts on). */
+    if (len > 65535 - SIX_UDP_HDR_LEN) {
+        if (o.dontfrag)
+            six__sock_dontfrag_refused(s, &o, ifp, to->sin6_port);
+        return -EMSGSIZE;
     }
     if ((rc = autobind(s)) < 0)
         return rc;
@@ -317,7 +323,7 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     SIX_STAT(socks->core, udp_out_datagrams);
     rc = six__ip6_send(socks->ip6, pkt, &o, ifp);
     if (rc == -EMSGSIZE && o.dontfrag)
-        six__sock_dontfrag_refused(s, &o, ifp);
+        six__sock_dontfrag_refused(s, &o, ifp, to->sin6_port);
     return rc < 0 ? rc : (ssize_t)len;
 }
 

@@ -214,6 +214,17 @@ TEST(mtu_discover_do_refuses_a_datagram_over_the_mtu_with_a_local_error) {
     CHECK_EQ(e.ee.ee_info, 1500);
     CHECK_EQ(e.offender.sin6_family, 0);
     CHECK(h_addr_eq(&e.name.sin6_addr, &p.addr_b));
+    CHECK_EQ(ntohs(e.name.sin6_port), PORT_B);   /* tracepath finds its probe by it */
+    /* Past what a UDP length holds: the same local error (tracepath's
+     * first probe is that big). */
+    {
+        static uint8_t huge[70000];
+        CHECK_ERRNO(u_sendto(fd, &p.addr_b, PORT_B, huge, sizeof(huge)), EMSGSIZE);
+        read_errq(fd, &e);
+        CHECK_EQ(e.n, 0);
+        CHECK_EQ(e.ee.ee_errno, EMSGSIZE);
+        CHECK_EQ(e.ee.ee_info, 1500);
+    }
     /* Back to WANT: the same datagram goes, in fragments. */
     set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_WANT);
     CHECK_EQ(CHECK_OK(u_sendto(fd, &p.addr_b, PORT_B, big, sizeof(big))), sizeof(big));
