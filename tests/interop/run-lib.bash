@@ -11,6 +11,10 @@
 #   run_init BUILD_DIR TOOL...   netns_init, and skip unless the preload
 #                                library was built (not in sanitizer builds)
 #   run_up                       both sides
+#   run_far MTU                  a second hop on both sides: Linux's side
+#                                routes to 2001:db8:7::/64, where
+#                                2001:db8:7::2 is, over a link of MTU bytes
+#                                (sixstack's default route: RUN_OPTS)
 #   on_six CMD...                CMD with sixstack-run in $ns (RUN_OPTS: more
 #                                sixstack-run options)
 #   on_kernel CMD...             CMD in $kns, on the kernel
@@ -29,12 +33,16 @@ run_init() {
     skip "no preload library in this build (sanitizer builds have none)"
   kpeer=sixkp$$
   kns=sixkn$$
+  far=sixfa$$
+  kfar=sixkf$$
   trap run_cleanup EXIT
 }
 
 run_cleanup() {
   ip netns del "$kpeer" 2>/dev/null
   ip netns del "$kns" 2>/dev/null
+  ip netns del "$far" 2>/dev/null
+  ip netns del "$kfar" 2>/dev/null
   netns_cleanup
 }
 
@@ -51,6 +59,30 @@ run_up() {
   ip netns exec "$kns" ip link set "k$$b" up
   ip netns exec "$kpeer" ip addr add 2001:db8:6::1/64 dev "k$$a" nodad
   ip netns exec "$kns" ip addr add 2001:db8:6::2/64 dev "k$$b" nodad
+}
+
+# Router ROUTER_NS gets a link to a new namespace FAR_NS of mtu MTU.
+far_link() {
+  local router=$1 farns=$2 mtu=$3 a=$4 b=$5
+  ip netns add "$farns" || skip "cannot create a network namespace"
+  ip netns exec "$farns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  ip netns exec "$farns" ip link set lo up
+  ip link add "$a" netns "$router" mtu "$mtu" type veth peer name "$b" netns "$farns" mtu "$mtu" ||
+    skip "cannot create a veth pair"
+  # Errors at once, not one a second (the kernel's default rate limit).
+  for n in "$router" "$farns"; do ip netns exec "$n" sysctl -qw net.ipv6.icmp.ratelimit=0; done
+  ip netns exec "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
+  ip netns exec "$router" ip link set "$a" up
+  ip netns exec "$farns" ip link set "$b" up
+  ip netns exec "$router" ip addr add 2001:db8:7::1/64 dev "$a" nodad
+  ip netns exec "$farns" ip addr add 2001:db8:7::2/64 dev "$b" nodad
+  ip netns exec "$farns" ip -6 route add default via 2001:db8:7::1
+}
+
+run_far() {
+  far_link "$ns" "$far" "$1" "f$$a" "f$$b"
+  far_link "$kpeer" "$kfar" "$1" "g$$a" "g$$b"
+  ip netns exec "$kns" ip -6 route add default via 2001:db8:6::1
 }
 
 on_six() { ip netns exec "$ns" "$run" -i "$dev" -a 2001:db8:6::2/64 ${RUN_OPTS:-} -- "$@"; }
