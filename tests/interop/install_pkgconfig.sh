@@ -3,7 +3,8 @@
 # builds the page's EXAMPLES program the way a user would: against the
 # installed headers and library, with flags from the installed sixstack.pc
 # only. It must print the hop limit it was asked for. Also checks that
-# every man page in docs/man was installed in its section.
+# every man page in docs/man was installed in its section, and that the
+# installed sixstack-run runs a program on the installed preload library.
 # Usage: install_pkgconfig.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$(cd "$1" && pwd)
@@ -88,5 +89,21 @@ else
     cmp -s "$page" "$got" || { echo "FAIL: installed $name differs from docs/man/$name"; exit 1; }
     echo "man page: ${got#$prefix/}"
   done
+fi
+
+# The preload library and its launcher (not in sanitizer builds): the
+# installed sixstack-run finds the installed library and a program's IPv6
+# socket gets a stack (loopback only, no device).
+if [ -e "$build/preload/libsixstack-preload.so" ]; then
+  [ -x "$prefix/bin/sixstack-run" ] || { echo "FAIL: sixstack-run not installed"; exit 1; }
+  ls "$libdir"/libsixstack-preload.so >/dev/null 2>&1 || {
+    echo "FAIL: no libsixstack-preload.so in $libdir"; exit 1; }
+  if command -v python3 >/dev/null; then
+    out=$(SIXSTACK_LOG=2 "$prefix/bin/sixstack-run" -- python3 -c \
+      'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))' 2>&1)
+    echo "$out" | grep -q "stack up (loopback only)" || {
+      echo "$out"; echo "FAIL: the installed sixstack-run gave the program no stack"; exit 1; }
+    echo "installed sixstack-run: a stack for python3"
+  fi
 fi
 echo "ok"
