@@ -16,6 +16,7 @@
 /* Protocol numbers used as Next Header values. */
 #define SIX_NH_HOPOPTS 0
 #define SIX_NH_TCP 6
+#define SIX_NH_IPV6 41
 #define SIX_NH_UDP 17
 #define SIX_NH_ROUTING 43
 #define SIX_NH_FRAGMENT 44
@@ -24,6 +25,7 @@
 #define SIX_NH_ICMPV6 58
 #define SIX_NH_NONE 59
 #define SIX_NH_DSTOPTS 60
+#define SIX_NH_IPCOMP 108
 #define SIX_NH_RAW 255
 
 /* Whether nxt names an extension header that RFC 8200 section 4.1 lists
