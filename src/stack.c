@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sixstack/ipsec.h>
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
@@ -17,6 +18,7 @@
 #include "icmp6/mld.h"
 #include "icmp6/nd.h"
 #include "ip6/ip6.h"
+#include "ipsec/ipsec.h"
 #include "link/link.h"
 #include "sock/sock.h"
 #include "sock/tcp6.h"
@@ -33,6 +35,7 @@ struct six_stack {
     struct six_nd nd;
     struct six_ac ac;
     struct six_socks socks;
+    struct six_ipsec *ipsec;
     struct six_stack_config cfg;
 
     int wake_fd;               /* a signal: frames arrived or clock moved */
@@ -213,6 +216,8 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
         rc = six__ac_init(&st->ac, &st->nd, cfg);
     if (rc == 0)
         rc = six__reass_init(&st->ip6.reass, &st->ip6, cfg);
+    if (rc == 0 && !(st->ipsec = six__ipsec_new(&st->core, &st->ip6)))
+        rc = -ENOMEM;
     if (rc == 0)
         rc = setup_loopback(st);
     unlock(st);
@@ -232,6 +237,7 @@ void six_stack_free(struct six_stack *st) {
     lock(st);
     six__ac_fini(&st->ac);
     six__nd_fini(&st->nd);
+    six__ipsec_free(st->ipsec);
     six__ip6_fini(&st->ip6);
     six__mld_fini(&st->mld);
     unlock(st);
@@ -918,4 +924,57 @@ int six_socket(int domain, int type, int protocol) {
     if (!st)
         st = six_default_stack();
     return six_socket_on(st, domain, type, protocol);
+}
+
+/* ---- IPsec: the SAD and SPD (ipsec/) ---- */
+
+int six_sa_add(struct six_stack *st, const struct six_sa *sa) {
+    lock(st);
+    long rc = six__ipsec_sa_add(st->ipsec, sa);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_sa_del(struct six_stack *st, const struct in6_addr *src, const struct in6_addr *dst,
+               uint8_t proto, uint32_t spi) {
+    lock(st);
+    long rc = six__ipsec_sa_del(st->ipsec, src, dst, proto, spi);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_sa_flush(struct six_stack *st) {
+    lock(st);
+    long rc = six__ipsec_sa_flush(st->ipsec);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_sa_get_stats(struct six_stack *st, const struct in6_addr *dst, uint8_t proto,
+                     uint32_t spi, struct six_sa_stats *out) {
+    lock(st);
+    long rc = six__ipsec_sa_stats(st->ipsec, dst, proto, spi, out);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_sp_add(struct six_stack *st, const struct six_sp *sp) {
+    lock(st);
+    long rc = six__ipsec_sp_add(st->ipsec, sp);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_sp_del(struct six_stack *st, const struct six_sp *sp) {
+    lock(st);
+    long rc = six__ipsec_sp_del(st->ipsec, sp);
+    unlock(st);
+    return (int)ret(rc);
+}
+
+int six_sp_flush(struct six_stack *st) {
+    lock(st);
+    long rc = six__ipsec_sp_flush(st->ipsec);
+    unlock(st);
+    return (int)ret(rc);
 }

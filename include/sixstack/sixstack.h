@@ -656,6 +656,25 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(link_fault_reordered, "frames a fault wrapper let others overtake") \
     X(link_fault_delayed, "frames a fault wrapper held for a while") \
     X(link_fault_overflow, "frames dropped: a fault wrapper held too many")
+/* IPsec (RFC 4301; ipsec(4) levels) */
+#define SIX_STATS_IPSEC(X) \
+    X(ipsec_in_esp, "ESP packets verified and decrypted") \
+    X(ipsec_in_no_sa, "IPsec packets dropped: unknown SPI (no SA)") \
+    X(ipsec_in_replay, "IPsec packets dropped: replayed or left of the window") \
+    X(ipsec_in_auth_failed, "IPsec packets dropped: ICV mismatch") \
+    X(ipsec_in_bad_padding, "ESP packets dropped: padding or pad length wrong") \
+    X(ipsec_in_malformed, "IPsec packets dropped: too short, bad length or inner protocol") \
+    X(ipsec_in_policy, "packets dropped: the inbound policy wanted a protection they lack") \
+    X(ipsec_in_discard, "packets dropped: an inbound policy discards them") \
+    X(ipsec_in_sock_policy, "datagrams a socket's IPsec level refused: not protected") \
+    X(ipsec_out_esp, "packets protected with ESP") \
+    X(ipsec_out_no_sa, "sends refused: a required SA is missing (EAGAIN)") \
+    X(ipsec_out_discard, "sends refused: an outbound policy discards them (EPERM)") \
+    X(ipsec_out_seq_overflow, "sends refused: the SA's 32-bit sequence numbers are used up") \
+    X(ipsec_out_nobufs, "sends refused: no buffer for the protected packet") \
+    X(ipsec_crypto_errors, "IPsec packets dropped: the crypto library failed") \
+    X(ipsec_sa_soft_expired, "SAs past a soft lifetime limit") \
+    X(ipsec_sa_hard_expired, "SAs deleted at a hard lifetime limit")
 #define SIX_STATS_FIELDS(X) \
     SIX_STATS_IP6(X) \
     SIX_STATS_FRAG(X) \
@@ -666,6 +685,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     SIX_STATS_RAW(X) \
     SIX_STATS_UDP(X) \
     SIX_STATS_TCP(X) \
+    SIX_STATS_IPSEC(X) \
     SIX_STATS_LINK(X)
 
 struct six_stats {

@@ -40,6 +40,18 @@ struct six_pkt_meta {
     /* Stack time it was queued on a socket that asked for receive
      * timestamps (SO_TIMESTAMP, SO_TIMESTAMPNS). */
     uint64_t rx_us;
+    /* The IPsec protections input removed (SIX_PKT_SEC_*), for the
+     * policy checks before delivery. */
+    uint8_t ipsec;
+};
+
+enum {
+    SIX_PKT_SEC_ESP = 1 << 0,         /* ESP, transport mode */
+    SIX_PKT_SEC_ESP_TUNNEL = 1 << 1,  /* ESP, tunnel mode */
+    SIX_PKT_SEC_AH = 1 << 2,
+    SIX_PKT_SEC_AH_TUNNEL = 1 << 3,
+    SIX_PKT_SEC_COMP = 1 << 4,        /* IPComp */
+    SIX_PKT_SEC_DECAP = 1 << 5,       /* a tunnel's inner packet follows */
 };
 
 struct six_pool;

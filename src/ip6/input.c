@@ -27,6 +27,7 @@
 /* The walk's state for one packet. */
 struct walk {
     struct six_ip6 *ip6;
+    struct six_if *ifp;
     struct six_pkt *pkt;
     struct six_ip6_repr h;
     size_t off;        /* offset of the current header */
@@ -39,9 +40,12 @@ struct walk {
 #define DROPPED (-1)   /* the walk frees the packet */
 #define TAKEN (-2)     /* someone else owns the packet now */
 #define RESUMED 1      /* the walk goes on in a new packet, from w->off */
+#define AGAIN 2        /* the walk goes on at w->off with w->nxt */
 
 static void send_error(struct walk *w, uint8_t type, uint8_t code, uint32_t param) {
-    if (w->ip6->send_error)
+    /* Nothing about what IPsec decrypted goes back: the error would
+     * quote it (RFC 4301 6 leaves it to policy; this stack sends none). */
+    if (w->ip6->send_error && !w->pkt->meta.ipsec)
         w->ip6->send_error(w->ip6->error_ctx, w->pkt, type, code, param);
 }
 
@@ -286,6 +290,11 @@ static void deliver(struct walk *w) {
 
     pkt->meta.l4_off = (uint16_t)w->off;
     pkt->meta.l4_proto = w->nxt;
+    /* RFC 4301 5.2: the inbound policy judges what decryption left. */
+    if (ip6->ipsec_check && ip6->ipsec_check(ip6->ipsec_ctx, pkt) < 0) {
+        six__pkt_free(pkt);
+        return;
+    }
     if (nd_in_fragments(w)) {
         SIX_STAT(ip6->core, reass_nd);
         six__pkt_free(pkt);
@@ -309,6 +318,35 @@ static void deliver(struct walk *w) {
         SIX_STAT(ip6->core, ip6_in_unknown_proto);
     }
     six__pkt_free(pkt);
+}
+
+/* An ESP, AH or IPComp header: IPsec opens it in place and the walk goes
+ * on with what it protected (AGAIN), or drops the packet. */
+static int security(struct walk *w) {
+    int nxt = w->ip6->ipsec_input(w->ip6->ipsec_ctx, w->pkt, w->off, w->nxt_off, w->nxt);
+
+    if (nxt < 0)
+        return DROPPED;
+    w->nxt = (uint8_t)nxt;
+    return AGAIN;
+}
+
+/* The inner packet of a tunnel IPsec just opened (RFC 4301 5.2 step 4):
+ * the outer headers go and the walk starts again on the inner header,
+ * checked as any received one. */
+static int decapsulate(struct walk *w) {
+    uint8_t sec = w->pkt->meta.ipsec & ~SIX_PKT_SEC_DECAP;
+
+    w->pkt->data += w->off;
+    w->pkt->len -= (uint32_t)w->off;
+    w->pkt->meta = (struct six_pkt_meta){.ipsec = sec};
+    if (check_header(w, w->ifp) < 0)
+        return DROPPED;
+    w->off = SIX_IP6_HDR_LEN;
+    w->nxt_off = SIX_IP6_OFF_NXT;
+    w->nxt = w->h.nxt;
+    w->reassembled = 0;
+    return AGAIN;
 }
 
 /* Walks the chain from the fixed header. Consumes the packet. */
@@ -341,6 +379,22 @@ static void walk_chain(struct walk *w) {
         case SIX_NH_NONE:
             SIX_STAT(w->ip6->core, ip6_in_no_next_header);
             goto drop;
+        case SIX_NH_ESP:
+        case SIX_NH_AH:
+        case SIX_NH_IPCOMP:
+            if (!w->ip6->ipsec_input) {
+                deliver(w);
+                return;
+            }
+            rc = security(w);
+            break;
+        case SIX_NH_IPV6:
+            if (!(w->pkt->meta.ipsec & SIX_PKT_SEC_DECAP)) {
+                deliver(w);
+                return;
+            }
+            rc = decapsulate(w);
+            break;
         default:
             deliver(w);
             return;
@@ -353,6 +407,8 @@ static void walk_chain(struct walk *w) {
             w->n--;                /* the loop counts w->n as walked */
             continue;
         }
+        if (rc == AGAIN)
+            continue;
         w->nxt_off = w->off;       /* Next Header is each header's byte 0 */
         w->off += e.len;
         w->nxt = e.nxt;
@@ -363,7 +419,7 @@ drop:
 
 /* Consumes pkt. */
 void six__ip6_input(void *ctx, struct six_if *ifp, struct six_pkt *pkt) {
-    struct walk w = {.ip6 = ctx, .pkt = pkt};
+    struct walk w = {.ip6 = ctx, .ifp = ifp, .pkt = pkt};
 
     SIX_STAT(w.ip6->core, ip6_in_receives);
     pkt->meta = (struct six_pkt_meta){0};

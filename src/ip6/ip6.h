@@ -136,6 +136,7 @@ enum {
 };
 
 struct six_ip6;
+struct six_ip6_out;
 /* Upper-layer input (ICMPv6, UDP): consumes pkt; pkt->meta says where the
  * upper-layer header is. */
 typedef void (*six_ip6_upper_fn)(void *ctx, struct six_pkt *pkt);
@@ -207,6 +208,24 @@ struct six_ip6 {
     void *addr_event_ctx;
 
     struct six_reass reass;
+
+    /* IPsec (ipsec/ipsec.c installs them when built; NULL otherwise).
+     * ipsec_input opens the ESP, AH or IPComp header proto at off (named
+     * by the byte at nxt_off) in place: returns the protocol it
+     * protected, the walk going on at off, or -1 when the packet is to
+     * be dropped (counted; the caller frees it, and sends no ICMPv6
+     * error). ipsec_check judges a packet about to be delivered against
+     * the inbound policies (borrowed; 0 deliver, -1 drop, counted).
+     * ipsec_output applies the outbound policy and the socket's levels
+     * to a packet built from o: 0 to send *pkt (maybe replaced), 1 to
+     * send it as *tun says out of *ifp (a tunnel), or a negative errno
+     * (*pkt freed and NULL). */
+    int (*ipsec_input)(void *ctx, struct six_pkt *pkt, size_t off, size_t nxt_off,
+                       uint8_t proto);
+    int (*ipsec_check)(void *ctx, struct six_pkt *pkt);
+    int (*ipsec_output)(void *ctx, struct six_pkt **pkt, const struct six_ip6_out *o,
+                        struct six_ip6_out *tun, struct six_if **ifp);
+    void *ipsec_ctx;
 };
 
 void six__ip6_init(struct six_ip6 *ip6, struct six_core *core, uint8_t default_hlim);
@@ -321,6 +340,17 @@ struct six_ip6_out {
     size_t rth_len;
     const uint8_t *dst2;
     size_t dst2_len;
+    /* The sending socket's IPsec levels (IPV6_AUTH_LEVEL & co.), one
+     * byte per SIX_IPSEC_SL_* slot; 0: the system policy alone. */
+    uint32_t ipsec_levels;
+};
+
+/* Slots of six_ip6_out.ipsec_levels. */
+enum {
+    SIX_IPSEC_SL_AUTH = 0,
+    SIX_IPSEC_SL_ESP_TRANS = 1,
+    SIX_IPSEC_SL_ESP_NETWORK = 2,
+    SIX_IPSEC_SL_IPCOMP = 3,
 };
 
 /* RFC 3542 11.1 IPV6_USE_MIN_MTU, in an order where 0 (a zeroed

@@ -215,6 +215,15 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
     };
     six_ip6_emit(&h, six__pkt_push(pkt, SIX_IP6_HDR_LEN));
     SIX_STAT(ip6->core, ip6_out_requests);
+    /* RFC 4301 5.1: IPsec on the whole packet, fragmentation after it. */
+    if (ip6->ipsec_output) {
+        struct six_ip6_out tun;
+        rc = ip6->ipsec_output(ip6->ipsec_ctx, &pkt, o, &tun, &ifp);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            return transmit(ip6, ifp, &tun, pkt, six__ip6_path_mtu(ip6, &tun, ifp));
+    }
     if (six_addr_is_multicast(&o->dst) && !(ifp->flags & SIX_IFF_LOOPBACK))
         return multicast_out(ip6, ifp, o, pkt, mtu);
     return transmit(ip6, ifp, o, pkt, mtu);

@@ -82,6 +82,7 @@ static void resolve_basic(const struct six_sock *s, const struct sockaddr_in6 *t
     o->hbh_len = o->dst1_len = o->rth_len = o->dst2_len = 0;
     o->minmtu = minmtu_policy(s->use_min_mtu);
     o->dontfrag = s->dontfrag;
+    o->ipsec_levels = s->ipsec_levels;
     o->hlim = (uint8_t)six__sock_hops(s, &o->dst);
     o->tclass = (uint8_t)(s->tclass >= 0 ? s->tclass : 0);
 }

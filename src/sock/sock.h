@@ -196,6 +196,9 @@ struct six_sock {
     int use_min_mtu;             /* -1, 0, 1 as RFC 3542 11.1 */
     int dontfrag;
     int checksum_off;            /* -1: none */
+    /* IPV6_AUTH_LEVEL, IPV6_ESP_TRANS_LEVEL, IPV6_ESP_NETWORK_LEVEL,
+     * IPV6_IPCOMP_LEVEL: one byte each, by SIX_IPSEC_SL_* slot. */
+    uint32_t ipsec_levels;
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
     int sticky_any;              /* six__opts_any(&sticky), kept by sticky.c */

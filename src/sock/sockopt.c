@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "ipsec/ipsec.h"
 #include "sock/sock.h"
 #include "sock/tcp6.h"
 #include "wire/ipv6.h"
@@ -233,49 +234,65 @@ static int basic_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     }
 }
 
+/* The slot of an IPsec level option in six_sock.ipsec_levels, or -1. */
+static int ipsec_slot(int name) {
+    switch (name) {
+    case IPV6_AUTH_LEVEL:
+        return SIX_IPSEC_SL_AUTH;
+    case IPV6_ESP_TRANS_LEVEL:
+        return SIX_IPSEC_SL_ESP_TRANS;
+    case IPV6_ESP_NETWORK_LEVEL:
+        return SIX_IPSEC_SL_ESP_NETWORK;
+    case IPV6_IPCOMP_LEVEL:
+        return SIX_IPSEC_SL_IPCOMP;
+    default:
+        return -1;
+    }
+}
+
+/* The page's IPsec levels (ipsec(4), KAME's meaning): default leaves the
+ * socket to the system policy; use, require and unique add protection to
+ * it (sixstack-ip6(7) says how they combine). A build without IPsec
+ * refuses every level but the default. */
+static int ipsec_level_set(struct six_sock *s, int slot, int v) {
+    if (v < SIX_IPSEC_LEVEL_DEFAULT || v > SIX_IPSEC_LEVEL_UNIQUE)
+        return -EINVAL;
+    if (!six__ipsec_built())
+        return v == SIX_IPSEC_LEVEL_DEFAULT ? 0 : -EOPNOTSUPP;
+    s->ipsec_levels = (s->ipsec_levels & ~(0xffu << (8 * slot))) | (uint32_t)v << (8 * slot);
+    return 0;
+}
+
 /* Options for machinery sixstack does not have, refused rather than
  * silently accepted when they ask for it: IPv6-only is all there is
- * (DragonFly's reading: 0 is EOPNOTSUPP), faith(4) translation does not
- * exist, and no IPsec protection can be given (only the default level). */
+ * (DragonFly's reading: 0 is EOPNOTSUPP) and faith(4) translation does
+ * not exist. */
 static int unsupported_set(struct six_sock *s, int name, const void *val, socklen_t len) {
-    int v, rc;
+    int v, rc, slot = ipsec_slot(name);
 
-    (void)s;
-    switch (name) {
-    case IPV6_V6ONLY:
-    case IPV6_FAITH:
-    case IPV6_AUTH_LEVEL:
-    case IPV6_ESP_TRANS_LEVEL:
-    case IPV6_ESP_NETWORK_LEVEL:
-    case IPV6_IPCOMP_LEVEL:
-        break;
-    default:
+    if (name != IPV6_V6ONLY && name != IPV6_FAITH && slot < 0)
         return -ENOENT;
-    }
     if ((rc = six__opt_int(val, len, &v)) < 0)
         return rc;
     if (name == IPV6_V6ONLY)
         return v ? 0 : -EOPNOTSUPP;
     if (name == IPV6_FAITH)
         return v ? -EOPNOTSUPP : 0;
-    if (v < SIX_IPSEC_LEVEL_DEFAULT || v > SIX_IPSEC_LEVEL_UNIQUE)
-        return -EINVAL;
-    return v == SIX_IPSEC_LEVEL_DEFAULT ? 0 : -EOPNOTSUPP;
+    return ipsec_level_set(s, slot, v);
 }
 
-static int unsupported_get(int name, void *val, socklen_t *len) {
+static int unsupported_get(const struct six_sock *s, int name, void *val, socklen_t *len) {
+    int slot = ipsec_slot(name);
+
     switch (name) {
     case IPV6_V6ONLY:
         return six__opt_put_int(val, len, 1);
     case IPV6_FAITH:
         return six__opt_put_int(val, len, 0);
-    case IPV6_AUTH_LEVEL:
-    case IPV6_ESP_TRANS_LEVEL:
-    case IPV6_ESP_NETWORK_LEVEL:
-    case IPV6_IPCOMP_LEVEL:
-        return six__opt_put_int(val, len, SIX_IPSEC_LEVEL_DEFAULT);
     default:
-        return -ENOENT;
+        if (slot < 0)
+            return -ENOENT;
+        return six__opt_put_int(val, len, (int)(s->ipsec_levels >> (8 * slot) & 0xff));
     }
 }
 
@@ -439,7 +456,7 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
 
     if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
         (rc = six__linux_ipv6_get(s, name, val, len)) != -ENOENT ||
-        (rc = unsupported_get(name, val, len)) != -ENOENT)
+        (rc = unsupported_get(s, name, val, len)) != -ENOENT)
         return rc;
     if ((rc = six__sticky_get(s, name, val, len)) != -ENOENT)
         return rc;

@@ -1,12 +1,13 @@
 /* Linked against a library built with every optional part off
  * (optional_parts_off.sh), without libpcap: capture, replay, TAP and TUN
- * answer EOPNOTSUPP and change nothing, and the rest of the stack works (a
+ * and IPsec answer EOPNOTSUPP and change nothing, and the rest of the stack works (a
  * UDP datagram over loopback). Prints what failed; exit status 0 or 1. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <sixstack/ipsec.h>
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
@@ -38,6 +39,22 @@ int main(void) {
         failures++;
     }
 
+    struct six_sa sa = {.proto = SIX_IPSEC_PROTO_ESP, .spi = 0x1000, .enc = SIX_ENC_NULL};
+    struct six_sp sp;
+    six_sp_init(&sp);
+    expect_eopnotsupp("six_sa_add", six_sa_add(st, &sa));
+    expect_eopnotsupp("six_sp_add", six_sp_add(st, &sp));
+    expect_eopnotsupp("six_sa_flush", six_sa_flush(st));
+    int lvl = SIX_IPSEC_LEVEL_REQUIRE, s6 = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0);
+    expect_eopnotsupp("IPV6_ESP_TRANS_LEVEL require",
+                      six_setsockopt(s6, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &lvl, sizeof(lvl)));
+    lvl = SIX_IPSEC_LEVEL_DEFAULT;
+    if (six_setsockopt(s6, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &lvl, sizeof(lvl)) != 0) {
+        printf("FAIL the default IPsec level refused\n");
+        failures++;
+    }
+    six_close(s6);
+
     struct sockaddr_in6 lo = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
                               .sin6_port = htons(7)};
     int rx = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0);
@@ -53,6 +70,6 @@ int main(void) {
     six_close(tx);
     six_stack_free(st);
     if (!failures)
-        printf("optional parts off: capture, replay, TAP, TUN refused; UDP works\n");
+        printf("optional parts off: capture, replay, TAP, TUN, IPsec refused; UDP works\n");
     return failures ? 1 : 0;
 }

@@ -1,0 +1,232 @@
+/* The Security Association Database (RFC 4301 4.4.2): SAs hashed by SPI
+ * and protocol, looked up on input by (destination, protocol, SPI) and on
+ * output by (source, destination, protocol, mode). Lifetimes (RFC 4301
+ * 4.4.2.1) run on the stack clock and are checked whenever an SA is used.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipsec/ipsec.h"
+
+static unsigned bucket(uint8_t proto, uint32_t spi) {
+    uint32_t h = spi * 2654435761u ^ proto;
+    return (h >> 16 ^ h) % SIX_SAD_BUCKETS;
+}
+
+static int is_aead(enum six_ipsec_enc e) {
+    return e == SIX_ENC_AES_GCM_16 || e == SIX_ENC_CHACHA20_POLY1305;
+}
+
+static int key_len_ok(const struct six_sa *sa) {
+    unsigned k = sa->enc_key_len;
+
+    switch (sa->enc) {
+    case SIX_ENC_NONE:
+    case SIX_ENC_NULL:
+        return k == 0;
+    case SIX_ENC_AES_GCM_16:
+        return k == 20 || k == 28 || k == 36;
+    case SIX_ENC_CHACHA20_POLY1305:
+        return k == 36;
+    case SIX_ENC_AES_CBC:
+        return k == 16 || k == 24 || k == 32;
+    }
+    return 0;
+}
+
+int six__ipsec_sa_valid(const struct six_sa *sa) {
+    if (sa->enc_key_len > SIX_SA_KEY_MAX || sa->auth_key_len > SIX_SA_KEY_MAX ||
+        sa->replay_window > SIX_SA_REPLAY_MAX || !key_len_ok(sa) ||
+        (sa->mode != SIX_IPSEC_MODE_TRANSPORT && sa->mode != SIX_IPSEC_MODE_TUNNEL))
+        return -EINVAL;
+    if (sa->auth != SIX_AUTH_NONE &&
+        (sa->auth != SIX_AUTH_HMAC_SHA256_128 || sa->auth_key_len != 32))
+        return -EINVAL;
+    if (sa->auth == SIX_AUTH_NONE && sa->auth_key_len)
+        return -EINVAL;
+    switch (sa->proto) {
+    case SIX_IPSEC_PROTO_ESP:
+        /* RFC 4303 2.1: SPIs 1-255 are reserved, 0 is never sent. RFC
+         * 4303 3.2: an AEAD brings its own integrity; CBC needs one. */
+        if (sa->spi < 256 || sa->enc == SIX_ENC_NONE || sa->comp != SIX_COMP_NONE ||
+            (is_aead(sa->enc) && sa->auth != SIX_AUTH_NONE) ||
+            (sa->enc == SIX_ENC_AES_CBC && sa->auth == SIX_AUTH_NONE))
+            return -EINVAL;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+static void set_sizes(struct six__sa *s) {
+    switch (s->cfg.enc) {
+    case SIX_ENC_AES_GCM_16:
+    case SIX_ENC_CHACHA20_POLY1305:
+        s->iv_len = 8;
+        s->block = 4;
+        s->icv_len = 16;
+        return;
+    case SIX_ENC_AES_CBC:
+        s->iv_len = 16;
+        s->block = 16;
+        break;
+    default:
+        s->iv_len = 0;
+        s->block = 4;   /* RFC 4303 2.4: 4-byte alignment */
+        break;
+    }
+    s->icv_len = s->cfg.auth == SIX_AUTH_HMAC_SHA256_128 ? 16 : 0;
+}
+
+int six__ipsec_sa_add(struct six_ipsec *ips, const struct six_sa *sa) {
+    struct six__sa *s;
+    int rc;
+
+    if ((rc = six__ipsec_sa_valid(sa)) < 0)
+        return rc;
+    if (six__sad_find(ips, &sa->dst, sa->proto, sa->spi))
+        return -EEXIST;
+    if (ips->nsa >= SIX_SAD_MAX)
+        return -ENOBUFS;
+    if (!(s = calloc(1, sizeof(*s))))
+        return -ENOBUFS;
+    s->cfg = *sa;
+    set_sizes(s);
+    if (sa->enc != SIX_ENC_NONE || sa->auth != SIX_AUTH_NONE) {
+        s->crypto = ips->crypto->sa_new(sa->enc, sa->enc_key, sa->enc_key_len, sa->auth,
+                                        sa->auth_key, sa->auth_key_len);
+        if (!s->crypto) {
+            free(s);
+            return -EINVAL;
+        }
+    }
+    s->replay.window = sa->replay_window;
+    s->replay.esn = sa->esn;
+    s->added = six__now(ips->core);
+    unsigned b = bucket(sa->proto, sa->spi);
+    s->next = ips->sad[b];
+    ips->sad[b] = s;
+    s->next_all = ips->all;
+    ips->all = s;
+    ips->nsa++;
+    return 0;
+}
+
+static void sa_destroy(struct six_ipsec *ips, struct six__sa *s) {
+    if (s->crypto)
+        ips->crypto->sa_free(s->crypto);
+    memset(s, 0, sizeof(*s));   /* keys */
+    free(s);
+}
+
+/* Unlinks and frees s. */
+static void sa_remove(struct six_ipsec *ips, struct six__sa *s) {
+    struct six__sa **pp = &ips->sad[bucket(s->cfg.proto, s->cfg.spi)];
+
+    while (*pp != s)
+        pp = &(*pp)->next;
+    *pp = s->next;
+    for (pp = &ips->all; *pp != s; pp = &(*pp)->next_all)
+        ;
+    *pp = s->next_all;
+    ips->nsa--;
+    sa_destroy(ips, s);
+}
+
+int six__ipsec_sa_del(struct six_ipsec *ips, const struct in6_addr *src,
+                      const struct in6_addr *dst, uint8_t proto, uint32_t spi) {
+    struct six__sa *s = six__sad_find(ips, dst, proto, spi);
+
+    if (!s || !IN6_ARE_ADDR_EQUAL(&s->cfg.src, src))
+        return -ESRCH;
+    sa_remove(ips, s);
+    return 0;
+}
+
+int six__ipsec_sa_flush(struct six_ipsec *ips) {
+    while (ips->all)
+        sa_remove(ips, ips->all);
+    return 0;
+}
+
+int six__ipsec_sa_stats(struct six_ipsec *ips, const struct in6_addr *dst, uint8_t proto,
+                        uint32_t spi, struct six_sa_stats *out) {
+    struct six__sa *s = six__sad_find(ips, dst, proto, spi);
+
+    if (!s)
+        return -ESRCH;
+    *out = (struct six_sa_stats){.seq_out = s->seq_out, .seq_in_top = s->replay.top,
+                                 .packets = s->packets, .bytes = s->bytes};
+    return 0;
+}
+
+/* Whether s's hard lifetime in seconds has ended (counted, then the
+ * caller deletes it). */
+static int time_over(struct six_ipsec *ips, const struct six__sa *s) {
+    uint64_t now = six__now(ips->core);
+    return s->cfg.hard.seconds && now - s->added >= s->cfg.hard.seconds * 1000000u;
+}
+
+static void soft_check(struct six_ipsec *ips, struct six__sa *s) {
+    uint64_t now = six__now(ips->core);
+
+    if (s->soft_done)
+        return;
+    if ((s->cfg.soft.seconds && now - s->added >= s->cfg.soft.seconds * 1000000u) ||
+        (s->cfg.soft.bytes && s->bytes >= s->cfg.soft.bytes)) {
+        s->soft_done = 1;
+        SIX_STAT(ips->core, ipsec_sa_soft_expired);
+    }
+}
+
+struct six__sa *six__sad_find(struct six_ipsec *ips, const struct in6_addr *dst,
+                              uint8_t proto, uint32_t spi) {
+    for (struct six__sa *s = ips->sad[bucket(proto, spi)]; s; s = s->next) {
+        if (s->cfg.spi != spi || s->cfg.proto != proto || !IN6_ARE_ADDR_EQUAL(&s->cfg.dst, dst))
+            continue;
+        if (time_over(ips, s)) {
+            SIX_STAT(ips->core, ipsec_sa_hard_expired);
+            sa_remove(ips, s);
+            return NULL;
+        }
+        soft_check(ips, s);
+        return s;
+    }
+    return NULL;
+}
+
+struct six__sa *six__sad_find_out(struct six_ipsec *ips, const struct in6_addr *src,
+                                  const struct in6_addr *dst, uint8_t proto,
+                                  enum six_ipsec_mode mode) {
+    /* Output SAs are few and found by addresses: a walk of the list,
+     * newest first (what a key daemon added last wins). */
+    struct six__sa *s = ips->all, *next;
+
+    for (; s; s = next) {
+        next = s->next_all;
+        if (s->cfg.proto != proto || s->cfg.mode != mode ||
+            !IN6_ARE_ADDR_EQUAL(&s->cfg.dst, dst) || !IN6_ARE_ADDR_EQUAL(&s->cfg.src, src))
+            continue;
+        if (time_over(ips, s)) {
+            SIX_STAT(ips->core, ipsec_sa_hard_expired);
+            sa_remove(ips, s);
+            continue;
+        }
+        soft_check(ips, s);
+        return s;
+    }
+    return NULL;
+}
+
+int six__sad_charge(struct six_ipsec *ips, struct six__sa *s, size_t len) {
+    s->packets++;
+    s->bytes += len;
+    if (s->cfg.hard.bytes && s->bytes > s->cfg.hard.bytes) {
+        SIX_STAT(ips->core, ipsec_sa_hard_expired);
+        sa_remove(ips, s);
+        return -ETIMEDOUT;
+    }
+    soft_check(ips, s);
+    return 0;
+}
