@@ -978,3 +978,10 @@ int six_sp_flush(struct six_stack *st) {
     unlock(st);
     return (int)ret(rc);
 }
+
+int six_setkey_apply(struct six_stack *st, const char *text, char *err, size_t errlen) {
+    lock(st);
+    long rc = six__setkey_apply(st->ipsec, text, err, errlen);
+    unlock(st);
+    return (int)ret(rc);
+}

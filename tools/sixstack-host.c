@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sixstack/ipsec.h>
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
 
@@ -39,6 +40,7 @@ struct opts {
     const char *udp_to;   /* -U ADDR[%DEV],PORT */
     int echo_port;        /* -u PORT, 0: none */
     const char *replay;   /* -R FILE */
+    const char *keys;     /* -k FILE: setkey(8) syntax */
     int count;
     int size;
     double interval;
@@ -77,6 +79,7 @@ static void usage(int code) {
             "usage: %s -i DEV [-t] [-a ADDR/PLEN]... [-r PREFIX/PLEN[,GATEWAY]]...\n"
             "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-A] [-S SEED]\n"
             "       [-u PORT] [-R FILE.pcap] [-F drop=PCT,dup=PCT,reorder=PCT,delay=MS,...]\n"
+            "       [-k SETKEY-FILE]\n"
             "       [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT]\n"
             "       [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS] [-q]\n",
             prog);
@@ -174,6 +177,33 @@ static void add_list(const char **list, int *n, const char *v) {
     list[(*n)++] = v;
 }
 
+/* -k: the SAs and policies of a setkey(8)-syntax file, all or none. */
+static int load_keys(struct six_stack *st, const char *path) {
+    char err[256], *text;
+    long n;
+    FILE *f = fopen(path, "r");
+
+    if (!f) {
+        logline("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0 ||
+        !(text = calloc(1, (size_t)n + 1)) || fread(text, 1, (size_t)n, f) != (size_t)n) {
+        logline("%s: cannot read it", path);
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    int rc = six_setkey_apply(st, text, err, sizeof(err));
+    free(text);
+    if (rc < 0) {
+        logline("%s: %s", path, errno == EINVAL ? err : strerror(errno));
+        return -1;
+    }
+    logline("SAs and policies loaded from %s", path);
+    return 0;
+}
+
 static void parse_args(int argc, char **argv, struct opts *o) {
     int c;
 
@@ -182,7 +212,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->size = 56;
     o->interval = 0.2;
     o->wait = 2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:F:c:s:I:W:qh")) != -1) {
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:F:k:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -214,6 +244,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
             }
             o->fault_set = 1;
             break;
+        case 'k': o->keys = optarg; break;
         case 'c': o->count = atoi(optarg); break;
         case 's': o->size = atoi(optarg); break;
         case 'I': o->interval = atof(optarg); break;
@@ -624,6 +655,11 @@ int main(int argc, char **argv) {
     }
     if (!o.quiet)
         six_stack_set_log(st, stack_log, NULL);
+    /* Keys and policies before any interface: nothing leaves unprotected. */
+    if (o.keys && load_keys(st, o.keys) < 0) {
+        six_stack_free(st);
+        return 2;
+    }
     ifx = o.tun ? six_if_add_tun(st, o.dev, &o.tap) : six_if_add_tap(st, o.dev, &o.tap);
     if (ifx < 0) {
         logline("%s %s: %s", o.tun ? "tun" : "tap", o.dev, strerror(errno));

@@ -90,6 +90,10 @@ int six__ipsec_sp_flush(struct six_ipsec *ips);
 int six__ipsec_sa_valid(const struct six_sa *sa);
 int six__ipsec_sp_valid(const struct six_sp *sp);
 
+/* Applies setkey(8)-syntax text (setkey.c): all of it or, when a
+ * statement is wrong, nothing (-EINVAL, err says "line N: why"). */
+int six__setkey_apply(struct six_ipsec *ips, const char *text, char *err, size_t errlen);
+
 /* Whether this build has IPsec (the socket options ask). */
 int six__ipsec_built(void);
 

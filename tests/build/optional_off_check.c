@@ -45,6 +45,7 @@ int main(void) {
     expect_eopnotsupp("six_sa_add", six_sa_add(st, &sa));
     expect_eopnotsupp("six_sp_add", six_sp_add(st, &sp));
     expect_eopnotsupp("six_sa_flush", six_sa_flush(st));
+    expect_eopnotsupp("six_setkey_apply", six_setkey_apply(st, "flush;", NULL, 0));
     int lvl = SIX_IPSEC_LEVEL_REQUIRE, s6 = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0);
     expect_eopnotsupp("IPV6_ESP_TRANS_LEVEL require",
                       six_setsockopt(s6, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &lvl, sizeof(lvl)));

@@ -2,6 +2,7 @@
  * libcrypto. Every configuration call says EOPNOTSUPP, and the socket
  * options keep refusing every level but the default. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,5 +61,12 @@ int six__ipsec_sp_del(struct six_ipsec *ips, const struct six_sp *sp) {
 
 int six__ipsec_sp_flush(struct six_ipsec *ips) {
     (void)ips;
+    return -EOPNOTSUPP;
+}
+
+int six__setkey_apply(struct six_ipsec *ips, const char *text, char *err, size_t errlen) {
+    (void)ips, (void)text;
+    if (err && errlen)
+        snprintf(err, errlen, "IPsec is not built in (SIX_IPSEC=OFF)");
     return -EOPNOTSUPP;
 }
