@@ -125,14 +125,19 @@ static int contains(const uint8_t *hay, size_t n, const char *needle) {
     return 0;
 }
 
-/* Sends msg from fd_from to `to`, checks fd_to gets it. */
-static void udp_roundtrip(struct hpair *p, int fd_from, int fd_to, const struct in6_addr *to,
-                          const char *msg) {
+/* Sends msg from fd_from to `to` port, checks fd_to gets it. */
+static void udp_roundtrip_port(struct hpair *p, int fd_from, int fd_to, const struct in6_addr *to,
+                               uint16_t port, const char *msg) {
     char buf[4096];
-    CHECK_EQ(CHECK_OK(udp_send(fd_from, to, PORT, msg, strlen(msg))), strlen(msg));
+    CHECK_EQ(CHECK_OK(udp_send(fd_from, to, port, msg, strlen(msg))), strlen(msg));
     h_pump(p);
     CHECK_EQ(CHECK_OK(h_recv(fd_to, buf, sizeof(buf), NULL)), strlen(msg));
     CHECK_MEM(buf, msg, strlen(msg));
+}
+
+static void udp_roundtrip(struct hpair *p, int fd_from, int fd_to, const struct in6_addr *to,
+                          const char *msg) {
+    udp_roundtrip_port(p, fd_from, fd_to, to, PORT, msg);
 }
 
 TEST(esp_transport_udp_both_ways_every_algorithm) {
@@ -577,5 +582,70 @@ TEST(sa_and_policy_api_errors) {
     CHECK_OK(six_sa_flush(p.a));
     struct six_sa_stats ss;
     CHECK_ERRNO(six_sa_get_stats(p.a, &p.addr_b, SIX_IPSEC_PROTO_ESP, SPI_AB, &ss), ESRCH);
+    h_done(&p);
+}
+
+/* Not a check of its own: writes ESP traffic for tests/interop/
+ * ipsec_tshark.sh to judge, with tshark's esp_sa table of the keys.
+ * SIX_IPSEC_PCAP names the capture, SIX_IPSEC_UAT the table; without
+ * them the case only runs the traffic. One port per algorithm and mode:
+ * 7001 + i in transport mode, 7101 + i in tunnel mode, i in algs[]. */
+TEST(capture_for_tshark) {
+    const char *pcap = getenv("SIX_IPSEC_PCAP"), *uat = getenv("SIX_IPSEC_UAT");
+    static const char *ws_enc[] = {
+        [SIX_ENC_NULL] = "NULL",
+        [SIX_ENC_AES_GCM_16] = "AES-GCM with 16 octet ICV [RFC4106]",
+        [SIX_ENC_AES_CBC] = "AES-CBC [RFC3602]",
+    };
+    FILE *u = uat ? fopen(uat, "w") : NULL;
+    struct hpair p;
+    h_up(&p);
+    if (pcap)
+        CHECK_OK(six_if_capture(p.a, p.ifa, pcap));
+    for (int mode = 0; mode < 2; mode++) {
+        for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+            uint16_t port = (uint16_t)(7001 + 100 * mode + i);
+            uint32_t spi_ab = 0x10000 + port, spi_ba = 0x20000 + port;
+            struct six_sa ab = make_sa(&p.addr_a, &p.addr_b, spi_ab, &algs[i], mode);
+            struct six_sa ba = make_sa(&p.addr_b, &p.addr_a, spi_ba, &algs[i], mode);
+            CHECK_OK(six_sa_add(p.a, &ab));
+            CHECK_OK(six_sa_add(p.a, &ba));
+            CHECK_OK(six_sa_add(p.b, &ab));
+            CHECK_OK(six_sa_add(p.b, &ba));
+            struct six_sp a_out = host_sp(&p.addr_a, &p.addr_b, SIX_SP_OUT, mode, IPPROTO_UDP);
+            struct six_sp b_out = host_sp(&p.addr_b, &p.addr_a, SIX_SP_OUT, mode, IPPROTO_UDP);
+            a_out.dport = port;
+            b_out.sport = port;
+            CHECK_OK(six_sp_add(p.a, &a_out));
+            CHECK_OK(six_sp_add(p.b, &b_out));
+            /* tshark 4.0 has no ChaCha20-Poly1305 for ESP: no entry. */
+            for (int k = 0; u && algs[i].enc != SIX_ENC_CHACHA20_POLY1305 && k < 2; k++) {
+                const struct six_sa *sa = k ? &ba : &ab;
+                char src[64], dst[64];
+                inet_ntop(AF_INET6, &sa->src, src, sizeof(src));
+                inet_ntop(AF_INET6, &sa->dst, dst, sizeof(dst));
+                fprintf(u, "\"IPv6\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", src, dst, sa->spi,
+                        ws_enc[sa->enc]);
+                for (unsigned b = 0; b < sa->enc_key_len; b++)
+                    fprintf(u, "%02x", sa->enc_key[b]);
+                fprintf(u, "\",\"%s\",\"0x", sa->auth ? "HMAC-SHA-256-128 [RFC4868]" : "NULL");
+                for (unsigned b = 0; b < sa->auth_key_len; b++)
+                    fprintf(u, "%02x", sa->auth_key[b]);
+                fprintf(u, "\"\n");
+            }
+            int ua = udp_sock(&p, p.a, &p.addr_a, port), ub = udp_sock(&p, p.b, &p.addr_b, port);
+            char msg[64];
+            snprintf(msg, sizeof(msg), "plain text %s %s", algs[i].name,
+                     mode ? "tunnel" : "transport");
+            udp_roundtrip_port(&p, ua, ub, &p.addr_b, port, msg);
+            udp_roundtrip_port(&p, ub, ua, &p.addr_a, port, msg);
+            h_close(&p, ua);
+            h_close(&p, ub);
+        }
+    }
+    if (pcap)
+        CHECK_OK(six_if_capture(p.a, p.ifa, NULL));
+    if (u)
+        fclose(u);
     h_done(&p);
 }
