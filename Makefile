@@ -19,10 +19,11 @@ OUT      ?= out
 # user-mode-linux, kmod: a Linux guest with netem and IPsec for the interop
 # parts this machine's kernel cannot run (tests/interop/uml-lib.bash).
 # socat: a real program the preload tests run on sixstack (tests/interop/run_*.sh).
-# libssl-dev: OpenSSL's libcrypto, IPsec's ciphers (src/ipsec/crypto_openssl.c).
+# libssl-dev: OpenSSL's libcrypto, IPsec's ciphers (src/ipsec/crypto_openssl.c);
+# zlib1g-dev: DEFLATE for IPComp (src/ipsec/comp_zlib.c).
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
         iproute2 iputils-ping ndisc6 python3 python3-scapy groff-base liblwip-dev \
-        user-mode-linux kmod socat libssl-dev
+        user-mode-linux kmod socat libssl-dev zlib1g-dev
 
 .PHONY: all deps build asan release test demo bench install fuzz fuzz-smoke format clean
 

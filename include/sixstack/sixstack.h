@@ -659,6 +659,9 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
 /* IPsec (RFC 4301; ipsec(4) levels) */
 #define SIX_STATS_IPSEC(X) \
     X(ipsec_in_esp, "ESP packets verified and decrypted") \
+    X(ipsec_in_ah, "AH packets verified") \
+    X(ipsec_in_ipcomp, "IPComp payloads inflated") \
+    X(ipsec_in_comp_failed, "IPComp packets dropped: not DEFLATE, or inflating past 64 KiB") \
     X(ipsec_in_no_sa, "IPsec packets dropped: unknown SPI (no SA)") \
     X(ipsec_in_replay, "IPsec packets dropped: replayed or left of the window") \
     X(ipsec_in_auth_failed, "IPsec packets dropped: ICV mismatch") \
@@ -668,6 +671,9 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(ipsec_in_discard, "packets dropped: an inbound policy discards them") \
     X(ipsec_in_sock_policy, "datagrams a socket's IPsec level refused: not protected") \
     X(ipsec_out_esp, "packets protected with ESP") \
+    X(ipsec_out_ah, "packets protected with AH") \
+    X(ipsec_out_ipcomp, "payloads compressed with IPComp") \
+    X(ipsec_out_ipcomp_skipped, "payloads sent uncompressed: short, or would not shrink") \
     X(ipsec_out_no_sa, "sends refused: a required SA is missing (EAGAIN)") \
     X(ipsec_out_discard, "sends refused: an outbound policy discards them (EPERM)") \
     X(ipsec_out_seq_overflow, "sends refused: the SA's 32-bit sequence numbers are used up") \

@@ -323,7 +323,7 @@ static void deliver(struct walk *w) {
 /* An ESP, AH or IPComp header: IPsec opens it in place and the walk goes
  * on with what it protected (AGAIN), or drops the packet. */
 static int security(struct walk *w) {
-    int nxt = w->ip6->ipsec_input(w->ip6->ipsec_ctx, w->pkt, w->off, w->nxt_off, w->nxt);
+    int nxt = w->ip6->ipsec_input(w->ip6->ipsec_ctx, &w->pkt, w->off, w->nxt_off, w->nxt);
 
     if (nxt < 0)
         return DROPPED;

@@ -211,16 +211,16 @@ struct six_ip6 {
 
     /* IPsec (ipsec/ipsec.c installs them when built; NULL otherwise).
      * ipsec_input opens the ESP, AH or IPComp header proto at off (named
-     * by the byte at nxt_off) in place: returns the protocol it
-     * protected, the walk going on at off, or -1 when the packet is to
-     * be dropped (counted; the caller frees it, and sends no ICMPv6
+     * by the byte at nxt_off) in place (*pkt may be replaced by a larger
+     * buffer): returns the protocol it protected, the walk going on at
+     * off, or -1 when the packet is to be dropped (counted; the caller frees it, and sends no ICMPv6
      * error). ipsec_check judges a packet about to be delivered against
      * the inbound policies (borrowed; 0 deliver, -1 drop, counted).
      * ipsec_output applies the outbound policy and the socket's levels
      * to a packet built from o: 0 to send *pkt (maybe replaced), 1 to
      * send it as *tun says out of *ifp (a tunnel), or a negative errno
      * (*pkt freed and NULL). */
-    int (*ipsec_input)(void *ctx, struct six_pkt *pkt, size_t off, size_t nxt_off,
+    int (*ipsec_input)(void *ctx, struct six_pkt **pkt, size_t off, size_t nxt_off,
                        uint8_t proto);
     int (*ipsec_check)(void *ctx, struct six_pkt *pkt);
     int (*ipsec_output)(void *ctx, struct six_pkt **pkt, const struct six_ip6_out *o,

@@ -19,6 +19,12 @@
 
 struct six_crypto_sa;
 
+/* One piece of the bytes a MAC covers. */
+struct six_crypto_iov {
+    const uint8_t *p;
+    size_t len;
+};
+
 struct six_crypto_ops {
     /* A context for enc (with its key, an AEAD's salt last) and auth.
      * NULL when the library refuses or memory is short. */
@@ -39,14 +45,31 @@ struct six_crypto_ops {
     int (*cbc_iv)(struct six_crypto_sa *c, uint64_t seq, uint8_t iv[16]);
     int (*cbc_encrypt)(struct six_crypto_sa *c, const uint8_t iv[16], uint8_t *buf, size_t len);
     int (*cbc_decrypt)(struct six_crypto_sa *c, const uint8_t iv[16], uint8_t *buf, size_t len);
-    /* HMAC-SHA-256 of a || b (b may be empty), truncated to 16 bytes
-     * (RFC 4868). Returns 0 or -EIO. */
-    int (*mac)(struct six_crypto_sa *c, const uint8_t *a, size_t alen, const uint8_t *b,
-               size_t blen, uint8_t out[16]);
+    /* HMAC-SHA-256 of the n pieces one after the other, truncated to 16
+     * bytes (RFC 4868). Returns 0 or -EIO. */
+    int (*mac)(struct six_crypto_sa *c, const struct six_crypto_iov *v, unsigned n,
+               uint8_t out[16]);
 };
 
 /* The table of this build's library. */
 extern const struct six_crypto_ops six__crypto_openssl;
+
+/* Compression (IPComp), the same way: one context per SA. */
+struct six_comp;
+struct six_comp_ops {
+    struct six_comp *(*comp_new)(void);
+    void (*comp_free)(struct six_comp *c);
+    /* Compress or inflate len bytes of in into out (cap bytes): the
+     * length written, or -EMSGSIZE (does not fit in cap), -EBADMSG (not a
+     * stream), -EIO. */
+    long (*compress)(struct six_comp *c, const uint8_t *in, size_t len, uint8_t *out,
+                     size_t cap);
+    long (*decompress)(struct six_comp *c, const uint8_t *in, size_t len, uint8_t *out,
+                       size_t cap);
+};
+
+/* DEFLATE (RFC 2394) on zlib (comp_zlib.c). */
+extern const struct six_comp_ops six__comp_zlib;
 
 /* Constant-time comparison of n bytes: 0 when equal. */
 int six__crypto_memneq(const uint8_t *a, const uint8_t *b, size_t n);

@@ -199,15 +199,18 @@ static int ossl_cbc_decrypt(struct six_crypto_sa *c, const uint8_t iv[16], uint8
     return cbc_run(c->dec_ctx, 0, iv, buf, len);
 }
 
-static int ossl_mac(struct six_crypto_sa *c, const uint8_t *a, size_t alen, const uint8_t *b,
-                    size_t blen, uint8_t out[16]) {
+static int ossl_mac(struct six_crypto_sa *c, const struct six_crypto_iov *v, unsigned nv,
+                    uint8_t out[16]) {
     uint8_t full[32];
     size_t n;
 
     /* A NULL key re-initialises with the key given at setup. */
-    if (!EVP_MAC_init(c->mac_ctx, NULL, 0, NULL) || !EVP_MAC_update(c->mac_ctx, a, alen) ||
-        (blen && !EVP_MAC_update(c->mac_ctx, b, blen)) ||
-        !EVP_MAC_final(c->mac_ctx, full, &n, sizeof(full)) || n != 32)
+    if (!EVP_MAC_init(c->mac_ctx, NULL, 0, NULL))
+        return -EIO;
+    for (unsigned i = 0; i < nv; i++)
+        if (v[i].len && !EVP_MAC_update(c->mac_ctx, v[i].p, v[i].len))
+            return -EIO;
+    if (!EVP_MAC_final(c->mac_ctx, full, &n, sizeof(full)) || n != 32)
         return -EIO;
     memcpy(out, full, 16);
     return 0;

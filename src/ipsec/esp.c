@@ -51,9 +51,10 @@ static size_t aead_aad(const struct six__sa *sa, uint64_t seq, uint8_t aad[12]) 
 static int mac(struct six_ipsec *ips, const struct six__sa *sa, const uint8_t *esp,
                size_t len, uint64_t seq, uint8_t out[16]) {
     uint8_t hi[4];
+    struct six_crypto_iov v[2] = {{esp, len}, {hi, sa->cfg.esn ? 4 : 0}};
 
     six_put32(hi, (uint32_t)(seq >> 32));
-    return ips->crypto->mac(sa->crypto, esp, len, hi, sa->cfg.esn ? 4 : 0, out);
+    return ips->crypto->mac(sa->crypto, v, 2, out);
 }
 
 static void put64(uint8_t *p, uint64_t v) {

@@ -196,6 +196,22 @@ static void encapsulate(struct six_ipsec *ips, struct six_pkt *pkt, const struct
     six_ip6_emit(&out, six__pkt_push(pkt, SIX_IP6_HDR_LEN));
 }
 
+/* Bytes the step's transform adds in front of and behind len bytes. */
+static void step_room(const struct step *st, size_t len, size_t *head, size_t *tail) {
+    if (st->req.proto == SIX_IPSEC_PROTO_AH) {
+        *head = six__ah_len();
+        *tail = 0;
+    } else if (st->req.proto == SIX_IPSEC_PROTO_IPCOMP) {
+        *head = 0;   /* compression writes in place, and only to shrink */
+        *tail = 0;
+    } else {
+        *head = six__esp_head_len(st->sa);
+        *tail = six__esp_tail_len(st->sa, len);
+    }
+    if (st->req.mode == SIX_IPSEC_MODE_TUNNEL)
+        *head += SIX_IP6_HDR_LEN;
+}
+
 /* Applies one step to *pp. Returns 0 or a negative errno. */
 static int apply(struct six_ipsec *ips, struct six_pkt **pp, const struct step *st,
                  const struct six_ip6_out *o, int *tunnelled) {
@@ -206,9 +222,12 @@ static int apply(struct six_ipsec *ips, struct six_pkt **pp, const struct step *
     if (*tunnelled || st->req.mode == SIX_IPSEC_MODE_TUNNEL) {
         off = SIX_IP6_HDR_LEN;
         nxt_off = SIX_IP6_OFF_NXT;
+    } else if (st->req.proto == SIX_IPSEC_PROTO_AH && o->rth) {
+        /* The ICV would have to cover the header as the final
+         * destination will see it, which this host does not predict. */
+        return -EOPNOTSUPP;
     }
-    head = six__esp_head_len(st->sa) + (st->req.mode == SIX_IPSEC_MODE_TUNNEL ? SIX_IP6_HDR_LEN : 0);
-    tail = six__esp_tail_len(st->sa, (*pp)->len + SIX_IP6_HDR_LEN);
+    step_room(st, (*pp)->len + SIX_IP6_HDR_LEN, &head, &tail);
     /* No jumbograms: the result must fit the Payload Length. */
     if ((*pp)->len - SIX_IP6_HDR_LEN + head + tail > 65535) {
         SIX_STAT(ips->core, ip6_out_too_big);
@@ -222,6 +241,10 @@ static int apply(struct six_ipsec *ips, struct six_pkt **pp, const struct step *
     }
     if (six__sad_charge(ips, st->sa, (*pp)->len - off) < 0)
         return -EAGAIN;   /* its hard lifetime ended with this packet */
+    if (st->req.proto == SIX_IPSEC_PROTO_AH)
+        return six__ah_output(ips, st->sa, *pp, off, nxt_off);
+    if (st->req.proto == SIX_IPSEC_PROTO_IPCOMP)
+        return six__ipcomp_output(ips, st->sa, *pp, off, nxt_off);
     return six__esp_output(ips, st->sa, *pp, off, nxt_off);
 }
 
@@ -274,28 +297,39 @@ drop:
 
 /* ---- input ---- */
 
-static int ipsec_input(void *ctx, struct six_pkt *pkt, size_t off, size_t nxt_off,
+static int ipsec_input(void *ctx, struct six_pkt **pp, size_t off, size_t nxt_off,
                        uint8_t proto) {
     struct six_ipsec *ips = ctx;
+    struct six_pkt *pkt = *pp;
     struct six__sa *sa;
     uint8_t nxt;
 
-    if (proto != SIX_NH_ESP) {
-        /* No SA of another protocol can exist yet. */
-        SIX_STAT(ips->core, ipsec_in_no_sa);
+    int ah = proto == SIX_NH_AH, rc;
+
+    if (proto == SIX_NH_ESP)
+        rc = six__esp_input(ips, pkt, off, nxt_off, &nxt, &sa);
+    else if (ah)
+        rc = six__ah_input(ips, pkt, off, nxt_off, &nxt, &sa);
+    else
+        rc = six__ipcomp_input(ips, pp, off, nxt_off, &nxt, &sa);
+    if (rc < 0)
         return -1;
+    pkt = *pp;
+    if (proto == SIX_NH_IPCOMP) {
+        pkt->meta.ipsec |= SIX_PKT_SEC_COMP;
+        if (sa->cfg.mode == SIX_IPSEC_MODE_TUNNEL && nxt == SIX_NH_IPV6)
+            pkt->meta.ipsec |= SIX_PKT_SEC_DECAP;
+        return nxt;
     }
-    if (six__esp_input(ips, pkt, off, nxt_off, &nxt, &sa) < 0)
-        return -1;
     if (sa->cfg.mode == SIX_IPSEC_MODE_TUNNEL) {
         /* What a tunnel SA protects is a whole IPv6 packet. */
         if (nxt != SIX_NH_IPV6 && nxt != SIX_NH_NONE) {
             SIX_STAT(ips->core, ipsec_in_malformed);
             return -1;
         }
-        pkt->meta.ipsec |= SIX_PKT_SEC_ESP_TUNNEL | SIX_PKT_SEC_DECAP;
+        pkt->meta.ipsec |= (ah ? SIX_PKT_SEC_AH_TUNNEL : SIX_PKT_SEC_ESP_TUNNEL) | SIX_PKT_SEC_DECAP;
     } else {
-        pkt->meta.ipsec |= SIX_PKT_SEC_ESP;
+        pkt->meta.ipsec |= ah ? SIX_PKT_SEC_AH : SIX_PKT_SEC_ESP;
     }
     return nxt;
 }
@@ -353,6 +387,7 @@ struct six_ipsec *six__ipsec_new(struct six_core *core, struct six_ip6 *ip6) {
     ips->core = core;
     ips->ip6 = ip6;
     ips->crypto = &six__crypto_openssl;
+    ips->comp = &six__comp_zlib;
     ip6->ipsec_input = ipsec_input;
     ip6->ipsec_check = ipsec_check;
     ip6->ipsec_output = ipsec_output;

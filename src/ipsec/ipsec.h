@@ -26,6 +26,8 @@
 #define SIX_SPD_MAX 1024
 #define SIX_SAD_BUCKETS 256
 #define SIX_REPLAY_WORDS (SIX_SA_REPLAY_MAX / 64)
+/* An IPComp SA's buffer: the largest payload an IPv6 packet holds. */
+#define SIX_IPCOMP_SCRATCH 65536u
 
 /* The anti-replay state of an inbound SA (RFC 4303 3.4.3, appendix A):
  * top is the highest sequence number accepted, bit i of the bitmap says
@@ -51,6 +53,8 @@ struct six__sa {
     struct six__sa *next_all;      /* every SA, newest first */
     struct six_sa cfg;
     struct six_crypto_sa *crypto;
+    struct six_comp *comp;         /* IPComp: the streams */
+    uint8_t *scratch;              /* IPComp: SIX_IPCOMP_SCRATCH bytes */
     uint64_t seq_out;              /* last sequence number sent */
     struct six_replay replay;
     uint64_t added;                /* stack clock */
@@ -64,6 +68,7 @@ struct six_ipsec {
     struct six_core *core;
     struct six_ip6 *ip6;
     const struct six_crypto_ops *crypto;
+    const struct six_comp_ops *comp;
     struct six__sa *sad[SIX_SAD_BUCKETS];
     struct six__sa *all;            /* newest first: output lookups */
     unsigned nsa;
@@ -141,6 +146,25 @@ int six__esp_output(struct six_ipsec *ips, struct six__sa *sa, struct six_pkt *p
  * frees). *sa_out: the SA used. */
 int six__esp_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_t nxt_off,
                    uint8_t *nxt, struct six__sa **sa_out);
+
+/* ---- AH (ah.c) ---- */
+/* Bytes AH adds (the same for every SA here: HMAC-SHA-256-128). */
+size_t six__ah_len(void);
+/* As six__esp_output and six__esp_input, for AH. */
+int six__ah_output(struct six_ipsec *ips, struct six__sa *sa, struct six_pkt *pkt, size_t off,
+                   size_t nxt_off);
+int six__ah_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_t nxt_off,
+                  uint8_t *nxt, struct six__sa **sa_out);
+
+/* ---- IPComp (ipcomp.c) ---- */
+/* Compresses what follows off when it is worth it (else leaves pkt as it
+ * is, counted): 0 either way. */
+int six__ipcomp_output(struct six_ipsec *ips, struct six__sa *sa, struct six_pkt *pkt,
+                       size_t off, size_t nxt_off);
+/* Inflates the IPComp payload at off; *pp may be replaced by a larger
+ * buffer. 0, or -1 (dropped, counted; the caller frees *pp). */
+int six__ipcomp_input(struct six_ipsec *ips, struct six_pkt **pp, size_t off, size_t nxt_off,
+                      uint8_t *nxt, struct six__sa **sa_out);
 
 /* ---- packet surgery shared by the transforms (ipsec.c) ---- */
 /* Opens a gap of n bytes at off by moving the bytes before it n bytes to

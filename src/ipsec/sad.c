@@ -54,6 +54,20 @@ int six__ipsec_sa_valid(const struct six_sa *sa) {
             (sa->enc == SIX_ENC_AES_CBC && sa->auth == SIX_AUTH_NONE))
             return -EINVAL;
         return 0;
+    case SIX_IPSEC_PROTO_IPCOMP:
+        /* RFC 3173 3.3: CPIs are 16 bits; 0-255 are well-known or
+         * reserved. No keys, no sequence numbers. */
+        if (sa->spi < 256 || sa->spi > 0xffff || sa->enc != SIX_ENC_NONE ||
+            sa->auth != SIX_AUTH_NONE || sa->comp != SIX_COMP_DEFLATE || sa->esn ||
+            sa->replay_window)
+            return -EINVAL;
+        return 0;
+    case SIX_IPSEC_PROTO_AH:
+        /* RFC 4302: integrity only, HMAC-SHA-256-128 here. */
+        if (sa->spi < 256 || sa->enc != SIX_ENC_NONE || sa->comp != SIX_COMP_NONE ||
+            sa->auth != SIX_AUTH_HMAC_SHA256_128)
+            return -EINVAL;
+        return 0;
     default:
         return -EINVAL;
     }
@@ -101,6 +115,13 @@ int six__ipsec_sa_add(struct six_ipsec *ips, const struct six_sa *sa) {
             return -EINVAL;
         }
     }
+    if (sa->comp != SIX_COMP_NONE &&
+        (!(s->comp = ips->comp->comp_new()) || !(s->scratch = malloc(SIX_IPCOMP_SCRATCH)))) {
+        if (s->comp)
+            ips->comp->comp_free(s->comp);
+        free(s);
+        return -ENOBUFS;
+    }
     s->replay.window = sa->replay_window;
     s->replay.esn = sa->esn;
     s->added = six__now(ips->core);
@@ -116,6 +137,9 @@ int six__ipsec_sa_add(struct six_ipsec *ips, const struct six_sa *sa) {
 static void sa_destroy(struct six_ipsec *ips, struct six__sa *s) {
     if (s->crypto)
         ips->crypto->sa_free(s->crypto);
+    if (s->comp)
+        ips->comp->comp_free(s->comp);
+    free(s->scratch);
     memset(s, 0, sizeof(*s));   /* keys */
     free(s);
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the library with every optional part off (SIX_PCAP, SIX_TAP,
-# SIX_IPSEC) in its own directory, checks it needs no libpcap or libcrypto
+# SIX_IPSEC) in its own directory, checks it needs no libpcap, libcrypto or zlib
 # symbol, and links and runs optional_off_check.c against it without
-# -lpcap or -lcrypto.
+# -lpcap, -lcrypto or -lz.
 #
 #   optional_parts_off.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -17,8 +17,8 @@ if nm -u "$build/libsixstack.a" | grep -q ' pcap_'; then
   nm -u "$build/libsixstack.a" | grep ' pcap_' >&2
   exit 1
 fi
-if nm -u "$build/libsixstack.a" | grep -q ' \(EVP_\|OSSL_\|CRYPTO_\)'; then
-  echo "libsixstack.a built with SIX_IPSEC=OFF still needs libcrypto" >&2
+if nm -u "$build/libsixstack.a" | grep -q ' \(EVP_\|OSSL_\|CRYPTO_\|deflate\|inflate\)'; then
+  echo "libsixstack.a built with SIX_IPSEC=OFF still needs libcrypto or zlib" >&2
   exit 1
 fi
 cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I "$src/include" \

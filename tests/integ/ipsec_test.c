@@ -9,6 +9,8 @@
  */
 #include <sixstack/ipsec.h>
 
+#include <zlib.h>
+
 #include "hcap.h"
 
 #define SPI_AB 0x1001
@@ -647,5 +649,301 @@ TEST(capture_for_tshark) {
         CHECK_OK(six_if_capture(p.a, p.ifa, NULL));
     if (u)
         fclose(u);
+    h_done(&p);
+}
+
+/* ---- AH (RFC 4302) ---- */
+
+static struct six_sa ah_sa(const struct in6_addr *src, const struct in6_addr *dst, uint32_t spi,
+                           enum six_ipsec_mode mode) {
+    const struct alg a = {"ah", SIX_ENC_NONE, 0, SIX_AUTH_HMAC_SHA256_128, 0};
+    struct six_sa sa = make_sa(src, dst, spi, &a, mode);
+    sa.proto = SIX_IPSEC_PROTO_AH;
+    return sa;
+}
+
+static void add_ah_sas(struct hpair *p, enum six_ipsec_mode mode, int esn) {
+    struct six_sa ab = ah_sa(&p->addr_a, &p->addr_b, 0x3001, mode);
+    struct six_sa ba = ah_sa(&p->addr_b, &p->addr_a, 0x3002, mode);
+    ab.esn = ba.esn = esn;
+    CHECK_OK(six_sa_add(p->a, &ab));
+    CHECK_OK(six_sa_add(p->a, &ba));
+    CHECK_OK(six_sa_add(p->b, &ab));
+    CHECK_OK(six_sa_add(p->b, &ba));
+}
+
+/* Policies asking for AH (and ESP inside it when with_esp), both ways. */
+static void add_ah_policies(struct hpair *p, enum six_ipsec_mode mode, int with_esp) {
+    struct six_sp sps[4] = {
+        host_sp(&p->addr_a, &p->addr_b, SIX_SP_OUT, mode, IPPROTO_UDP),
+        host_sp(&p->addr_b, &p->addr_a, SIX_SP_IN, mode, IPPROTO_UDP),
+        host_sp(&p->addr_b, &p->addr_a, SIX_SP_OUT, mode, IPPROTO_UDP),
+        host_sp(&p->addr_a, &p->addr_b, SIX_SP_IN, mode, IPPROTO_UDP),
+    };
+    for (int i = 0; i < 4; i++) {
+        sps[i].req[0].proto = SIX_IPSEC_PROTO_AH;
+        if (with_esp) {
+            sps[i].req[1] = sps[i].req[0];
+            sps[i].req[0].proto = SIX_IPSEC_PROTO_ESP;
+            sps[i].req[0].mode = SIX_IPSEC_MODE_TRANSPORT;
+            sps[i].nreq = 2;
+        }
+        CHECK_OK(six_sp_add(i < 2 ? p->a : p->b, &sps[i]));
+    }
+}
+
+TEST(ah_transport_and_tunnel_udp_both_ways) {
+    for (int mode = 0; mode < 2; mode++) {
+        struct hpair p;
+        struct hcap c;
+        h_up(&p);
+        add_ah_sas(&p, mode, mode);   /* ESN in tunnel mode */
+        add_ah_policies(&p, mode, 0);
+        int ua = udp_sock(&p, p.a, &p.addr_a, PORT), ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+        hcap_start(&c, p.a, p.ifa, "ah");
+        udp_roundtrip(&p, ua, ub, &p.addr_b, "authenticated a to b");
+        udp_roundtrip(&p, ub, ua, &p.addr_a, "authenticated b to a");
+        hcap_stop(&c);
+        CHECK_EQ(c.n, 2);
+        for (int k = 0; k < 2; k++) {
+            CHECK_EQ(c.f[k].b[6], 51);
+            /* AH's Next Header: the inner packet, or UDP. */
+            CHECK_EQ(c.f[k].b[40], mode ? 41 : 17);
+            CHECK_EQ(c.f[k].b[40 + 1], 6);    /* 32 octets: 12 + ICV 16 + 4 padding */
+            CHECK(contains(c.f[k].b, c.f[k].len, "authenticated"));   /* integrity only */
+        }
+        hcap_free(&c);
+        CHECK_EQ(h_stats(p.b).ipsec_in_ah, 1);
+        CHECK_EQ(h_stats(p.a).ipsec_in_ah, 1);
+        h_done(&p);
+    }
+}
+
+/* The ICV covers immutable fields and data, not the hop limit or the
+ * class and flow label, which may change on the way. B learns its SAs
+ * only after A's two packets came (dropped: no SA), so the test can hand
+ * it changed copies of packets it has not accepted. */
+TEST(ah_icv_covers_immutable_fields_only) {
+    struct hpair p;
+    struct hcap c;
+    static struct hcap_frame f1, f2;
+    char buf[16];
+    h_up(&p);
+    struct six_sa ab = ah_sa(&p.addr_a, &p.addr_b, 0x3001, 0);
+    CHECK_OK(six_sa_add(p.a, &ab));
+    struct six_sp out = host_sp(&p.addr_a, &p.addr_b, SIX_SP_OUT, 0, IPPROTO_UDP);
+    out.req[0].proto = SIX_IPSEC_PROTO_AH;
+    CHECK_OK(six_sp_add(p.a, &out));
+    int ua = udp_sock(&p, p.a, &p.addr_a, PORT), ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+    hcap_start(&c, p.a, p.ifa, "ahm");
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, "first", 5)), 5);
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, "second", 6)), 6);
+    h_pump(&p);
+    hcap_stop(&c);
+    CHECK_EQ(c.n, 2);
+    f1 = c.f[0];
+    f2 = c.f[1];
+    hcap_free(&c);
+    CHECK_EQ(h_stats(p.b).ipsec_in_no_sa, 2);
+    CHECK_OK(six_sa_add(p.b, &ab));
+    /* Hop limit, class and flow label changed: still authentic. */
+    f1.b[7] = 3;
+    f1.b[1] |= 0x0a;
+    f1.b[3] = 0x77;
+    inject_b(&p, f1.b, f1.len);
+    CHECK_EQ(CHECK_OK(h_recv(ub, buf, sizeof(buf), NULL)), 5);
+    CHECK_EQ(h_stats(p.b).ipsec_in_ah, 1);
+    /* One byte of the data changed: the ICV does not match. */
+    f2.b[f2.len - 1] ^= 1;
+    inject_b(&p, f2.b, f2.len);
+    H_NOTHING(ub);
+    CHECK_EQ(h_stats(p.b).ipsec_in_auth_failed, 1);
+    /* The next header AH names is immutable too. */
+    f2.b[f2.len - 1] ^= 1;
+    f2.b[40] = 59;
+    inject_b(&p, f2.b, f2.len);
+    CHECK_EQ(h_stats(p.b).ipsec_in_auth_failed, 2);
+    h_done(&p);
+}
+
+/* ESP inside AH (setkey's esp/transport//require ah/transport//require):
+ * both applied on output, both removed and required on input. */
+TEST(esp_inside_ah_both_ways) {
+    struct hpair p;
+    struct hcap c;
+    h_up(&p);
+    add_sas(&p, &algs[0], SIX_IPSEC_MODE_TRANSPORT);
+    add_ah_sas(&p, 0, 0);
+    add_ah_policies(&p, 0, 1);
+    int ua = udp_sock(&p, p.a, &p.addr_a, PORT), ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+    hcap_start(&c, p.a, p.ifa, "espah");
+    udp_roundtrip(&p, ua, ub, &p.addr_b, "both a to b");
+    udp_roundtrip(&p, ub, ua, &p.addr_a, "both b to a");
+    hcap_stop(&c);
+    CHECK_EQ(c.n, 2);
+    CHECK_EQ(c.f[0].b[6], 51);
+    CHECK_EQ(c.f[0].b[40], 50);
+    CHECK(!contains(c.f[0].b, c.f[0].len, "both"));
+    hcap_free(&c);
+    CHECK_EQ(h_stats(p.b).ipsec_in_ah, 1);
+    CHECK_EQ(h_stats(p.b).ipsec_in_esp, 1);
+    CHECK_EQ(h_stats(p.b).ipsec_in_policy, 0);
+    /* ESP alone where the policy wants AH too: refused by B's policy. */
+    CHECK_OK(six_sp_flush(p.a));
+    struct six_sp esp_only = host_sp(&p.addr_a, &p.addr_b, SIX_SP_OUT, 0, IPPROTO_UDP);
+    CHECK_OK(six_sp_add(p.a, &esp_only));
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, "esp only", 8)), 8);
+    h_pump(&p);
+    H_NOTHING(ub);
+    CHECK_EQ(h_stats(p.b).ipsec_in_policy, 1);
+    h_done(&p);
+}
+
+/* ---- IPComp (RFC 3173) with DEFLATE ---- */
+
+static void add_ipcomp(struct hpair *p, int with_esp) {
+    struct six_sa ab, ba;
+    memset(&ab, 0, sizeof(ab));
+    ab.src = p->addr_a;
+    ab.dst = p->addr_b;
+    ab.proto = SIX_IPSEC_PROTO_IPCOMP;
+    ab.spi = 0x400;
+    ab.comp = SIX_COMP_DEFLATE;
+    ba = ab;
+    ba.src = p->addr_b;
+    ba.dst = p->addr_a;
+    ba.spi = 0x401;
+    CHECK_OK(six_sa_add(p->a, &ab));
+    CHECK_OK(six_sa_add(p->a, &ba));
+    CHECK_OK(six_sa_add(p->b, &ab));
+    CHECK_OK(six_sa_add(p->b, &ba));
+    struct six_sp out = host_sp(&p->addr_a, &p->addr_b, SIX_SP_OUT, 0, IPPROTO_UDP);
+    out.req[0].proto = SIX_IPSEC_PROTO_IPCOMP;
+    out.req[0].level = SIX_SP_LEVEL_USE;
+    if (with_esp) {
+        out.req[1] = (struct six_sp_req){.proto = SIX_IPSEC_PROTO_ESP,
+                                         .level = SIX_SP_LEVEL_REQUIRE};
+        out.nreq = 2;
+    }
+    CHECK_OK(six_sp_add(p->a, &out));
+}
+
+TEST(ipcomp_compresses_what_shrinks) {
+    struct hpair p;
+    struct hcap c;
+    static char big[20000], buf[20001], noise[1000];
+    h_up(&p);
+    add_ipcomp(&p, 0);
+    int ua = udp_sock(&p, p.a, &p.addr_a, PORT), ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = "the same words again and again "[i % 31];
+    uint64_t x = 88172645463325252ull;   /* xorshift: bytes that do not compress */
+    for (size_t i = 0; i < sizeof(noise); i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        noise[i] = (char)x;
+    }
+    hcap_start(&c, p.a, p.ifa, "comp");
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, big, 1000)), 1000);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(ub, buf, sizeof(buf), NULL)), 1000);
+    CHECK_MEM(buf, big, 1000);
+    udp_roundtrip(&p, ua, ub, &p.addr_b, "short");          /* under 90 bytes */
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, noise, sizeof(noise))), sizeof(noise));
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(ub, buf, sizeof(buf), NULL)), sizeof(noise));
+    CHECK_MEM(buf, noise, sizeof(noise));
+    /* 20000 bytes compress into one small packet, inflated by B into a
+     * buffer of the large pool. */
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, big, sizeof(big))), sizeof(big));
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(ub, buf, sizeof(buf), NULL)), sizeof(big));
+    CHECK_MEM(buf, big, sizeof(big));
+    hcap_stop(&c);
+    CHECK_EQ(c.n, 4);
+    CHECK_EQ(c.f[0].b[6], 108);
+    CHECK(c.f[0].len < 200);
+    CHECK_EQ(c.f[1].b[6], 17);
+    CHECK_EQ(c.f[2].b[6], 17);
+    CHECK_EQ(c.f[3].b[6], 108);
+    CHECK(c.f[3].len < 1280);
+    hcap_free(&c);
+    CHECK_EQ(h_stats(p.a).ipsec_out_ipcomp, 2);
+    CHECK_EQ(h_stats(p.a).ipsec_out_ipcomp_skipped, 2);
+    CHECK_EQ(h_stats(p.b).ipsec_in_ipcomp, 2);
+    h_done(&p);
+}
+
+TEST(ipcomp_inside_esp) {
+    struct hpair p;
+    struct hcap c;
+    static char big[1200], buf[1300];
+    h_up(&p);
+    add_ipcomp(&p, 1);
+    add_sas(&p, &algs[2], SIX_IPSEC_MODE_TRANSPORT);
+    int ua = udp_sock(&p, p.a, &p.addr_a, PORT), ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+    memset(big, 'q', sizeof(big));
+    hcap_start(&c, p.a, p.ifa, "compesp");
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, big, sizeof(big))), sizeof(big));
+    h_pump(&p);
+    hcap_stop(&c);
+    CHECK_EQ(CHECK_OK(h_recv(ub, buf, sizeof(buf), NULL)), sizeof(big));
+    CHECK_EQ(c.n, 1);
+    CHECK_EQ(c.f[0].b[6], 50);
+    CHECK(c.f[0].len < 200);   /* compressed before encryption */
+    hcap_free(&c);
+    CHECK_EQ(h_stats(p.b).ipsec_in_esp, 1);
+    CHECK_EQ(h_stats(p.b).ipsec_in_ipcomp, 1);
+    h_done(&p);
+}
+
+/* What B cannot inflate, or would inflate past what an IPv6 packet
+ * holds, is dropped and counted. */
+TEST(ipcomp_garbage_and_bombs_dropped) {
+    struct hpair p;
+    struct hframe f;
+    h_up(&p);
+    add_ipcomp(&p, 0);
+    int ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+    h_frame_ab(&p, &f, 108);
+    uint8_t hdr[4] = {17, 0, 0x04, 0x00};
+    h_put(&f, hdr, 4);
+    uint8_t junk[64];
+    memset(junk, 0xff, sizeof(junk));
+    h_put(&f, junk, sizeof(junk));
+    h_end(&f);
+    inject_b(&p, f.b, f.len);
+    CHECK_EQ(h_stats(p.b).ipsec_in_comp_failed, 1);
+    /* A stream of 1 MB of zeros (a stored zlib deflate of zeros is ~1 KB). */
+    static uint8_t zeros[1 << 20], z[8192];
+    z_stream s;
+    memset(&s, 0, sizeof(s));
+    CHECK(deflateInit2(&s, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+    s.next_in = zeros;
+    s.avail_in = sizeof(zeros);
+    s.next_out = z;
+    s.avail_out = sizeof(z);
+    CHECK(deflate(&s, Z_FINISH) == Z_STREAM_END);
+    size_t zn = sizeof(z) - s.avail_out;
+    deflateEnd(&s);
+    h_frame_ab(&p, &f, 108);
+    h_put(&f, hdr, 4);
+    h_put(&f, z, zn);
+    h_end(&f);
+    inject_b(&p, f.b, f.len);
+    CHECK_EQ(h_stats(p.b).ipsec_in_comp_failed, 2);
+    /* Flags other than 0: malformed. Unknown CPI: no SA. */
+    h_frame_ab(&p, &f, 108);
+    uint8_t bad_flags[4] = {17, 1, 0x04, 0x00};
+    h_put(&f, bad_flags, 4);
+    h_put(&f, junk, 8);
+    h_end(&f);
+    inject_b(&p, f.b, f.len);
+    CHECK_EQ(h_stats(p.b).ipsec_in_malformed, 1);
+    f.b[41] = 0;
+    f.b[43] = 0x99;
+    inject_b(&p, f.b, f.len);
+    CHECK_EQ(h_stats(p.b).ipsec_in_no_sa, 1);
+    H_NOTHING(ub);
+    CHECK_EQ(h_stats(p.b).icmp6_out_errors, 0);
     h_done(&p);
 }

@@ -101,10 +101,13 @@ TEST(hmac_sha256_128_known_answer) {
     hex("198a607eb44bfbc69903a0f1cf2bbdc5", want, 16);
     c = ops->sa_new(SIX_ENC_NULL, NULL, 0, SIX_AUTH_HMAC_SHA256_128, key, 32);
     CHECK(c != NULL);
-    CHECK_EQ(ops->mac(c, (const uint8_t *)"Hi There", 8, NULL, 0, out), 0);
+    struct six_crypto_iov whole = {(const uint8_t *)"Hi There", 8};
+    CHECK_EQ(ops->mac(c, &whole, 1, out), 0);
     CHECK_MEM(out, want, 16);
     /* Split input gives the same, and a second call starts afresh. */
-    CHECK_EQ(ops->mac(c, (const uint8_t *)"Hi T", 4, (const uint8_t *)"here", 4, out), 0);
+    struct six_crypto_iov split[3] = {{(const uint8_t *)"Hi T", 4}, {NULL, 0},
+                                      {(const uint8_t *)"here", 4}};
+    CHECK_EQ(ops->mac(c, split, 3, out), 0);
     CHECK_MEM(out, want, 16);
     ops->sa_free(c);
 }
