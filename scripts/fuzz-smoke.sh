@@ -12,7 +12,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build-fuzz}
 secs=${2:-10}
-harnesses=(ip6_input_fuzz ether_input_fuzz wire_fuzz sockopt_fuzz optroutines_fuzz mld_fuzz frag_fuzz nd_fuzz tcp_input_fuzz)
+harnesses=(ip6_input_fuzz ether_input_fuzz wire_fuzz sockopt_fuzz optroutines_fuzz mld_fuzz frag_fuzz nd_fuzz tcp_input_fuzz ipsec_fuzz)
 
 if ! command -v clang >/dev/null; then
   echo "fuzz-smoke: clang not found (libFuzzer needs it)" >&2
