@@ -188,16 +188,17 @@ int six__ipsec_sa_stats(struct six_ipsec *ips, const struct in6_addr *dst, uint8
 /* Whether s's hard lifetime in seconds has ended (counted, then the
  * caller deletes it). */
 static int time_over(struct six_ipsec *ips, const struct six__sa *s) {
-    uint64_t now = six__now(ips->core);
-    return s->cfg.hard.seconds && now - s->added >= s->cfg.hard.seconds * 1000000u;
+    /* The clock is read only for SAs that have a limit in time: it is
+     * not free on the per-packet path. */
+    return s->cfg.hard.seconds &&
+           six__now(ips->core) - s->added >= s->cfg.hard.seconds * 1000000u;
 }
 
 static void soft_check(struct six_ipsec *ips, struct six__sa *s) {
-    uint64_t now = six__now(ips->core);
-
     if (s->soft_done)
         return;
-    if ((s->cfg.soft.seconds && now - s->added >= s->cfg.soft.seconds * 1000000u) ||
+    if ((s->cfg.soft.seconds &&
+         six__now(ips->core) - s->added >= s->cfg.soft.seconds * 1000000u) ||
         (s->cfg.soft.bytes && s->bytes >= s->cfg.soft.bytes)) {
         s->soft_done = 1;
         SIX_STAT(ips->core, ipsec_sa_soft_expired);
