@@ -125,7 +125,9 @@ int six__ah_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_t
         return -1;
     }
     memcpy(got, pkt->data + off + SIX_AH_OFF_ICV, 16);
-    memset(pkt->data + off + SIX_AH_OFF_ICV, 0, r.len - SIX_AH_FIXED_LEN);
+    /* Only the ICV is zeroed: the padding after it counts as sent, as
+     * Linux computes it (RFC 4302 2.6 leaves padding content to the sender). */
+    memset(pkt->data + off + SIX_AH_OFF_ICV, 0, 16);
     if (icv(ips, sa, pkt, off, seq, want) < 0) {
         SIX_STAT(ips->core, ipsec_crypto_errors);
         return -1;

@@ -5,9 +5,10 @@
 #
 # For each of AES-GCM-16, ChaCha20-Poly1305, AES-CBC with
 # HMAC-SHA-256-128 (with extended sequence numbers), NULL with
-# HMAC-SHA-256-128, and AES-GCM-16 in tunnel mode: Linux pings sixstack
+# HMAC-SHA-256-128, AES-GCM-16 in tunnel mode, and AH with
+# HMAC-SHA-256-128: Linux pings sixstack
 # and sends it UDP datagrams its echo port returns, every packet both
-# ways in ESP (Linux's inbound policies refuse anything in the clear);
+# ways in ESP or AH (Linux's inbound policies refuse anything in the clear);
 # with AES-GCM also 3000-byte datagrams (fragments after ESP, both ways),
 # sixstack pinging Linux, an ESP packet replayed and one tampered with
 # (sixstack drops and counts each), and, with a policy that requires ESP
@@ -18,9 +19,9 @@
 # This machine's kernel has no IPv6 ESP and no AEAD: the Linux part runs
 # in a User-mode Linux guest (uml-lib.bash) when the host cannot, on the
 # host when it can. One guest boot runs every case (about 30 s).
-# AH and IPComp are not built yet on sixstack's side: no case here.
+# IPComp is not built yet on sixstack's side: no case here.
 # Usage: netns_ipsec.sh BUILD_DIR SOURCE_DIR
-#        netns_ipsec.sh --part OUT_DIR BUILD_DIR SOURCE_DIR
+#        netns_ipsec.sh --part OUT_DIR BUILD_DIR SOURCE_DIR [CASES]
 set -u
 . "$(dirname "$0")/uml-lib.bash"
 
@@ -46,14 +47,17 @@ alg_linux() {
   chacha) la=(aead 'rfc7539esp(chacha20,poly1305)' "$2" 128) ;;
   cbc) la=(enc 'cbc(aes)' "$2" auth-trunc 'hmac(sha256)' "$3" 128) ;;
   null) la=(enc 'ecb(cipher_null)' "" auth-trunc 'hmac(sha256)' "$3" 128) ;;
+  ah) la=(auth-trunc 'hmac(sha256)' "$3" 128) ;;
   esac
 }
+proto_of() { [ "$1" = ah ] && echo ah || echo esp; }
 alg_setkey() {
   case $1 in
   gcm|tunnel) echo "-E aes-gcm-16 $2" ;;
   chacha) echo "-E chacha20-poly1305 $2" ;;
   cbc) echo "-E aes-cbc $2 -A hmac-sha256 $3" ;;
   null) echo "-E null -A hmac-sha256 $3" ;;
+  ah) echo "-A hmac-sha256 $3" ;;
   esac
 }
 keys() {   # case direction(LS|SL) -> enc key, auth key
@@ -61,26 +65,27 @@ keys() {   # case direction(LS|SL) -> enc key, auth key
   gcm|tunnel) eval "echo \$K20_$2 -" ;;
   chacha) eval "echo \$K36_$2 -" ;;
   cbc) eval "echo \$K16_$2 \$A32_$2" ;;
-  null) eval "echo - \$A32_$2" ;;
+  null|ah) eval "echo - \$A32_$2" ;;
   esac
 }
 
 # Linux's states and policies for a case ($1), in mode $2.
 linux_xfrm() {
-  local c=$1 mode=$2 esn=() tmpl_out tmpl_in kls als ksl asl la
+  local c=$1 mode=$2 esn=() tmpl_out tmpl_in kls als ksl asl la p
+  p=$(proto_of "$c")
   [ "$c" = cbc ] && esn=(flag esn)
   read -r kls als <<<"$(keys "$c" LS)"
   read -r ksl asl <<<"$(keys "$c" SL)"
   in_ns ip xfrm state flush
   in_ns ip xfrm policy flush
   alg_linux "$c" "$kls" "$als"
-  in_ns ip xfrm state add src $L dst $S proto esp spi 0x1001 mode "$mode" reqid 1 \
+  in_ns ip xfrm state add src $L dst $S proto "$p" spi 0x1001 mode "$mode" reqid 1 \
     replay-window 32 "${esn[@]}" "${la[@]}" || return 1
   alg_linux "$c" "$ksl" "$asl"
-  in_ns ip xfrm state add src $S dst $L proto esp spi 0x2002 mode "$mode" reqid 2 \
+  in_ns ip xfrm state add src $S dst $L proto "$p" spi 0x2002 mode "$mode" reqid 2 \
     replay-window 32 "${esn[@]}" "${la[@]}" || return 1
-  tmpl_out="tmpl src $L dst $S proto esp mode $mode reqid 1 level required"
-  tmpl_in="tmpl src $S dst $L proto esp mode $mode reqid 2 level required"
+  tmpl_out="tmpl src $L dst $S proto $p mode $mode reqid 1 level required"
+  tmpl_in="tmpl src $S dst $L proto $p mode $mode reqid 2 level required"
   for up in "proto udp" "proto ipv6-icmp type 128" "proto ipv6-icmp type 129"; do
     in_ns ip xfrm policy add src $L/128 dst $S/128 $up dir out $tmpl_out || return 1
     in_ns ip xfrm policy add src $S/128 dst $L/128 $up dir in $tmpl_in || return 1
@@ -89,20 +94,42 @@ linux_xfrm() {
 
 # sixstack's side of the same, in setkey syntax, to $tmp/$1.conf.
 sixstack_keys() {
-  local c=$1 mode=$2 esn="" out in kls als ksl asl
+  local c=$1 mode=$2 esn="" out in kls als ksl asl p
+  p=$(proto_of "$c")
   [ "$c" = cbc ] && esn="-esn"
   read -r kls als <<<"$(keys "$c" LS)"
   read -r ksl asl <<<"$(keys "$c" SL)"
-  out="esp/$mode//require" in="esp/$mode//require"
-  if [ "$mode" = tunnel ]; then out="esp/tunnel/$S-$L/require" in="esp/tunnel/$L-$S/require"; fi
+  out="$p/$mode//require" in="$p/$mode//require"
+  if [ "$mode" = tunnel ]; then out="$p/tunnel/$S-$L/require" in="$p/tunnel/$L-$S/require"; fi
   {
-    echo "add $L $S esp 0x1001 -m $mode -r 4 $esn $(alg_setkey "$c" "$kls" "$als");"
-    echo "add $S $L esp 0x2002 -m $mode -r 4 $esn $(alg_setkey "$c" "$ksl" "$asl");"
+    echo "add $L $S $p 0x1001 -m $mode -r 4 $esn $(alg_setkey "$c" "$kls" "$als");"
+    echo "add $S $L $p 0x2002 -m $mode -r 4 $esn $(alg_setkey "$c" "$ksl" "$asl");"
     for up in udp "icmp6 128" "icmp6 129"; do
       echo "spdadd $S $L $up -P out ipsec $out;"
       echo "spdadd $L $S $up -P in ipsec $in;"
     done
   } >"$tmp/$c.conf"
+}
+
+# tcpdump in the namespace, writing each packet as it comes, once it
+# says it listens.
+capture() {   # FILE FILTER...
+  local file=$1
+  shift
+  in_ns tcpdump -U -i "$dev" -w "$file" "$@" 2>"$file.err" &
+  bgpids="$bgpids $!"
+  for _ in $(seq 100); do
+    grep -q "listening on" "$file.err" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "tcpdump did not start"
+}
+
+# A case failed: sixstack-host stops first, so its counters are shown.
+case_fail() {
+  [ -n "$pid" ] && kill -INT "$pid" && wait "$pid"
+  pid=
+  fail "$@"
 }
 
 run_case() {
@@ -111,25 +138,27 @@ run_case() {
   linux_xfrm "$c" "$mode" || fail "$c: ip xfrm refused the states or policies"
   sixstack_keys "$c" "$mode"
   start_host -a $S/64 -u 7 -k "$tmp/$c.conf"
-  in_ns ping -6 -c 2 -i 0.2 -W 2 $S >"$tmp/$c-ping.out" || fail "$c: Linux's ping of sixstack"
+  in_ns ping -6 -c 2 -i 0.2 -W 2 $S >"$tmp/$c-ping.out" || case_fail "$c: Linux's ping of sixstack"
   in_ns python3 "$srcdir/tests/interop/udp_peer.py" send $S 7 200 2 >"$tmp/$c-udp.out" ||
-    fail "$c: UDP echo"
+    case_fail "$c: UDP echo"
   if [ "$c" = gcm ]; then
     in_ns python3 "$srcdir/tests/interop/udp_peer.py" send $S 7 3000 1 >"$tmp/$c-frag.out" ||
-      fail "$c: 3000-byte UDP echo (fragments)"
-    in_ns tcpdump -U -i "$dev" -w "$tmp/esp.pcap" ip6 proto 50 2>/dev/null &
-    bgpids="$bgpids $!"
-    sleep 0.5
+      case_fail "$c: 3000-byte UDP echo (fragments)"
+    capture "$tmp/esp.pcap" ip6 proto 50
     in_ns ping -6 -c 1 -W 2 $S >/dev/null || fail "$c: ping under capture"
-    sleep 0.3
-    in_ns python3 "$srcdir/tests/interop/esp_inject.py" replay "$tmp/esp.pcap" "$dev" $L ||
-      fail "$c: nothing to replay"
+    for _ in $(seq 30); do
+      in_ns python3 "$srcdir/tests/interop/esp_inject.py" replay "$tmp/esp.pcap" "$dev" $L \
+        >"$tmp/replay.out" && break
+      sleep 0.1
+    done
+    grep -q sent "$tmp/replay.out" || fail "$c: nothing to replay"
     in_ns python3 "$srcdir/tests/interop/esp_inject.py" tamper "$tmp/esp.pcap" "$dev" $L ||
       fail "$c: nothing to tamper with"
     sleep 0.3
   fi
   stop_host
-  for k in ipsec_in_esp ipsec_out_esp; do
+  p=$(proto_of "$c")
+  for k in ipsec_in_$p ipsec_out_$p; do
     n=$(counter $k)
     [ "$n" -ge 4 ] || fail "$c: $k is $n, want 4 or more"
   done
@@ -150,8 +179,8 @@ run_case() {
   else
     [ "$(counter ipsec_in_auth_failed)" -eq 0 ] || fail "$c: ICV failures"
   fi
-  echo "case $c ($mode): ping and UDP both ways in ESP; in $(counter ipsec_in_esp)," \
-    "out $(counter ipsec_out_esp)"
+  echo "case $c ($mode): ping and UDP both ways in $p; in $(counter ipsec_in_$p)," \
+    "out $(counter ipsec_out_$p)"
 }
 
 # A policy that requires ESP, no SA: sends fail, nothing in the clear.
@@ -159,9 +188,7 @@ run_no_sa() {
   in_ns ip xfrm state flush
   in_ns ip xfrm policy flush
   echo "spdadd $S $L udp -P out ipsec esp/transport//require;" >"$tmp/nosa.conf"
-  in_ns tcpdump -U -i "$dev" -w "$tmp/clear.pcap" udp 2>/dev/null &
-  bgpids="$bgpids $!"
-  sleep 0.5
+  capture "$tmp/clear.pcap" udp
   ip netns exec "$ns" "$host" -i "$dev" -S 7 -a $S/64 -k "$tmp/nosa.conf" -U $L,9 -c 2 -W 0.5 \
     >"$tmp/nosa.out" 2>"$tmp/nosa.log" && fail "no SA: the UDP sender says it was answered"
   sleep 0.3
@@ -179,7 +206,8 @@ if [ "${1:-}" = --part ]; then
   . "$srcdir/tests/interop/netns-lib.bash"
   netns_init "$3" python3 tcpdump
   netns_up tap
-  for c in gcm chacha cbc null tunnel; do run_case $c; done
+  # The fifth argument picks some cases (all by default).
+  for c in ${5:-gcm chacha cbc null tunnel ah}; do run_case $c; done
   run_no_sa
   echo "part done in $(uname -r)"
   exit 0
@@ -196,7 +224,9 @@ where=$(uml_where ip xfrm state add src ::1 dst ::1 proto esp spi 0x100 mode tra
   aead 'rfc4106(gcm(aes))' $K20_LS 128)
 echo "Linux's ESP: on the $where"
 [ "$where" != none ] || { echo "SKIP: no IPv6 ESP on the host and no guest: $(uml_missing)"; exit 77; }
-uml_part "$where" "$0" --part "$outdir" "$(cd "$1" && pwd)" "$(cd "$2" && pwd)" >"$outdir/part.log" 2>&1
+# IPSEC_CASES="ah tunnel" runs only those (and the no-SA case).
+uml_part "$where" "$0" --part "$outdir" "$(cd "$1" && pwd)" "$(cd "$2" && pwd)" \
+  "${IPSEC_CASES:-}" >"$outdir/part.log" 2>&1
 rc=$?
 cat "$outdir/part.log"
 [ "$rc" -eq 0 ] || { echo "FAIL: the Linux part exited $rc"; exit 1; }
