@@ -99,7 +99,6 @@ int six__ah_output(struct six_ipsec *ips, struct six__sa *sa, struct six_pkt *pk
 int six__ah_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_t nxt_off,
                   uint8_t *nxt, struct six__sa **sa_out) {
     struct six_ah_repr r;
-    struct in6_addr src, dst;
     uint8_t got[16], want[16];
     struct six__sa *sa;
     uint64_t seq;
@@ -108,22 +107,14 @@ int six__ah_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_t
         SIX_STAT(ips->core, ipsec_in_malformed);
         return -1;
     }
-    memcpy(&src, pkt->data + SIX_IP6_OFF_SRC, sizeof(src));
-    memcpy(&dst, pkt->data + SIX_IP6_OFF_DST, sizeof(dst));
-    sa = six__sad_find(ips, &dst, SIX_IPSEC_PROTO_AH, r.spi);
-    if (!sa || (!IN6_IS_ADDR_UNSPECIFIED(&sa->cfg.src) && !IN6_ARE_ADDR_EQUAL(&sa->cfg.src, &src))) {
-        SIX_STAT(ips->core, ipsec_in_no_sa);
+    if (!(sa = six__sad_find_in(ips, pkt, SIX_IPSEC_PROTO_AH, r.spi)))
         return -1;
-    }
     if (r.len < SIX_AH_FIXED_LEN + 16) {
         SIX_STAT(ips->core, ipsec_in_malformed);
         return -1;
     }
-    seq = six__replay_infer(&sa->replay, r.seq);
-    if (six__replay_check(&sa->replay, seq) < 0) {
-        SIX_STAT(ips->core, ipsec_in_replay);
+    if (six__sad_seq_in(ips, sa, r.seq, &seq) < 0)
         return -1;
-    }
     memcpy(got, pkt->data + off + SIX_AH_OFF_ICV, 16);
     /* Only the ICV is zeroed: the padding after it counts as sent, as
      * Linux computes it (RFC 4302 2.6 leaves padding content to the sender). */

@@ -155,7 +155,6 @@ static long trailer(struct six_ipsec *ips, const uint8_t *body, size_t len) {
 int six__esp_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_t nxt_off,
                    uint8_t *nxt, struct six__sa **sa_out) {
     struct six_esp_repr r;
-    struct in6_addr src, dst;
     struct six__sa *sa;
     size_t head, body_len;
     uint8_t *esp, *body;
@@ -166,13 +165,8 @@ int six__esp_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_
         SIX_STAT(ips->core, ipsec_in_malformed);
         return -1;
     }
-    memcpy(&src, pkt->data + SIX_IP6_OFF_SRC, sizeof(src));
-    memcpy(&dst, pkt->data + SIX_IP6_OFF_DST, sizeof(dst));
-    sa = six__sad_find(ips, &dst, SIX_IPSEC_PROTO_ESP, r.spi);
-    if (!sa || (!IN6_IS_ADDR_UNSPECIFIED(&sa->cfg.src) && !IN6_ARE_ADDR_EQUAL(&sa->cfg.src, &src))) {
-        SIX_STAT(ips->core, ipsec_in_no_sa);
+    if (!(sa = six__sad_find_in(ips, pkt, SIX_IPSEC_PROTO_ESP, r.spi)))
         return -1;
-    }
     head = six__esp_head_len(sa);
     if (pkt->len - off < head + SIX_ESP_TRAILER_LEN + sa->icv_len) {
         SIX_STAT(ips->core, ipsec_in_malformed);
@@ -183,11 +177,8 @@ int six__esp_input(struct six_ipsec *ips, struct six_pkt *pkt, size_t off, size_
         SIX_STAT(ips->core, ipsec_in_malformed);
         return -1;
     }
-    seq = six__replay_infer(&sa->replay, r.seq);
-    if (six__replay_check(&sa->replay, seq) < 0) {
-        SIX_STAT(ips->core, ipsec_in_replay);
+    if (six__sad_seq_in(ips, sa, r.seq, &seq) < 0)
         return -1;
-    }
     esp = pkt->data + off;
     body = esp + head;
     if (open_body(ips, sa, esp, body, body_len, seq) < 0)

@@ -63,7 +63,6 @@ int six__ipcomp_input(struct six_ipsec *ips, struct six_pkt **pp, size_t off, si
                       uint8_t *nxt, struct six__sa **sa_out) {
     struct six_pkt *pkt = *pp;
     struct six_ipcomp_repr r;
-    struct in6_addr dst;
     struct six__sa *sa;
     size_t cap = 65535 + SIX_IP6_HDR_LEN - off;
     long n;
@@ -72,11 +71,8 @@ int six__ipcomp_input(struct six_ipsec *ips, struct six_pkt **pp, size_t off, si
         SIX_STAT(ips->core, ipsec_in_malformed);
         return -1;
     }
-    memcpy(&dst, pkt->data + SIX_IP6_OFF_DST, sizeof(dst));
-    if (!(sa = six__sad_find(ips, &dst, SIX_IPSEC_PROTO_IPCOMP, r.cpi))) {
-        SIX_STAT(ips->core, ipsec_in_no_sa);
+    if (!(sa = six__sad_find_in(ips, pkt, SIX_IPSEC_PROTO_IPCOMP, r.cpi)))
         return -1;
-    }
     n = ips->comp->decompress(sa->comp, pkt->data + off + SIX_IPCOMP_HDR_LEN,
                               pkt->len - off - SIX_IPCOMP_HDR_LEN, sa->scratch,
                               cap < SIX_IPCOMP_SCRATCH ? cap : SIX_IPCOMP_SCRATCH);

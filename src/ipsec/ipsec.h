@@ -111,6 +111,14 @@ struct six__sa *six__sad_find(struct six_ipsec *ips, const struct in6_addr *dst,
 struct six__sa *six__sad_find_out(struct six_ipsec *ips, const struct in6_addr *src,
                                   const struct in6_addr *dst, uint8_t proto,
                                   enum six_ipsec_mode mode);
+/* The SA a received packet (data at its IPv6 header) names with spi:
+ * (its destination, proto, spi), and from its source when the SA has one.
+ * NULL when none (counted ipsec_in_no_sa). */
+struct six__sa *six__sad_find_in(struct six_ipsec *ips, const struct six_pkt *pkt,
+                                 uint8_t proto, uint32_t spi);
+/* The 64-bit sequence number of a received low half, checked against
+ * sa's window: 0 with *seq, or -1 (counted ipsec_in_replay). */
+int six__sad_seq_in(struct six_ipsec *ips, const struct six__sa *sa, uint32_t lo, uint64_t *seq);
 /* Charges len bytes to sa's lifetime: 0, or -ETIMEDOUT when its hard
  * limit is reached (the SA is deleted: sa is gone). */
 int six__sad_charge(struct six_ipsec *ips, struct six__sa *sa, size_t len);

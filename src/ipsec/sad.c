@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ipsec/ipsec.h"
+#include "wire/ipv6.h"
 
 static unsigned bucket(uint8_t proto, uint32_t spi) {
     uint32_t h = spi * 2654435761u ^ proto;
@@ -242,6 +243,30 @@ struct six__sa *six__sad_find_out(struct six_ipsec *ips, const struct in6_addr *
         return s;
     }
     return NULL;
+}
+
+struct six__sa *six__sad_find_in(struct six_ipsec *ips, const struct six_pkt *pkt,
+                                 uint8_t proto, uint32_t spi) {
+    struct in6_addr src, dst;
+    struct six__sa *sa;
+
+    memcpy(&src, pkt->data + SIX_IP6_OFF_SRC, sizeof(src));
+    memcpy(&dst, pkt->data + SIX_IP6_OFF_DST, sizeof(dst));
+    sa = six__sad_find(ips, &dst, proto, spi);
+    if (!sa || (!IN6_IS_ADDR_UNSPECIFIED(&sa->cfg.src) && !IN6_ARE_ADDR_EQUAL(&sa->cfg.src, &src))) {
+        SIX_STAT(ips->core, ipsec_in_no_sa);
+        return NULL;
+    }
+    return sa;
+}
+
+int six__sad_seq_in(struct six_ipsec *ips, const struct six__sa *sa, uint32_t lo, uint64_t *seq) {
+    *seq = six__replay_infer(&sa->replay, lo);
+    if (six__replay_check(&sa->replay, *seq) < 0) {
+        SIX_STAT(ips->core, ipsec_in_replay);
+        return -1;
+    }
+    return 0;
 }
 
 int six__sad_charge(struct six_ipsec *ips, struct six__sa *s, size_t len) {
