@@ -41,6 +41,7 @@ struct opts {
     int echo_port;        /* -u PORT, 0: none */
     const char *replay;   /* -R FILE */
     const char *keys;     /* -k FILE: setkey(8) syntax */
+    int esp_level;        /* -e LEVEL: IPV6_ESP_TRANS_LEVEL of -p and -U */
     int count;
     int size;
     double interval;
@@ -79,7 +80,7 @@ static void usage(int code) {
             "usage: %s -i DEV [-t] [-a ADDR/PLEN]... [-r PREFIX/PLEN[,GATEWAY]]...\n"
             "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-A] [-S SEED]\n"
             "       [-u PORT] [-R FILE.pcap] [-F drop=PCT,dup=PCT,reorder=PCT,delay=MS,...]\n"
-            "       [-k SETKEY-FILE]\n"
+            "       [-k SETKEY-FILE] [-e use|require|unique]\n"
             "       [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT]\n"
             "       [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS] [-q]\n",
             prog);
@@ -177,6 +178,25 @@ static void add_list(const char **list, int *n, const char *v) {
     list[(*n)++] = v;
 }
 
+/* -e: an IPsec level by its setkey name. */
+static int parse_level(const char *s) {
+    if (!strcmp(s, "use"))
+        return SIX_IPSEC_LEVEL_USE;
+    if (!strcmp(s, "require"))
+        return SIX_IPSEC_LEVEL_REQUIRE;
+    if (!strcmp(s, "unique"))
+        return SIX_IPSEC_LEVEL_UNIQUE;
+    return -1;
+}
+
+/* The -e level on a socket of -p or -U (nothing without -e). */
+static int set_esp_level(int fd, const struct opts *o) {
+    if (!o->esp_level)
+        return 0;
+    return six_setsockopt(fd, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &o->esp_level,
+                          sizeof(o->esp_level));
+}
+
 /* -k: the SAs and policies of a setkey(8)-syntax file, all or none. */
 static int load_keys(struct six_stack *st, const char *path) {
     char err[256], *text;
@@ -212,7 +232,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->size = 56;
     o->interval = 0.2;
     o->wait = 2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:F:k:c:s:I:W:qh")) != -1) {
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:F:k:e:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -245,6 +265,12 @@ static void parse_args(int argc, char **argv, struct opts *o) {
             o->fault_set = 1;
             break;
         case 'k': o->keys = optarg; break;
+        case 'e':
+            if ((o->esp_level = parse_level(optarg)) < 0) {
+                fprintf(stderr, "%s: bad -e %s\n", prog, optarg);
+                usage(2);
+            }
+            break;
         case 'c': o->count = atoi(optarg); break;
         case 's': o->size = atoi(optarg); break;
         case 'I': o->interval = atof(optarg); break;
@@ -410,7 +436,8 @@ static int do_ping(struct six_stack *st, const struct opts *o, const sigset_t *s
         logline("ping: bad address %s", o->ping);
         return 0;
     }
-    if ((fd = six_socket_on(st, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)) < 0) {
+    if ((fd = six_socket_on(st, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)) < 0 ||
+        set_esp_level(fd, o) < 0) {
         logline("ping: socket: %s", strerror(errno));
         return 0;
     }
@@ -525,7 +552,8 @@ static int do_udp(struct six_stack *st, unsigned ifx, const struct opts *o, cons
     }
     to.sin6_port = htons((uint16_t)port);
     if ((fd = six_socket_on(st, AF_INET6, SOCK_DGRAM, 0)) < 0 ||
-        six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifx, sizeof(ifx)) < 0) {
+        six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifx, sizeof(ifx)) < 0 ||
+        set_esp_level(fd, o) < 0) {
         logline("udp: socket: %s", strerror(errno));
         return 0;
     }

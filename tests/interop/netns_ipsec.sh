@@ -13,7 +13,8 @@
 # sixstack pinging Linux, an ESP packet replayed and one tampered with
 # (sixstack drops and counts each), and, with a policy that requires ESP
 # but no SA, a UDP sender on sixstack whose sends fail and nothing in the
-# clear on the link. Neither ICMPv6 ND nor anything else is protected:
+# clear on the link, and the same with a socket at IPV6_ESP_TRANS_LEVEL
+# require (sixstack-host -e) and no policy at all. Neither ICMPv6 ND nor anything else is protected:
 # the policies name UDP and echo request and reply only.
 #
 # This machine's kernel has no IPv6 ESP and no AEAD: the Linux part runs
@@ -230,6 +231,15 @@ run_no_sa() {
   n=$(tcpdump -r "$tmp/clear.pcap" 2>/dev/null | wc -l)
   [ "$n" -eq 0 ] || fail "no SA: $n UDP packets in the clear on the link"
   echo "case no SA: sends failed with EAGAIN, nothing on the link"
+  # The same asked by the socket (IPV6_ESP_TRANS_LEVEL require), no policy.
+  ip netns exec "$ns" "$host" -i "$dev" -S 7 -a $S/64 -e require -U $L,9 -c 2 -W 0.5 \
+    >"$tmp/nosa2.out" 2>"$tmp/nosa2.log" && fail "no SA (socket): the sender says it was answered"
+  sleep 0.3
+  grep -q "sendto: Resource temporarily unavailable" "$tmp/nosa2.log" ||
+    fail "no SA (socket): the sends did not fail with EAGAIN"
+  n=$(tcpdump -r "$tmp/clear.pcap" 2>/dev/null | wc -l)
+  [ "$n" -eq 0 ] || fail "no SA (socket): $n UDP packets in the clear on the link"
+  echo "case no SA, socket at require: sends failed with EAGAIN, nothing on the link"
 }
 
 if [ "${1:-}" = --part ]; then
