@@ -222,7 +222,15 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
         if (rc < 0)
             return rc;
         if (rc == 1)
-            return transmit(ip6, ifp, &tun, pkt, six__ip6_path_mtu(ip6, &tun, ifp));
+            mtu = six__ip6_path_mtu(ip6, &tun, ifp);
+        /* IPV6_DONTFRAG holds for what IPsec made of the packet too. */
+        if (o->dontfrag && pkt->len > mtu) {
+            SIX_STAT(ip6->core, frag_out_dontfrag);
+            rc = -EMSGSIZE;
+            goto drop;
+        }
+        if (rc == 1)
+            return transmit(ip6, ifp, &tun, pkt, mtu);
     }
     if (six_addr_is_multicast(&o->dst) && !(ifp->flags & SIX_IFF_LOOPBACK))
         return multicast_out(ip6, ifp, o, pkt, mtu);

@@ -947,3 +947,29 @@ TEST(ipcomp_garbage_and_bombs_dropped) {
     CHECK_EQ(h_stats(p.b).icmp6_out_errors, 0);
     h_done(&p);
 }
+
+/* What ESP adds can take a packet over the path MTU: it then leaves in
+ * fragments, unless the socket said IPV6_DONTFRAG (EMSGSIZE, nothing
+ * sent). */
+TEST(esp_growth_over_the_mtu_fragments_or_refuses_with_dontfrag) {
+    struct hpair p;
+    struct hcap c;
+    static char big[1452], buf[1500];
+    int ua, ub, on = 1;
+    setup_ab(&p, &ua, &ub);
+    memset(big, 'm', sizeof(big));   /* 1452 + 8 + 40: exactly 1500 in the clear */
+    hcap_start(&c, p.a, p.ifa, "mtu");
+    CHECK_EQ(CHECK_OK(udp_send(ua, &p.addr_b, PORT, big, sizeof(big))), sizeof(big));
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(ub, buf, sizeof(buf), NULL)), sizeof(big));
+    CHECK_OK(six_setsockopt(ua, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof(on)));
+    CHECK_ERRNO(udp_send(ua, &p.addr_b, PORT, big, sizeof(big)), EMSGSIZE);
+    h_pump(&p);
+    hcap_stop(&c);
+    CHECK_EQ(c.n, 2);   /* the first datagram's two fragments, nothing after */
+    CHECK(hcap_frag(&c.f[0]).is_frag);
+    hcap_free(&c);
+    CHECK_EQ(h_stats(p.a).frag_out_dontfrag, 1);
+    H_NOTHING(ub);
+    h_done(&p);
+}
