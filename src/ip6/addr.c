@@ -392,9 +392,9 @@ static int src_better(const struct six_addr_entry *a, const struct six_addr_entr
 }
 
 /* Whether c may be the source of a packet to dst (of scope dscope) out of
- * ifindex (0: any). */
+ * ifindex (0: any); out_lo: ifindex is the loopback interface. */
 static int src_candidate(const struct six_addr_entry *c, const struct in6_addr *dst, int dscope,
-                         unsigned ifindex) {
+                         unsigned ifindex, int out_lo) {
     /* RFC 4862 5.4: a tentative (or duplicated) address is not assigned
      * yet; it never goes out as a source. */
     if ((c->flags & SIX_ADDR_ANYCAST) || !six__addr_usable(c))
@@ -406,8 +406,11 @@ static int src_candidate(const struct six_addr_entry *c, const struct in6_addr *
     if ((six_addr_scope(&c->addr) <= 2 || six_addr_is_multicast(dst) || dscope <= 2) &&
         ifindex && c->ifindex != ifindex && !six_addr_is_loopback(dst))
         return 0;
-    /* The loopback address never leaves the node (RFC 4291 2.5.3). */
-    if (six_addr_is_loopback(&c->addr) && !six_addr_is_loopback(dst) && !(dscope == 1))
+    /* The loopback address never leaves the node (RFC 4291 2.5.3): it is
+     * a source for the node itself, or for what goes out of the loopback
+     * interface (multicast there stays on the node). */
+    if (six_addr_is_loopback(&c->addr) && !six_addr_is_loopback(dst) && !(dscope == 1) &&
+        !out_lo)
         return 0;
     return 1;
 }
@@ -416,17 +419,18 @@ int six__ip6_select_src(const struct six_ip6 *ip6, const struct in6_addr *dst,
                         unsigned ifindex, struct in6_addr *src) {
     const struct six_addr_entry *best = six__ip6_addr_find(ip6, dst);
     int dscope = six_addr_scope(dst);
+    int out_lo = ifindex && ip6->loopback && ifindex == ip6->loopback->index;
 
     /* Rule 1 first: a destination that is itself a candidate beats every
      * other (traffic to our own addresses, ::1 among them). */
-    if (best && src_candidate(best, dst, dscope, ifindex)) {
+    if (best && src_candidate(best, dst, dscope, ifindex, out_lo)) {
         *src = best->addr;
         return 0;
     }
     best = NULL;
     for (unsigned i = 0; i < ip6->naddrs; i++) {
         const struct six_addr_entry *c = &ip6->addrs[i];
-        if (src_candidate(c, dst, dscope, ifindex) &&
+        if (src_candidate(c, dst, dscope, ifindex, out_lo) &&
             (!best || src_better(c, best, dst, ifindex)))
             best = c;
     }

@@ -12,14 +12,15 @@
 
 /* The default multicast interface (ip6(4): "a value of zero specifies the
  * default interface"): the first multicast-capable interface that is not
- * loopback. */
+ * loopback, else the loopback interface (a stack with lo alone still
+ * chooses one, as BSD and Linux do). */
 struct six_if *six__ip6_default_mcast_if(const struct six_ip6 *ip6) {
     for (unsigned i = 1; i <= SIX_MAX_IFS; i++) {
         struct six_if *ifp = ip6->ifs[i];
         if (ifp && (ifp->flags & SIX_IFF_MULTICAST) && !(ifp->flags & SIX_IFF_LOOPBACK))
             return ifp;
     }
-    return NULL;
+    return ip6->loopback;
 }
 
 int six__ip6_route_out(const struct six_ip6 *ip6, struct six_ip6_out *o,
@@ -148,13 +149,15 @@ static int transmit(struct six_ip6 *ip6, struct six_if *ifp, const struct six_ip
 
 /* A multicast packet (consumed) out of ifp: with IPV6_MULTICAST_LOOP on
  * and this stack a member of the group there, a copy comes back to it
- * (ip6(4)), whole; hop limit 0 keeps the packet on this node. */
+ * (ip6(4)), whole; hop limit 0 keeps the packet on this node, and so does
+ * the loopback interface (BSD ip6_output: nothing is transmitted there,
+ * only the loop copy, so the option decides alone). */
 static int multicast_out(struct six_ip6 *ip6, struct six_if *ifp, const struct six_ip6_out *o,
                          struct six_pkt *pkt, unsigned mtu) {
     int local = o->mcast_loop && six__ip6_mcast_member(ip6, ifp->index, &o->dst);
     struct six_pkt *copy;
 
-    if (o->hlim == 0) {
+    if (o->hlim == 0 || (ifp->flags & SIX_IFF_LOOPBACK)) {
         if (local)
             loop_back(ip6, ifp, pkt);
         else
@@ -232,7 +235,7 @@ int six__ip6_send(struct six_ip6 *ip6, struct six_pkt *pkt, const struct six_ip6
         if (rc == 1)
             return transmit(ip6, ifp, &tun, pkt, mtu);
     }
-    if (six_addr_is_multicast(&o->dst) && !(ifp->flags & SIX_IFF_LOOPBACK))
+    if (six_addr_is_multicast(&o->dst))
         return multicast_out(ip6, ifp, o, pkt, mtu);
     return transmit(ip6, ifp, o, pkt, mtu);
 drop:

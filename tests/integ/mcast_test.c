@@ -391,3 +391,90 @@ TEST(link_local_group_joined_per_interface) {
     CHECK_OK(six_close(e));
     net_done(&n);
 }
+
+/* ---- a stack whose only interface is the loopback one ---- */
+
+struct lo_only {
+    struct six_stack *st;
+    unsigned lo;
+    int member, sender;
+};
+
+static void lo_up(struct lo_only *l, const char *group) {
+    struct six_stack_config cfg = h_config(31);
+    struct sockaddr_in6 sin6 = h_sin6(&any, 0);
+    struct ipv6_mreq mr = {.ipv6mr_multiaddr = h_in6(group), .ipv6mr_interface = 0};
+
+    h_privileged(1);
+    CHECK((l->st = six_stack_new(&cfg)) != NULL);
+    CHECK((l->lo = six_if_nametoindex(l->st, "lo")) != 0);
+    l->member = (int)CHECK_OK(six_socket_on(l->st, AF_INET6, SOCK_DGRAM, 0));
+    l->sender = (int)CHECK_OK(six_socket_on(l->st, AF_INET6, SOCK_DGRAM, 0));
+    sin6.sin6_port = htons(PORT);
+    CHECK_OK(six_bind(l->member, (struct sockaddr *)&sin6, sizeof(sin6)));
+    /* ip6(4): interface 0 lets the stack choose; with lo alone, lo. */
+    CHECK_OK(six_setsockopt(l->member, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)));
+    /* The sender is left unbound: its source is the stack's to choose. */
+    CHECK_OK(six_setsockopt(l->sender, IPPROTO_IPV6, IPV6_MULTICAST_IF, &l->lo,
+                            sizeof(l->lo)));
+}
+
+static void lo_opt(struct lo_only *l, int name, int v) {
+    CHECK_OK(six_setsockopt(l->sender, IPPROTO_IPV6, name, &v, sizeof(v)));
+}
+
+/* Sends tag to group and runs the stack; returns whether the member got
+ * it, and checks that it came from ::1. */
+static int lo_send(struct lo_only *l, const char *group, const char *tag) {
+    struct sockaddr_in6 to = h_sin6(&any, 0), from;
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    socklen_t fl = sizeof(from);
+    char buf[32];
+    ssize_t n;
+
+    to.sin6_addr = h_in6(group);
+    to.sin6_port = htons(PORT);
+    CHECK_EQ(CHECK_OK(six_sendto(l->sender, tag, strlen(tag), 0, (struct sockaddr *)&to,
+                                 sizeof(to))),
+             strlen(tag));
+    h_pump_stacks(&l->st, 1);
+    n = six_recvfrom(l->member, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+    if (n < 0) {
+        CHECK_EQ(errno, EAGAIN);
+        return 0;
+    }
+    CHECK_EQ(n, strlen(tag));
+    CHECK_MEM(buf, tag, strlen(tag));
+    CHECK(h_addr_eq(&from.sin6_addr, &lo));
+    return 1;
+}
+
+static void lo_done(struct lo_only *l) {
+    CHECK_OK(six_close(l->member));
+    CHECK_OK(six_close(l->sender));
+    h_pump_stacks(&l->st, 1);
+    CHECK_EQ(six_stack_pkts_in_use(l->st), 0);
+    six_stack_free(l->st);
+}
+
+/* Multicast through the loopback interface, as BSD's ip6_output: the
+ * datagram is never transmitted there, only the loop copy is delivered,
+ * so IPV6_MULTICAST_LOOP decides alone (the hop limit does not matter). An
+ * unbound sender gets ::1 as its source, since the datagram stays on the
+ * node; a join with interface 0 picks lo. */
+TEST(mcast_loopback_interface_only) {
+    static const char *groups[] = {"ff15::abcd", "ff02::1:3"};
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        struct lo_only l;
+
+        lo_up(&l, groups[i]);
+        CHECK(lo_send(&l, groups[i], "loop1"));
+        lo_opt(&l, IPV6_MULTICAST_LOOP, 0);
+        CHECK(!lo_send(&l, groups[i], "loop0"));
+        lo_opt(&l, IPV6_MULTICAST_HOPS, 0);
+        CHECK(!lo_send(&l, groups[i], "hops0"));
+        lo_opt(&l, IPV6_MULTICAST_LOOP, 1);
+        CHECK(lo_send(&l, groups[i], "hops0l1"));
+        lo_done(&l);
+    }
+}
