@@ -75,6 +75,11 @@ echo "ok: sixstack's counters: 12 datagrams in and out, 4 reassembled and fragme
 cp "$tmp/host.log" "$tmp/serve-host.log"
 start_host -a 2001:db8:6::2/64 -a 2001:db8:6::3/64 -u 7777 -g ff1e::77 -R "$tmp/serve.pcap"
 n=$(tshark -r "$tmp/serve.pcap" 2>/dev/null | wc -l)
+# The host logs the replay once done: on a loaded machine, after start_host.
+for _ in $(seq 100); do
+  grep -q "replayed $n records from $tmp/serve.pcap" "$tmp/host.log" && break
+  sleep 0.1
+done
 grep -q "replayed $n records from $tmp/serve.pcap" "$tmp/host.log" || fail "no replay of $n records logged"
 for _ in $(seq 50); do
   [ "$(grep -c 'udp echo: .*, echoed' "$tmp/host.log")" -ge 12 ] && break
