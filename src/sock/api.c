@@ -104,14 +104,49 @@ static ssize_t sock_sendmsg(struct six_sock *s, const struct msghdr *msg, int fl
     }
     if ((len = six__iov_len(msg)) < 0)
         return len;
+    /* SO_SNDBUF bounds the datagram a send takes (BSD sosend_dgram). */
+    if (s->type != SOCK_STREAM && (size_t)len > s->sndbuf)
+        return -EMSGSIZE;
     return s->ops->send(s, msg, (size_t)len, dst);
 }
 
+/* How often a send waiting for a packet buffer tries again (on the stack's
+ * clock; the buffers come back from receivers and the links, which do not
+ * signal it). */
+#define SEND_RETRY_US 1000
+
+/* A blocking send that found no packet buffer, with SO_SNDTIMEO set:
+ * tries again until one is free or the timeout passes (EAGAIN, as
+ * Linux). Stack locked (released while waiting). */
+static ssize_t send_waiting(struct six_sock *s, const struct msghdr *msg, int flags) {
+    struct six_core *core = s->socks->core;
+    uint64_t now = six__now(core), deadline = SIX_NEVER;
+    ssize_t rc = -ENOBUFS;
+
+    if (s->sndtimeo_us < SIX_NEVER - now)
+        deadline = now + s->sndtimeo_us;
+    while (rc == -ENOBUFS) {
+        now = six__now(core);
+        if (now >= deadline)
+            return -EAGAIN;
+        six__core_wait(core, deadline - now > SEND_RETRY_US ? now + SEND_RETRY_US : deadline);
+        if (s->closing)
+            return -EBADF;
+        rc = sock_sendmsg(s, msg, flags);
+        six__ip6_poll_links(s->socks->ip6, DRAIN_BUDGET);
+    }
+    return rc;
+}
+
 /* Sends, then delivers what the send looped back before the call returns.
- * Stack locked. */
+ * Out of packet buffers, a blocking send with SO_SNDTIMEO waits that long
+ * for one; without it, ENOBUFS at once (a datagram is never held back
+ * indefinitely). Stack locked. */
 static ssize_t send_and_drain(struct six_sock *s, const struct msghdr *msg, int flags) {
     ssize_t rc = sock_sendmsg(s, msg, flags);
     six__ip6_poll_links(s->socks->ip6, DRAIN_BUDGET);
+    if (rc == -ENOBUFS && s->sndtimeo_us && !s->nonblock && !(flags & MSG_DONTWAIT))
+        rc = send_waiting(s, msg, flags);
     return rc;
 }
 

@@ -125,14 +125,9 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
         return -EINVAL;
     if ((rc = six__pktopts_resolve(s, so, to, &o)) < 0)
         return rc;
-    /* An interface that does not exist is ENXIO from route_out. */
-    if ((rc = six__ip6_route_out_cached(socks->ip6, &s->route, &o, &ifp)) < 0) {
-        /* Counted here as six__ip6_output would: the route was looked up
-         * first, for the checksum's source address. */
-        if (rc == -ENETUNREACH)
-            SIX_STAT(socks->core, ip6_out_no_route);
+    /* Looked up first, for the checksum's source address. */
+    if ((rc = six__sock_route_out(s, &o, &ifp)) < 0)
         return rc;
-    }
     pkt = six__pkt_alloc(&socks->core->pools, SIX_PKT_HEADROOM + six__ip6_ext_len(&o), len);
     if (!pkt) {
         SIX_STAT(socks->core, ip6_out_nobufs);

@@ -330,3 +330,13 @@ size_t six__iov_scatter(struct msghdr *msg, const uint8_t *src, size_t len) {
     }
     return done;
 }
+
+int six__sock_route_out(struct six_sock *s, struct six_ip6_out *o, struct six_if **ifp) {
+    int rc = six__ip6_route_out_cached(s->socks->ip6, &s->route, o, ifp);
+
+    if (rc == -ENETUNREACH)
+        SIX_STAT(s->socks->core, ip6_out_no_route);
+    if (rc == 0 && s->dontroute && !o->via_neighbour && !IN6_ARE_ADDR_EQUAL(&o->nexthop, &o->dst))
+        rc = -ENETUNREACH;
+    return rc;
+}

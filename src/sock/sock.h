@@ -178,13 +178,16 @@ struct six_sock {
     int hashed;                  /* UDP: has a local port in udp_hash */
     int addr_by_connect;         /* UDP: laddr's address came from connect */
     int reuseaddr, reuseport;    /* SO_REUSEADDR, SO_REUSEPORT */
+    int dontroute;               /* SO_DONTROUTE: on-link destinations only */
 
     unsigned busy;               /* calls in progress */
     int closed;                  /* six__sock_close_locked ran */
     int nonblock;
     int so_error;
-    uint64_t rcvtimeo_us, sndtimeo_us;   /* 0: wait forever */
-    unsigned sndbuf;
+    /* SO_RCVTIMEO (0: wait forever); SO_SNDTIMEO (0: a send out of
+     * buffers fails at once, see api.c send_and_drain). */
+    uint64_t rcvtimeo_us, sndtimeo_us;
+    unsigned sndbuf;             /* SO_SNDBUF: the largest datagram a send takes */
 
     /* IPPROTO_IPV6 options. */
     int unicast_hops;            /* -1: the stack's default */
@@ -340,6 +343,11 @@ int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_ad
 int six__memb_has_source(const struct six_memb *m, const struct in6_addr *a);
 /* Leaves m's group. */
 void six__memb_leave(struct six_sock *s, struct six_memb *m);
+/* Routes a send of s (six__ip6_route_out_cached, counting a missing route
+ * as six__ip6_output would); with SO_DONTROUTE only an on-link
+ * destination (no gateway) passes, else -ENETUNREACH (BSD). An interface
+ * that does not exist is -ENXIO. */
+int six__sock_route_out(struct six_sock *s, struct six_ip6_out *o, struct six_if **ifp);
 /* The hop limit for a packet to dst from the basic options. */
 int six__sock_hops(const struct six_sock *s, const struct in6_addr *dst);
 

@@ -97,10 +97,14 @@ static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen
             return rc;
         s->reuseport = v != 0;
         return 0;
-    case SO_KEEPALIVE:
     case SO_DONTROUTE:
-    case SO_BROADCAST:
-        return six__opt_int(val, len, &v);   /* accepted, no effect yet */
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        s->dontroute = v != 0;
+        return 0;
+    case SO_KEEPALIVE:   /* a datagram socket has no connection to keep */
+    case SO_BROADCAST:   /* IPv6 has no broadcast */
+        return -ENOPROTOOPT;
     default:
         return -ENOPROTOOPT;
     }
@@ -135,6 +139,8 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
         return six__opt_put_int(val, len, s->reuseaddr);
     case SO_REUSEPORT:
         return six__opt_put_int(val, len, s->reuseport);
+    case SO_DONTROUTE:
+        return six__opt_put_int(val, len, s->dontroute);
     default:
         return -ENOPROTOOPT;
     }

@@ -292,11 +292,8 @@ static ssize_t udp6_send(struct six_sock *s, const struct msghdr *msg, size_t le
     /* A socket bound to a group sends from a unicast address. */
     if (six_addr_is_multicast(&o.src))
         memset(&o.src, 0, sizeof(o.src));
-    if ((rc = six__ip6_route_out_cached(socks->ip6, &s->route, &o, &ifp)) < 0) {
-        if (rc == -ENETUNREACH)
-            SIX_STAT(socks->core, ip6_out_no_route);
+    if ((rc = six__sock_route_out(s, &o, &ifp)) < 0)
         return rc;
-    }
     /* Past what a UDP length holds. A socket that does not fragment
      * learns the MTU as for any datagram over it (Linux's local error,
      * which tracepath's first probe counts on). */

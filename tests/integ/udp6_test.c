@@ -2,7 +2,9 @@
  * 2001:db8::2 on a memwire pair), through the public API: send and
  * receive, bind rules, ephemeral ports, demultiplexing, the checksum,
  * ICMPv6 errors, ancillary data and privileges. */
+#include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 
 #include "harness.h"
 
@@ -735,5 +737,160 @@ TEST(udp_full_member_costs_no_copy) {
     }
     CHECK_EQ(h_stats(p.b).udp_in_rcvbuf_full, 1);
     CHECK_EQ(h_stats(p.b).ip6_in_nobufs, 0);
+    h_done(&p);
+}
+
+/* ---- SOL_SOCKET options and their datagram meaning ---- */
+
+/* SO_KEEPALIVE (no connection to keep) and SO_BROADCAST (no broadcast in
+ * IPv6) mean nothing on a datagram socket: refused, not ignored. */
+TEST(udp_keepalive_and_broadcast_refused) {
+    static const int names[] = {SO_KEEPALIVE, SO_BROADCAST};
+    struct hpair p;
+    int one = 1, v;
+    socklen_t vl = sizeof(v);
+
+    h_up(&p);
+    int u = u_sock(&p, p.a), r = h_sock(&p, p.a, 253);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        CHECK_ERRNO(six_setsockopt(u, SOL_SOCKET, names[i], &one, sizeof(one)), ENOPROTOOPT);
+        CHECK_ERRNO(six_setsockopt(r, SOL_SOCKET, names[i], &one, sizeof(one)), ENOPROTOOPT);
+        CHECK_ERRNO(six_getsockopt(u, SOL_SOCKET, names[i], &v, &vl), ENOPROTOOPT);
+    }
+    h_done(&p);
+}
+
+/* SO_SNDBUF bounds the datagram a send takes (what getsockopt reads: the
+ * value asked for, doubled as Linux does); beyond it EMSGSIZE and nothing
+ * sent. */
+TEST(udp_sndbuf_bounds_the_datagram) {
+    static uint8_t big[4096];
+    struct hpair p;
+    int v = 1024;
+    socklen_t vl = sizeof(v);
+
+    h_up(&p);
+    int b = u_sock(&p, p.b), a = u_sock(&p, p.a), r = h_sock(&p, p.a, 253);
+    CHECK_OK(u_bind(b, &any, PORT_B));
+    CHECK_EQ(CHECK_OK(u_sendto(a, &p.addr_b, PORT_B, big, 4096)), 4096);
+    CHECK_OK(six_setsockopt(a, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)));
+    CHECK_OK(six_setsockopt(r, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)));
+    CHECK_OK(six_getsockopt(a, SOL_SOCKET, SO_SNDBUF, &v, &vl));
+    CHECK_EQ(v, 2048);
+    uint64_t sent = h_stats(p.a).ip6_out_requests;
+    CHECK_ERRNO(u_sendto(a, &p.addr_b, PORT_B, big, 2049), EMSGSIZE);
+    CHECK_ERRNO(h_sendto(r, &p.addr_b, big, 2049), EMSGSIZE);
+    CHECK_EQ(h_stats(p.a).ip6_out_requests, sent);
+    CHECK_EQ(CHECK_OK(u_sendto(a, &p.addr_b, PORT_B, big, 2048)), 2048);
+    h_send_ok(r, &p.addr_b, big, 2048);
+    h_pump(&p);
+    char buf[4096];
+    CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), NULL)), 4096);
+    CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), NULL)), 2048);
+    h_done(&p);
+}
+
+/* SO_DONTROUTE: only destinations on a link of the stack's (BSD): through
+ * a gateway ENETUNREACH, on-link ones as before. */
+TEST(udp_dontroute_sends_on_link_only) {
+    struct hpair p;
+    int one = 1, v = 0;
+    socklen_t vl = sizeof(v);
+    struct in6_addr far = h_in6("2001:db8:99::7"), net = h_in6("2001:db8:99::");
+
+    h_up(&p);
+    CHECK_OK(six_route_add(p.a, &net, 64, &p.addr_b, p.ifa));
+    int b = u_sock(&p, p.b), a = u_sock(&p, p.a), r = h_sock(&p, p.a, 253);
+    CHECK_OK(u_bind(b, &any, PORT_B));
+    CHECK_OK(u_sendto(a, &far, PORT_B, "gw", 2));   /* through B, without the option */
+    CHECK_OK(six_setsockopt(a, SOL_SOCKET, SO_DONTROUTE, &one, sizeof(one)));
+    CHECK_OK(six_setsockopt(r, SOL_SOCKET, SO_DONTROUTE, &one, sizeof(one)));
+    CHECK_OK(six_getsockopt(a, SOL_SOCKET, SO_DONTROUTE, &v, &vl));
+    CHECK_EQ(v, 1);
+    uint64_t sent = h_stats(p.a).ip6_out_requests;
+    CHECK_ERRNO(u_sendto(a, &far, PORT_B, "gw", 2), ENETUNREACH);
+    CHECK_ERRNO(h_sendto(r, &far, "gw", 2), ENETUNREACH);
+    CHECK_EQ(h_stats(p.a).ip6_out_requests, sent);
+    CHECK_OK(u_sendto(a, &p.addr_b, PORT_B, "on-link", 7));
+    h_pump(&p);
+    char buf[16];
+    CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), NULL)), 7);
+    H_NOTHING(b);   /* B routes nothing: the first went elsewhere */
+    h_done(&p);
+}
+
+struct blocked_send {
+    int fd;
+    struct sockaddr_in6 to;
+    ssize_t rc;
+    int err;
+    volatile int done;
+};
+
+static void *blocked_send_main(void *arg) {
+    struct blocked_send *bs = arg;
+    bs->rc = six_sendto(bs->fd, "late", 4, 0, (struct sockaddr *)&bs->to, sizeof(bs->to));
+    bs->err = errno;
+    bs->done = 1;
+    return NULL;
+}
+
+/* Moves A's manual clock in steps of step_us until the sender is done;
+ * returns how far it moved. */
+static uint64_t advance_until_done(struct hpair *p, struct blocked_send *bs, uint64_t step_us) {
+    uint64_t moved = 0;
+    while (!bs->done) {
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+        CHECK_OK(six_stack_set_time(p->a, six_stack_now(p->a) + step_us));
+        moved += step_us;
+        CHECK(moved < 100000000u);
+    }
+    return moved;
+}
+
+/* SO_SNDTIMEO bounds a blocking send: out of packet buffers (A's two held
+ * by a socket that does not read), the send waits up to the timeout, on
+ * the stack's clock, then EAGAIN; a buffer freed meanwhile lets it go. */
+TEST(udp_sndtimeo_bounds_a_blocking_send) {
+    struct six_stack_config ca = h_config(1);
+    struct timeval tv = {.tv_sec = 1};
+    struct blocked_send bs = {0};
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    struct hpair p;
+    pthread_t th;
+    char buf[8];
+
+    ca.pkt_small_max = 2;
+    ca.pkt_large_max = 0;
+    h_up_cfg(&p, &ca, NULL);
+    int hold = u_sock(&p, p.a), a = u_sock(&p, p.a);
+    CHECK_OK(u_bind(hold, &lo, 7));
+    CHECK_OK(u_sendto(a, &lo, 7, "1", 1));
+    CHECK_OK(u_sendto(a, &lo, 7, "2", 1));
+    CHECK_ERRNO(u_sendto(a, &lo, 7, "3", 1), ENOBUFS);   /* no timeout: at once */
+    CHECK_OK(six_setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+    CHECK_ERRNO(six_sendto(a, "4", 1, MSG_DONTWAIT, (struct sockaddr *)&(struct sockaddr_in6){
+                               .sin6_family = AF_INET6, .sin6_addr = lo, .sin6_port = htons(7)},
+                           sizeof(struct sockaddr_in6)),
+                ENOBUFS);
+    bs.fd = a;
+    bs.to = u_sin6(&lo, 7);
+    CHECK_EQ(pthread_create(&th, NULL, blocked_send_main, &bs), 0);
+    uint64_t waited = advance_until_done(&p, &bs, 100000);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    CHECK_EQ(bs.rc, -1);
+    CHECK_EQ(bs.err, EAGAIN);
+    CHECK(waited >= 1000000);
+    /* Again, and a buffer comes back while it waits. */
+    bs.done = 0;
+    CHECK_EQ(pthread_create(&th, NULL, blocked_send_main, &bs), 0);
+    CHECK_EQ(CHECK_OK(h_recv(hold, buf, sizeof(buf), NULL)), 1);
+    waited = advance_until_done(&p, &bs, 1000);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    CHECK_EQ(bs.rc, 4);
+    CHECK(waited < 1000000);
+    CHECK_EQ(CHECK_OK(h_recv(hold, buf, sizeof(buf), NULL)), 1);
+    CHECK_EQ(CHECK_OK(h_recv(hold, buf, sizeof(buf), NULL)), 4);
     h_done(&p);
 }
