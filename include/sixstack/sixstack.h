@@ -83,9 +83,10 @@ struct six_stack_config {
      * treat a neighbour whose flag goes clear as no longer a router
      * (7.2.5). Default 0. */
     int nd_router_flag;
-    /* Give each Ethernet interface a link-local address when it is
-     * added (RFC 4862 5.3): 1 (default) or 0 to configure addresses only
-     * by hand. */
+    /* Give each interface but lo a link-local address when it is added
+     * (RFC 4291 2.1, RFC 4862 5.3; on bare IPv6 links too, without DAD
+     * there since they have no neighbour discovery): 1 (default) or 0 to
+     * configure addresses only by hand. */
     int linklocal;
     /* Reassembly (RFC 8200 4.5). reass_max_datagrams: most datagrams
      * waiting at once (table slots, allocated when the stack is made; 0

@@ -123,7 +123,8 @@ static void stable_iid(const struct six_ac *ac, const struct six_if *ifp,
 static int make_addr(const struct six_ac *ac, const struct six_if *ifp,
                      const struct in6_addr *prefix, unsigned *counter, struct in6_addr *out) {
     *out = *prefix;
-    if (ac->gen_mode == SIX_ADDR_GEN_EUI64) {
+    /* A link without a MAC has no EUI-64: a stable identifier there. */
+    if (ac->gen_mode == SIX_ADDR_GEN_EUI64 && (ifp->flags & SIX_IFF_ETHERNET)) {
         six_eth_eui64(ifp->hwaddr, out->s6_addr + 8);
         return 0;
     }
@@ -276,8 +277,13 @@ static int add_linklocal(struct six_ac *ac, struct six_if *ifp) {
 int six__ac_if_up(struct six_ac *ac, struct six_if *ifp) {
     int rc;
 
-    if (!(ifp->flags & SIX_IFF_ETHERNET) || ifp->index > SIX_MAX_IFS)
+    if ((ifp->flags & SIX_IFF_LOOPBACK) || ifp->index > SIX_MAX_IFS)
         return 0;
+    /* RFC 4291 2.1: every interface has a link-local address, bare IPv6
+     * links (memwire, TUN) too; they have no neighbour discovery, hence no
+     * DAD (addr_event) and no autoconfiguration. */
+    if (!(ifp->flags & SIX_IFF_ETHERNET))
+        return ac->linklocal ? add_linklocal(ac, ifp) : 0;
     memset(&ac->ifs[ifp->index], 0, sizeof(ac->ifs[ifp->index]));
     ac->ifs[ifp->index].rs_next = SIX_NEVER;
     ac->ifs[ifp->index].mtu_max = ifp->mtu;

@@ -282,6 +282,7 @@ TEST(use_min_mtu_default_caps_multicast_only) {
     fill_payload();
     h_up(&p);
     int s = h_sock(&p, p.a, 253);
+    h_bind(s, &p.addr_a);   /* CAPTURE keeps frames from addr_a */
     join_if(s, p.ifa);
     CAPTURE(&p, &c, "mm1", h_send_ok(s, &p.addr_b, payload, 1400));
     CHECK_EQ(c.n, 1);
@@ -302,6 +303,7 @@ TEST(use_min_mtu_zero_sends_multicast_at_the_path_mtu) {
     fill_payload();
     h_up(&p);
     int s = h_sock(&p, p.a, 253);
+    h_bind(s, &p.addr_a);   /* CAPTURE keeps frames from addr_a */
     join_if(s, p.ifa);
     set_int(s, IPV6_USE_MIN_MTU, 0);
     CAPTURE(&p, &c, "mm0", h_send_ok(s, &all, payload, 1400));

@@ -119,6 +119,18 @@ static inline struct in6_addr h_addr_add(struct hpair *p, struct six_stack *st, 
     return a;
 }
 
+/* The link-local address the stack gave interface ifindex (RFC 4291 2.1:
+ * every interface has one; config linklocal). */
+static inline struct in6_addr h_linklocal(struct six_stack *st, unsigned ifindex) {
+    struct six_addr_info ai[16];
+    int n = six_addr_list(st, ifindex, ai, 16);
+    for (int i = 0; i < n && i < 16; i++)
+        if (ai[i].addr.s6_addr[0] == 0xfe && (ai[i].addr.s6_addr[1] & 0xc0) == 0x80)
+            return ai[i].addr;
+    six_test_fail(__FILE__, __LINE__, "interface %u has no link-local address", ifindex);
+    return ai[0].addr;
+}
+
 /* Polls the n stacks in st until none receives or sends anything more
  * (no counter moves in a round); fails the test if they never settle. */
 static inline void h_pump_stacks(struct six_stack *const *st, int n) {

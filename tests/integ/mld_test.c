@@ -52,7 +52,6 @@ static void drain(struct net *n) {
 
 static void net_up_mtu(struct net *n, unsigned mtu) {
     struct six_memwire_config wc = {.mtu = mtu, .queue_len = 256};
-    static const char *ll[NST] = {"fe80::1", "fe80::2", "fe80::3", "fe80::4"};
     static const char *gl[NST] = {"2001:db8::1", "2001:db8::2", "2001:db8::3", "2001:db8::4"};
     int one = 1, off = 0;
     struct icmp6_filter f;
@@ -66,9 +65,8 @@ static void net_up_mtu(struct net *n, unsigned mtu) {
         n->st[i] = six_stack_new(&cfg);
         CHECK(n->st[i] != NULL);
         n->ifx[i] = (unsigned)CHECK_OK(six_segment_attach(n->seg, n->st[i], "s0"));
-        n->ll[i] = h_in6(ll[i]);
+        n->ll[i] = h_linklocal(n->st[i], n->ifx[i]);
         n->gl[i] = h_in6(gl[i]);
-        CHECK_OK(six_addr_add(n->st[i], n->ifx[i], &n->ll[i], 64, 0));
         CHECK_OK(six_addr_add(n->st[i], n->ifx[i], &n->gl[i], 64, 0));
     }
     /* Whatever the stacks report on their own (solicited-node groups,

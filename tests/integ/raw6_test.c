@@ -1379,9 +1379,7 @@ TEST(second_copy_without_a_buffer_is_counted) {
 TEST(link_local_source_carries_its_scope) {
     struct hpair p;
     h_up(&p);
-    struct in6_addr lla = h_in6("fe80::a"), llb = h_in6("fe80::b");
-    CHECK_OK(six_addr_add(p.a, p.ifa, &lla, 64, 0));
-    CHECK_OK(six_addr_add(p.b, p.ifb, &llb, 64, 0));
+    struct in6_addr lla = h_linklocal(p.a, p.ifa), llb = h_linklocal(p.b, p.ifb);
     int a = h_sock(&p, p.a, 253);
     int b = h_sock(&p, p.b, 253);
     struct sockaddr_in6 to = h_sin6(&llb, p.ifa), from;

@@ -189,3 +189,36 @@ TEST(stack_start_twice_is_ealready) {
     CHECK_OK(six_stack_stop(st));
     six_stack_free(st);
 }
+
+/* RFC 4291 2.1: every interface but lo gets a link-local address, bare
+ * IPv6 links too (memwire: no neighbour discovery, so no DAD, usable at
+ * once even with DAD on); traffic between two of them works; config
+ * linklocal 0 leaves them out. */
+TEST(every_interface_has_a_link_local_address) {
+    struct six_stack_config ca = h_config(1), cb = h_config(2);
+    struct six_addr_info ai[8];
+    struct hpair p;
+    uint8_t buf[16];
+    struct sockaddr_in6 from;
+
+    ca.dad_transmits = cb.dad_transmits = 1;
+    h_up_cfg(&p, &ca, &cb);
+    struct in6_addr lla = h_linklocal(p.a, p.ifa), llb = h_linklocal(p.b, p.ifb);
+    int n = six_addr_list(p.a, p.ifa, ai, 8);
+    CHECK_EQ(n, 2);   /* 2001:db8::1 and the link-local one */
+    for (int i = 0; i < n; i++)
+        CHECK((ai[i].flags & SIX_ADDR_TENTATIVE) == 0);
+    CHECK_EQ(six_addr_list(p.a, six_if_nametoindex(p.a, "lo"), ai, 8), 1);   /* ::1 */
+    int a = h_sock(&p, p.a, 253), b = h_sock(&p, p.b, 253);
+    struct sockaddr_in6 to = h_sin6(&llb, p.ifa);
+    CHECK_EQ(CHECK_OK(six_sendto(a, "ll", 2, 0, (struct sockaddr *)&to, sizeof(to))), 2);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(b, buf, sizeof(buf), &from)), 2);
+    CHECK(h_addr_eq(&from.sin6_addr, &lla));
+    h_done(&p);
+
+    ca.linklocal = cb.linklocal = 0;
+    h_up_cfg(&p, &ca, &cb);
+    CHECK_EQ(six_addr_list(p.a, p.ifa, ai, 8), 1);
+    h_done(&p);
+}

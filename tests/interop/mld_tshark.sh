@@ -31,7 +31,7 @@ for rt in 1 2 3 4 5 6; do
   want "icmpv6.mldr.mar.record_type == $rt" 1 "record type $rt"
 done
 want 'icmpv6.type == 143 && ipv6.hlim == 1 && ipv6.opt.router_alert == 0 && ipv6.dst == ff02::16' 6 "reports: hop limit 1, Router Alert MLD, to ff02::16"
-want 'icmpv6.type == 143 && ipv6.src == fe80::2' 6 "reports from the link-local address"
+want 'icmpv6.type == 143 && ipv6.src == fe80::/64' 6 "reports from the link-local address"
 want 'icmpv6.mldr.mar.nb_sources == 1 && icmpv6.mldr.mar.multicast_address == ff3e::902' 1 "a record with its source"
 want 'icmpv6.type == 131 && icmpv6.mld.multicast_address == ff3e::902' 1 "MLDv1 report"
 want 'icmpv6.type == 132 && ipv6.dst == ff02::2' 1 "MLDv1 done"
