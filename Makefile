@@ -4,6 +4,7 @@
 #   make bench   release build, run every benchmark pinned to one core, summary
 #   make install install the library, headers, pkg-config file and man pages
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
+#   make flood   the neighbour-cache flood test (TAP, root) for FLOOD_SECONDS
 
 BUILD    ?= build
 ASAN     ?= build-asan
@@ -25,7 +26,7 @@ DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tsha
         iproute2 iputils-ping ndisc6 python3 python3-scapy groff-base liblwip-dev \
         user-mode-linux kmod socat libssl-dev zlib1g-dev
 
-.PHONY: all deps build asan release test demo bench install fuzz fuzz-smoke format clean
+.PHONY: all deps build asan release test demo bench install fuzz fuzz-smoke flood format clean
 
 all: build
 
@@ -77,6 +78,11 @@ install: build
 
 fuzz: deps
 	CC=clang scripts/fuzz-smoke.sh $(FUZZB) $(FUZZ_SECONDS)
+
+# make test runs it for 3 s.
+FLOOD_SECONDS ?= 30
+flood: build
+	FLOOD_SECONDS=$(FLOOD_SECONDS) bash tests/interop/netns_flood.sh $(BUILD) .
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

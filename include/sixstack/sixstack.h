@@ -71,8 +71,10 @@ struct six_stack_config {
      * recommends 10. */
     unsigned pmtu_cache_max;
     unsigned pmtu_expire_s;
-    /* Neighbour cache entries (RFC 4861 5.1), all interfaces together;
-     * a full cache evicts the least recently used entry. */
+    /* Neighbour cache entries (RFC 4861 5.1), all interfaces together.
+     * RFC 6583 7.1: at most a quarter of them resolving (INCOMPLETE) at
+     * once; a full cache evicts a resolving entry first, then one never
+     * used to send, then the least recently used. */
     unsigned nd_cache_max;
     /* Packets held per neighbour while its address is being resolved
      * (RFC 4861 7.2.2); a new one replaces the oldest. */

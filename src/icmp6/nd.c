@@ -45,6 +45,10 @@ int six__nd_init(struct six_nd *nd, struct six_icmp6 *icmp6, unsigned cache_max,
     nd->ip6 = icmp6->ip6;
     nd->cache_max = cache_max ? cache_max : 1;
     nd->queue_max = queue_max ? queue_max : 1;
+    /* RFC 6583 7.1 gives no figure: a quarter of the cache resolves at
+     * once, so unsolicited traffic never holds more than that (nor more
+     * than a quarter's queues of packet buffers). */
+    nd->incomplete_max = nd->cache_max / 4 ? nd->cache_max / 4 : 1;
     nd->cache = calloc(nd->cache_max, sizeof(*nd->cache));
     if (!nd->cache)
         return -ENOMEM;
@@ -103,31 +107,50 @@ const struct six_neigh *six__nd_lookup(const struct six_nd *nd, unsigned ifindex
     return neigh_find(nd, ifindex, addr);
 }
 
-/* The slot to reuse when the cache is full: the least recently used
- * entry that is not resolving, else the least recently used of all. */
-static struct six_neigh *neigh_victim(struct six_nd *nd) {
+/* How much an entry is worth keeping (RFC 6583 7.1): a neighbour traffic
+ * goes to (REACHABLE, STALE, DELAY or PROBE, used) above one only learnt
+ * (an unsolicited NS's STALE entry), above one still resolving, which
+ * anyone can make us create by sending us anything. */
+static int neigh_worth(const struct six_neigh *n) {
+    if (n->state == SIX_NUD_INCOMPLETE)
+        return 0;
+    return n->used ? 2 : 1;
+}
+
+/* The slot to reuse: the least recently used of the entries worth least
+ * (only_incomplete: of the INCOMPLETE ones). */
+static struct six_neigh *neigh_victim(struct six_nd *nd, int only_incomplete) {
     struct six_neigh *best = NULL;
     for (unsigned i = 0; i < nd->cache_max; i++) {
         struct six_neigh *n = &nd->cache[i];
-        int n_inc = n->state == SIX_NUD_INCOMPLETE;
-        if (!best || (best->state == SIX_NUD_INCOMPLETE && !n_inc) ||
-            ((best->state == SIX_NUD_INCOMPLETE) == n_inc && n->last_used < best->last_used))
+        if (only_incomplete && n->state != SIX_NUD_INCOMPLETE)
+            continue;
+        if (!best || neigh_worth(n) < neigh_worth(best) ||
+            (neigh_worth(n) == neigh_worth(best) && n->last_used < best->last_used))
             best = n;
     }
     return best;
 }
 
 /* A new entry in state (no MAC yet), evicting one when the cache is
- * full: memory stays bounded whoever floods us with solicitations. */
+ * full, or an older INCOMPLETE one when incomplete_max of them are
+ * resolving: memory stays bounded whoever floods us, and the neighbours
+ * in use stay. */
 static struct six_neigh *neigh_new(struct six_nd *nd, unsigned ifindex,
                                    const struct in6_addr *addr, enum six_nud state) {
     struct six_neigh *n = NULL;
+    unsigned incomplete = 0;
 
-    for (unsigned i = 0; i < nd->cache_max && !n; i++)
-        if (nd->cache[i].state == SIX_NUD_NONE)
+    for (unsigned i = 0; i < nd->cache_max; i++) {
+        if (nd->cache[i].state == SIX_NUD_NONE && !n)
             n = &nd->cache[i];
-    if (!n) {
-        n = neigh_victim(nd);
+        incomplete += nd->cache[i].state == SIX_NUD_INCOMPLETE;
+    }
+    if (state == SIX_NUD_INCOMPLETE && incomplete >= nd->incomplete_max)
+        n = neigh_victim(nd, 1);
+    else if (!n)
+        n = neigh_victim(nd, 0);
+    if (n->state != SIX_NUD_NONE) {
         SIX_STAT(nd->ip6->core, nd_cache_evictions);
         neigh_free(n);
     }
@@ -137,6 +160,7 @@ static struct six_neigh *neigh_new(struct six_nd *nd, unsigned ifindex,
     memset(n->mac, 0, sizeof(n->mac));
     n->is_router = 0;
     n->probes = 0;
+    n->used = 0;
     n->last_used = six__now(nd->ip6->core);
     return n;
 }
@@ -253,6 +277,7 @@ static void send_na(struct six_nd *nd, struct six_if *ifp, const struct six_addr
  * STALE -> DELAY, probing in DELAY_FIRST_PROBE_TIME). Consumes pkt. */
 static int neigh_output(struct six_neigh *n, struct six_if *ifp, struct six_pkt *pkt) {
     n->last_used = six__now(n->nd->ip6->core);
+    n->used = 1;
     if (n->state == SIX_NUD_STALE) {
         n->state = SIX_NUD_DELAY;
         neigh_arm(n, SIX_ND_DELAY_FIRST_PROBE_TIME);

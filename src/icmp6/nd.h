@@ -40,6 +40,7 @@ struct six_neigh {
     uint8_t mac[SIX_ETH_ALEN];
     uint8_t is_router;
     uint8_t probes;            /* solicitations sent in this state */
+    uint8_t used;              /* traffic went out through it (eviction) */
     uint64_t last_used;        /* stack clock: for eviction */
     struct six_timer timer;
     struct six_pktq queue;     /* packets waiting for resolution */
@@ -58,6 +59,7 @@ struct six_nd {
     struct six_neigh *cache;   /* cache_max slots, allocated once */
     unsigned cache_max;
     unsigned queue_max;        /* packets queued per INCOMPLETE entry */
+    unsigned incomplete_max;   /* INCOMPLETE entries at once (RFC 6583 7.1) */
     struct six_nd_if ifs[SIX_MAX_IFS + 1];
     struct six_ac *ac;         /* autoconfiguration, set by its init */
     int router_flag;           /* set the Router flag in our NAs */

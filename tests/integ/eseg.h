@@ -72,12 +72,7 @@ static inline void es_advance(struct eseg *s, uint64_t us, uint64_t step_us) {
 /* The link-local address of stack i's interface (made when it was
  * added: stable by default, EUI-64 with SIX_ADDR_GEN_EUI64). */
 static inline struct in6_addr es_linklocal(struct eseg *s, int i) {
-    struct six_addr_info a[8];
-    int n = six_addr_list(s->st[i], s->ifx[i], a, 8);
-    for (int k = 0; k < n && k < 8; k++)
-        if (a[k].addr.s6_addr[0] == 0xfe && (a[k].addr.s6_addr[1] & 0xc0) == 0x80)
-            return a[k].addr;
-    six_test_fail(__FILE__, __LINE__, "es_linklocal: stack %d has no link-local address", i);
+    return h_linklocal(s->st[i], s->ifx[i]);
 }
 
 static inline void es_done(struct eseg *s) {

@@ -709,3 +709,65 @@ TEST(nd_messages_reach_raw_icmp6_sockets) {
     six_close(fb);
     es_done(&s);
 }
+
+/* An echo request into B from src (fake MAC): B's reply needs src
+ * resolved, so each new source makes an INCOMPLETE entry. */
+static void echo_from(struct eseg *s, const struct in6_addr *src) {
+    struct hframe p;
+    struct eframe f;
+    uint8_t body[8] = {'f', 'l', 'o', 'o', 'd'};
+
+    h_ip6(&p, src, &s->addr[1], IPPROTO_ICMPV6, 64);
+    h_icmp6(&p, ICMP6_ECHO_REQUEST, 0, 0x77770001, body, sizeof(body));
+    ef_start(&f, s->mac[1], fake_mac, 0x86dd);
+    ef_ip6(&f, &p);
+    es_inject(s, 1, &f);
+}
+
+/* RFC 6583 7.1: a flood of echo requests from new on-link sources fills
+ * B's cache with INCOMPLETE entries (its replies wait for resolution);
+ * the entry of A, a neighbour B is talking to, is kept ahead of them, so
+ * A's pings are answered all along without B soliciting A again, and the
+ * INCOMPLETE entries stay within their own limit (a quarter of the
+ * cache). */
+TEST(flood_of_new_neighbours_keeps_the_one_in_use) {
+    struct six_stack_config cfg = h_config(0);
+    struct in6_addr src = h_in6("2001:db8::1:0");
+    struct eseg s;
+    uint8_t buf[64];
+    unsigned incomplete = 0;
+
+    cfg.nd_cache_max = 8;
+    es_up_cfg(&s, 2, &cfg);
+    int fa = es_icmp_only(s.st[0], ICMP6_ECHO_REPLY);
+    ping(s.st[0], fa, &s.addr[1], 0);
+    es_pump(&s);
+    CHECK_EQ(CHECK_OK(h_recv(fa, buf, sizeof(buf), NULL)), 16);
+    uint64_t ns_b = h_stats(s.st[1]).nd_out_ns;
+    for (int i = 0; i < 200; i++) {
+        src.s6_addr[14] = (uint8_t)(i >> 8);
+        src.s6_addr[15] = (uint8_t)i;
+        echo_from(&s, &src);
+        if (i % 10 == 9) {
+            ping(s.st[0], fa, &s.addr[1], 0);
+            es_pump(&s);
+            CHECK_EQ(CHECK_OK(h_recv(fa, buf, sizeof(buf), NULL)), 16);
+            CHECK(state_of(&s, 1, &s.addr[0], NULL) >= 0);
+        }
+    }
+    es_pump(&s);
+    /* B solicited the flood's sources only, never A. */
+    CHECK_EQ(h_stats(s.st[1]).nd_out_ns - ns_b, 200);
+    for (int i = 0; i < 200; i++) {
+        src.s6_addr[14] = (uint8_t)(i >> 8);
+        src.s6_addr[15] = (uint8_t)i;
+        if (state_of(&s, 1, &src, NULL) == SIX_NUD_INCOMPLETE)
+            incomplete++;
+    }
+    CHECK_EQ(incomplete, 2);
+    /* Their resolution fails; A's entry is still there. */
+    es_advance(&s, 4 * SEC, SEC / 2);
+    CHECK(state_of(&s, 1, &s.addr[0], NULL) >= 0);
+    six_close(fa);
+    es_done(&s);
+}
