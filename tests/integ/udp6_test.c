@@ -3,6 +3,7 @@
  * receive, bind rules, ephemeral ports, demultiplexing, the checksum,
  * ICMPv6 errors, ancillary data and privileges. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
@@ -824,14 +825,14 @@ struct blocked_send {
     struct sockaddr_in6 to;
     ssize_t rc;
     int err;
-    volatile int done;
+    atomic_int done;
 };
 
 static void *blocked_send_main(void *arg) {
     struct blocked_send *bs = arg;
     bs->rc = six_sendto(bs->fd, "late", 4, 0, (struct sockaddr *)&bs->to, sizeof(bs->to));
     bs->err = errno;
-    bs->done = 1;
+    atomic_store(&bs->done, 1);
     return NULL;
 }
 
@@ -839,7 +840,7 @@ static void *blocked_send_main(void *arg) {
  * returns how far it moved. */
 static uint64_t advance_until_done(struct hpair *p, struct blocked_send *bs, uint64_t step_us) {
     uint64_t moved = 0;
-    while (!bs->done) {
+    while (!atomic_load(&bs->done)) {
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
         CHECK_OK(six_stack_set_time(p->a, six_stack_now(p->a) + step_us));
@@ -883,7 +884,7 @@ TEST(udp_sndtimeo_bounds_a_blocking_send) {
     CHECK_EQ(bs.err, EAGAIN);
     CHECK(waited >= 1000000);
     /* Again, and a buffer comes back while it waits. */
-    bs.done = 0;
+    atomic_store(&bs.done, 0);
     CHECK_EQ(pthread_create(&th, NULL, blocked_send_main, &bs), 0);
     CHECK_EQ(CHECK_OK(h_recv(hold, buf, sizeof(buf), NULL)), 1);
     waited = advance_until_done(&p, &bs, 1000);
