@@ -35,6 +35,7 @@ struct walk {
     uint8_t nxt;       /* its type */
     int n;             /* headers walked so far */
     int reassembled;   /* the packet was put together from fragments */
+    const struct six_mcast_entry *mc;   /* the destination group's entry */
 };
 
 #define DROPPED (-1)   /* the walk frees the packet */
@@ -49,11 +50,14 @@ static void send_error(struct walk *w, uint8_t type, uint8_t code, uint32_t para
         w->ip6->send_error(w->ip6->error_ctx, w->pkt, type, code, param);
 }
 
-/* Whether dst is an address this node accepts on ifp. */
+/* Whether dst is an address this node accepts on ifp; *mc gets a
+ * group's entry (the upper layer finds its sockets' memberships there). */
 static int is_for_us(const struct six_ip6 *ip6, const struct six_if *ifp,
-                     const struct in6_addr *dst) {
-    if (six_addr_is_multicast(dst))
-        return six__ip6_mcast_member(ip6, ifp->index, dst);
+                     const struct in6_addr *dst, const struct six_mcast_entry **mc) {
+    if (six_addr_is_multicast(dst)) {
+        *mc = six__ip6_mcast_find(ip6, ifp->index, dst);
+        return *mc || six__ip6_mcast_member(ip6, ifp->index, dst);
+    }
     if (six_addr_is_loopback(dst))
         return (ifp->flags & SIX_IFF_LOOPBACK) != 0;
     /* RFC 4862 5.4: packets to a tentative address are not ours yet
@@ -105,7 +109,7 @@ static int check_header(struct walk *w, const struct six_if *ifp) {
         SIX_STAT(core, ip6_in_bad_dst);
         return DROPPED;
     }
-    if (!is_for_us(w->ip6, ifp, &w->h.dst)) {
+    if (!is_for_us(w->ip6, ifp, &w->h.dst, &w->mc)) {
         SIX_STAT(core, ip6_in_not_for_us);
         return DROPPED;
     }
@@ -290,6 +294,10 @@ static void deliver(struct walk *w) {
 
     pkt->meta.l4_off = (uint16_t)w->off;
     pkt->meta.l4_proto = w->nxt;
+    /* The group's entry, unless a tunnel's inner packet now goes to
+     * another destination than the one it was found for. */
+    pkt->meta.mc_entry =
+        w->mc && memcmp(&w->mc->group, pkt->data + SIX_IP6_OFF_DST, 16) == 0 ? w->mc : NULL;
     /* RFC 4301 5.2: the inbound policy judges what decryption left. */
     if (ip6->ipsec_check && ip6->ipsec_check(ip6->ipsec_ctx, pkt) < 0) {
         six__pkt_free(pkt);

@@ -82,9 +82,20 @@ struct six_mcast_src {
 
 /* One group joined on one interface, by however many users (sockets,
  * the stack itself for solicited-node groups), each with a filter. */
+/* Owners an entry lists (the sockets joined; ip6 keeps them opaque). */
+#define SIX_MC_OWNERS 2
+
 struct six_mcast_entry {
     struct in6_addr group;
     unsigned ifindex;
+    /* The first SIX_MC_OWNERS owners (sockets) that joined, each with
+     * whether it takes any source: UDP input finds a socket's membership
+     * here, in the entry ip6 input just read, instead of in the socket's
+     * own list (six__ip6_mcast_owned). nowners counts every owner, listed
+     * or not. */
+    const void *owner[SIX_MC_OWNERS];
+    uint8_t owner_any[SIX_MC_OWNERS];
+    unsigned nowners, nlisted;
     unsigned refs;                 /* users */
     unsigned nex;                  /* users in EXCLUDE mode */
     struct six_mcast_src *srcs;    /* every source some user names */
@@ -288,6 +299,20 @@ unsigned six__ip6_mcast_state(const struct six_mcast_entry *e, int *mode, struct
                               unsigned max);
 int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
                           const struct in6_addr *g);
+/* Owner bookkeeping for six_mcast_entry.owner: after a join (ADD), a
+ * change of filter (SET) and before a leave (DEL) of owner's membership
+ * of g on ifindex; any: the membership takes every source (EXCLUDE {}). */
+enum { SIX_MC_OWNER_ADD, SIX_MC_OWNER_SET, SIX_MC_OWNER_DEL };
+void six__ip6_mcast_owner(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g,
+                          const void *owner, int op, int any);
+/* What e says of owner: 1 a member taking any source, 0 no member, -1
+ * not known here (a source filter, or more owners than e lists). */
+static inline int six__ip6_mcast_owned(const struct six_mcast_entry *e, const void *owner) {
+    for (unsigned i = 0; i < SIX_MC_OWNERS; i++)
+        if (e->owner[i] == owner)
+            return e->owner_any[i] ? 1 : -1;
+    return e->nlisted == e->nowners ? 0 : -1;
+}
 /* The entry for g joined on ifindex, or NULL. */
 struct six_mcast_entry *six__ip6_mcast_find(const struct six_ip6 *ip6, unsigned ifindex,
                                             const struct in6_addr *g);

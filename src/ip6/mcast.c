@@ -244,6 +244,37 @@ int six__ip6_mcast_update(struct six_ip6 *ip6, unsigned ifindex, const struct in
     return 0;
 }
 
+void six__ip6_mcast_owner(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g,
+                          const void *owner, int op, int any) {
+    struct six_mcast_entry *e = six__ip6_mcast_find(ip6, ifindex, g);
+    int at = -1, empty = -1;
+
+    if (!e)
+        return;
+    for (int i = SIX_MC_OWNERS - 1; i >= 0; i--) {
+        if (e->owner[i] == owner)
+            at = i;
+        if (!e->owner[i])
+            empty = i;
+    }
+    if (op == SIX_MC_OWNER_ADD) {
+        e->nowners++;
+        at = empty;
+    } else if (op == SIX_MC_OWNER_DEL) {
+        e->nowners--;
+        if (at >= 0) {
+            e->owner[at] = NULL;
+            e->nlisted--;
+        }
+        return;
+    }
+    if (at < 0)
+        return;
+    e->nlisted += !e->owner[at];
+    e->owner[at] = owner;
+    e->owner_any[at] = (uint8_t)(any != 0);
+}
+
 static const struct six_mcast_filter any_source = {.mode = MCAST_EXCLUDE};
 
 int six__ip6_mcast_join(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {

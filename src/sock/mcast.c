@@ -15,6 +15,13 @@ static struct six_mcast_filter filter_of(const struct six_memb *m) {
     return (struct six_mcast_filter){.mode = m->mode, .nsrc = m->nsrc, .srcs = m->srcs};
 }
 
+/* Tells ip6's entry for m about s (op SIX_MC_OWNER_*), so that input
+ * finds s's membership there (udp6.c member_filter_ok). */
+static void owner_note(struct six_sock *s, const struct six_memb *m, int op) {
+    six__ip6_mcast_owner(s->socks->ip6, m->ifindex, &m->group, s, op,
+                         m->mode == MCAST_EXCLUDE && m->nsrc == 0);
+}
+
 struct six_memb *six__memb_find(struct six_sock *s, unsigned ifindex, const struct in6_addr *g) {
     uint8_t tag = six__memb_tag(ifindex, g);
 
@@ -62,6 +69,8 @@ int six__memb_join(struct six_sock *s, unsigned ifindex, const struct in6_addr *
     }
     s->memb_tag[s->nmemb] = six__memb_tag(ifindex, g);
     s->memb[s->nmemb++] = m;
+    s->nmemb_any_group += six_addr_is_unspecified(g);
+    owner_note(s, &m, SIX_MC_OWNER_ADD);
     return 0;
 }
 
@@ -104,12 +113,15 @@ int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_ad
     free(m->srcs);
     m->srcs = list;
     m->nsrc = n;
+    owner_note(s, m, SIX_MC_OWNER_SET);
     return 0;
 }
 
 void six__memb_leave(struct six_sock *s, struct six_memb *m) {
     struct six_mcast_filter f = filter_of(m);
 
+    owner_note(s, m, SIX_MC_OWNER_DEL);
+    s->nmemb_any_group -= six_addr_is_unspecified(&m->group);
     /* The interface may be gone already; its memberships went with it. */
     six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &f, NULL);
     free(m->srcs);

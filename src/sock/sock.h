@@ -165,6 +165,7 @@ struct six_sock {
      * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
      * memb[i], scanned first on the per-packet path. */
     unsigned nmemb, memb_cap;
+    unsigned nmemb_any_group;    /* of them, joins of the unspecified group */
     struct six_memb *memb;
     uint8_t memb_tag[SIX_MAX_MEMBERSHIPS];
 

@@ -339,6 +339,7 @@ struct dgram {
     struct in6_addr src, dst;
     uint16_t sport, dport;
     unsigned ifindex;
+    const struct six_mcast_entry *mc;   /* ip6's entry for dst, or NULL */
 };
 
 /* How well s matches d: -1 not at all, else more for more specific
@@ -392,6 +393,15 @@ static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
 
     if (s->nmemb == 0)
         return 1;
+    /* ip6's entry for the group, read by its input already, answers for
+     * the usual socket (any source, not one of many owners) without a
+     * look at the socket's own list, which thousands of groups taking
+     * turns keep out of the cache. */
+    if (d->mc && !s->nmemb_any_group) {
+        int owned = six__ip6_mcast_owned(d->mc, s);
+        if (owned >= 0)
+            return owned;
+    }
     for (uint32_t hits = tag_hits(s, six__memb_tag(d->ifindex, &d->dst),
                                   six__memb_tag(d->ifindex, &all));
          hits; hits &= hits - 1) {
@@ -474,6 +484,7 @@ static int check_datagram(struct six_socks *socks, struct six_pkt *pkt, struct d
     pkt->len = pkt->meta.l4_off + u.len;
     memcpy(&d->src, pkt->data + SIX_IP6_OFF_SRC, 16);
     memcpy(&d->dst, pkt->data + SIX_IP6_OFF_DST, 16);
+    d->mc = pkt->meta.mc_entry;
     /* RFC 8200 8.1: a zero UDP checksum must be discarded. */
     if (u.cksum == 0) {
         SIX_STAT(socks->core, udp_in_zero_checksum);

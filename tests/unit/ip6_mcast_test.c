@@ -245,3 +245,42 @@ TEST(mcast_member_all_nodes_without_a_join) {
     }
     fx_down(&f);
 }
+
+/* An entry lists its first two owners (sockets) with whether they take
+ * any source; six__ip6_mcast_owned answers from it only while the list
+ * is complete, else "not known" (-1) so that the socket's own list
+ * decides. */
+TEST(entry_lists_its_owners_while_it_can) {
+    struct fx f;
+    struct in6_addr g = A6("ff3e::1");
+    int o1, o2, o3, other;
+    const struct six_mcast_entry *e;
+
+    fx_up(&f);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &g), 0);
+    e = six__ip6_mcast_find(&f.ip6, f.a, &g);
+    CHECK(e != NULL);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o1), 0);   /* no owner: none is o1 */
+    six__ip6_mcast_owner(&f.ip6, f.a, &g, &o1, SIX_MC_OWNER_ADD, 1);
+    six__ip6_mcast_owner(&f.ip6, f.a, &g, &o2, SIX_MC_OWNER_ADD, 0);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o1), 1);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o2), -1);   /* a source filter */
+    CHECK_EQ(six__ip6_mcast_owned(e, &other), 0);
+    six__ip6_mcast_owner(&f.ip6, f.a, &g, &o2, SIX_MC_OWNER_SET, 1);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o2), 1);
+    /* A third owner is not listed: nobody unlisted is known to be out. */
+    six__ip6_mcast_owner(&f.ip6, f.a, &g, &o3, SIX_MC_OWNER_ADD, 1);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o3), -1);
+    CHECK_EQ(six__ip6_mcast_owned(e, &other), -1);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o1), 1);
+    /* o1 leaves: its slot is free, o3 is still unlisted. */
+    six__ip6_mcast_owner(&f.ip6, f.a, &g, &o1, SIX_MC_OWNER_DEL, 0);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o1), -1);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o3), -1);
+    /* o3 leaves too: the list is complete again. */
+    six__ip6_mcast_owner(&f.ip6, f.a, &g, &o3, SIX_MC_OWNER_DEL, 0);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o3), 0);
+    CHECK_EQ(six__ip6_mcast_owned(e, &o2), 1);
+    fx_down(&f);
+}
