@@ -12,6 +12,8 @@
 #                           host) or as root inside a guest (WHERE guest);
 #                           its output goes to standard output; returns its
 #                           exit status
+#   uml_build_unfit BUILD   why BUILD's programs cannot run in a guest
+#                           (a sanitizer build), or nothing
 #   uml_run SCRIPT [ARG...] the guest half of uml_part: boots a guest whose
 #                           init mounts /proc, /sys, /run and /dev, loads
 #                           $UML_MODULES, runs the script from the current
@@ -72,6 +74,15 @@ uml_where() {
   else
     echo none
   fi
+}
+
+# Why BUILD's programs cannot run in the guest, or nothing when they can:
+# a sanitizer build's shadow memory does not fit in a UML process's address
+# space (ASan aborts at start), so such a build leaves the guest parts to
+# the plain build.
+uml_build_unfit() {
+  grep -q '^SIX_SANITIZE:BOOL=ON' "$1/CMakeCache.txt" 2>/dev/null &&
+    echo "an ASan build's programs cannot run in a User-mode Linux guest (shadow memory); the plain build runs this test"
 }
 
 uml_part() {
