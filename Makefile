@@ -22,9 +22,12 @@ OUT      ?= out
 # socat: a real program the preload tests run on sixstack (tests/interop/run_*.sh).
 # libssl-dev: OpenSSL's libcrypto, IPsec's ciphers (src/ipsec/crypto_openssl.c);
 # zlib1g-dev: DEFLATE for IPComp (src/ipsec/comp_zlib.c).
+# gcc-arm-none-eabi, picolibc-arm-none-eabi, qemu-system-arm: the bare port's
+# cross build and the board its tests run on (tests/board/).
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
         iproute2 iputils-ping ndisc6 python3 python3-scapy groff-base liblwip-dev \
-        user-mode-linux kmod socat libssl-dev zlib1g-dev
+        user-mode-linux kmod socat libssl-dev zlib1g-dev gcc-arm-none-eabi \
+        picolibc-arm-none-eabi qemu-system-arm
 
 .PHONY: all deps build asan release test demo bench install fuzz fuzz-smoke flood format clean
 

@@ -19,9 +19,9 @@
 
 #include "sock/sock.h"
 
-#define CHUNK_BITS 10
+#define CHUNK_BITS SIX_PORT_FD_CHUNK_BITS
 #define CHUNK_SIZE (1u << CHUNK_BITS)
-#define NCHUNKS 4096u   /* descriptors up to 4M */
+#define NCHUNKS SIX_PORT_FD_CHUNKS
 
 typedef _Atomic(struct six_sock *) slot_t;
 

@@ -123,7 +123,7 @@ TEST(rand_below_stays_in_range) {
         for (int i = 0; i < 20000; i++) {
             uint32_t v = six__rand_below(&c, bounds[b]);
             if (v >= bounds[b])
-                six_test_fail(__FILE__, __LINE__, "%u >= %u", v, bounds[b]);
+                six_test_fail(__FILE__, __LINE__, "%u >= %u", (unsigned)v, (unsigned)bounds[b]);
         }
     six__core_fini(&c);
 }

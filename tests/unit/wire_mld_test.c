@@ -191,7 +191,7 @@ TEST(mld_mrc_codes_round_trip_and_round_up) {
     for (uint32_t ms = 0; ms <= (0x1fffu << 10); ms += 7919) {
         uint32_t got = six_mld_mrc_decode(six_mld_mrc_encode(ms));
         if (got < ms || (ms < 0x8000 && got != ms))
-            six_test_fail(__FILE__, __LINE__, "ms %u -> %u", ms, got);
+            six_test_fail(__FILE__, __LINE__, "ms %u -> %u", (unsigned)ms, (unsigned)got);
     }
 }
 
@@ -205,7 +205,7 @@ TEST(mld_qqic_codes_round_trip) {
     for (uint32_t s = 0; s < 31744; s += 13) {
         uint32_t got = six_mld_qqic_decode(six_mld_qqic_encode(s));
         if (got < s)
-            six_test_fail(__FILE__, __LINE__, "s %u -> %u", s, got);
+            six_test_fail(__FILE__, __LINE__, "s %u -> %u", (unsigned)s, (unsigned)got);
     }
 }
 

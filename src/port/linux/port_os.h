@@ -17,6 +17,9 @@ typedef pthread_once_t six_port_once_flag;
 #define SIX_PORT_THREAD_LOCAL _Thread_local
 /* A public call on a descriptor that is not sixstack's: the system's. */
 #define SIX_PORT_SYSCALL(call) (call)
+/* The descriptor table's shape (sock/socktab.c): descriptors up to 4M. */
+#define SIX_PORT_FD_CHUNK_BITS 10
+#define SIX_PORT_FD_CHUNKS 4096u
 
 static inline void six_port_mutex_lock(six_port_mutex *m) { pthread_mutex_lock(m); }
 static inline void six_port_mutex_unlock(six_port_mutex *m) { pthread_mutex_unlock(m); }
