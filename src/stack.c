@@ -920,7 +920,7 @@ int six_socket(int domain, int type, int protocol) {
 
     /* Only IPv6 is sixstack's: other families stay the system's. */
     if (domain != AF_INET6)
-        return SIX_PORT_SYSCALL(socket(domain, type, protocol));
+        return SIX_PORT_SOCKET(domain, type, protocol);
     if (!st)
         st = six_default_stack();
     return six_socket_on(st, domain, type, protocol);

@@ -28,6 +28,8 @@ typedef int six_port_once_flag;
 /* No system behind the public calls: a descriptor that is not sixstack's
  * does not exist. */
 #define SIX_PORT_SYSCALL(call) (errno = EBADF, -1)
+/* Nor sockets of other families. */
+#define SIX_PORT_SOCKET(domain, type, protocol) (errno = EAFNOSUPPORT, -1)
 /* The descriptor table's shape (sock/socktab.c): one small chunk. */
 #define SIX_PORT_FD_CHUNK_BITS 5
 #define SIX_PORT_FD_CHUNKS ((SIX_BARE_FD_BASE + SIX_BARE_MAX_FDS + 31) / 32)

@@ -17,6 +17,8 @@ typedef pthread_once_t six_port_once_flag;
 #define SIX_PORT_THREAD_LOCAL _Thread_local
 /* A public call on a descriptor that is not sixstack's: the system's. */
 #define SIX_PORT_SYSCALL(call) (call)
+/* A socket of another family than AF_INET6: the system's. */
+#define SIX_PORT_SOCKET(domain, type, protocol) socket(domain, type, protocol)
 /* The descriptor table's shape (sock/socktab.c): descriptors up to 4M. */
 #define SIX_PORT_FD_CHUNK_BITS 10
 #define SIX_PORT_FD_CHUNKS 4096u
