@@ -615,6 +615,21 @@ int six_if_add_tun(struct six_stack *st, const char *dev, const struct six_tap_c
     return add_tuntap(st, dev, 0, cfg);
 }
 
+static int netdev_init(struct six_if *ifp, void *arg) {
+    return six__netdev_init(ifp, arg);
+}
+
+int six_if_add_netdev(struct six_stack *st, const char *name, const struct six_netdev *dev) {
+    int rc;
+
+    if (!dev)
+        return (int)ret(-EINVAL);
+    lock(st);
+    rc = add_if(st, name, netdev_init, (void *)dev);
+    unlock(st);
+    return (int)ret(rc);
+}
+
 /* ---- in-memory links ---- */
 
 static void memwire_defaults(const struct six_memwire_config *in, struct six_memwire_config *out) {

@@ -298,6 +298,29 @@ struct six_tap_config {
 int six_if_add_tap(struct six_stack *st, const char *dev, const struct six_tap_config *cfg);
 int six_if_add_tun(struct six_stack *st, const char *dev, const struct six_tap_config *cfg);
 
+/* ---- Interfaces with the application's own driver ----
+ * For a network controller sixstack has no driver for (a microcontroller's
+ * Ethernet, a radio): the stack hands every frame it sends to transmit,
+ * and the driver hands every frame it receives to six_if_inject(). On an
+ * Ethernet interface, frames are Ethernet II frames without the FCS and
+ * the stack runs neighbour discovery and filters multicast itself (let
+ * the controller pass every multicast frame); otherwise bare IPv6
+ * packets. */
+struct six_netdev {
+    int ethernet;        /* 1: Ethernet, with mac; 0: bare IPv6 packets */
+    uint8_t mac[6];
+    unsigned mtu;        /* of IPv6, without the Ethernet header; 0: 1500 */
+    /* Sends one frame of len bytes; returns 0, or -1 when it could not
+     * (the frame is dropped and counted). Called with the stack's lock
+     * held: it must not call into the stack. */
+    int (*transmit)(void *ctx, const void *frame, size_t len);
+    void *ctx;
+};
+/* Returns the new interface's index, or -1 with errno (EINVAL: no
+ * transmit call, MTU outside [1280, 65535], a group or zero MAC on
+ * Ethernet, bad name; EEXIST: the name is taken; ENOMEM). */
+int six_if_add_netdev(struct six_stack *st, const char *name, const struct six_netdev *dev);
+
 /* Writes every frame the interface sends and receives to a pcap file
  * (LINKTYPE_RAW, or LINKTYPE_ETHERNET on Ethernet interfaces; opens in
  * Wireshark). path NULL stops the capture. */
@@ -339,7 +362,8 @@ int six_if_set_fault(struct six_stack *st, unsigned ifindex, const struct six_fa
 
 /* Hands frame to the stack as if interface ifindex had just received it
  * (it is captured like any received frame), and processes it before
- * returning. For tests, fuzzing and replaying captures. */
+ * returning. The receive call of six_if_add_netdev's drivers; also for
+ * tests, fuzzing and replaying captures. */
 int six_if_inject(struct six_stack *st, unsigned ifindex, const void *frame, size_t len);
 
 /* Replays a pcap file into interface ifindex: every record of the file

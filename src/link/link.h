@@ -133,6 +133,12 @@ void six__wire_put(struct six_wire *w);
 /* Makes ifp a port of w (sets ops, priv, mtu, flags). */
 int six__wire_attach(struct six_wire *w, struct six_if *ifp);
 
+/* ---- the application's own driver (netdev.c) ---- */
+/* Makes ifp an interface whose frames go out through dev->transmit.
+ * Returns 0, -EINVAL (no transmit call, MTU out of [1280, 65535], a group
+ * or zero MAC on Ethernet) or -ENOMEM. */
+int six__netdev_init(struct six_if *ifp, const struct six_netdev *dev);
+
 /* ---- TAP and TUN (tap.c) ---- */
 /* Opens the kernel interface dev through /dev/net/tun (creating it when
  * it does not exist, which needs CAP_NET_ADMIN) as a TAP (tap 1: Ethernet

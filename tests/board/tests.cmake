@@ -11,4 +11,4 @@ set(SIX_BOARD_TESTS
   unit/wire_ipv6_test unit/wire_mld_test unit/wire_nd_test unit/wire_udp_test
   integ/dad_test integ/ip6_input_test integ/mcast_test integ/mld_test integ/msf_test
   integ/nd_test integ/ra_test integ/reass_test integ/segment_test integ/sockopt_test
-  integ/udp6_test board/bare_test)
+  integ/udp6_test integ/netdev_test board/bare_test)
