@@ -16,8 +16,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Small buffers hold an Ethernet frame with headroom; large ones the
+ * largest IPv6 packet. A build for a small memory makes them smaller
+ * (CMake SIX_PKT_SMALL_BYTES, SIX_PKT_LARGE_BYTES: a microcontroller with
+ * 32 KiB of RAM cannot hold one 64 KiB buffer); longer datagrams are then
+ * refused (EMSGSIZE) or dropped like any that finds no buffer. */
+#ifdef SIX_PKT_SMALL_BYTES
+#define SIX_PKT_SMALL ((unsigned)SIX_PKT_SMALL_BYTES)
+#else
 #define SIX_PKT_SMALL 2048u
+#endif
+#ifdef SIX_PKT_LARGE_BYTES
+#define SIX_PKT_LARGE ((unsigned)SIX_PKT_LARGE_BYTES)
+#else
 #define SIX_PKT_LARGE (65535u + 40u + 256u)
+#endif
 /* Headroom left in front of data by six_pkt_alloc(): room for the IPv6
  * header, a few extension headers and a link header. */
 #define SIX_PKT_HEADROOM 128u
