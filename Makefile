@@ -5,6 +5,7 @@
 #   make install install the library, headers, pkg-config file and man pages
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
 #   make flood   the neighbour-cache flood test (TAP, root) for FLOOD_SECONDS
+#   make board-demo  sixstack on an emulated Cortex-M3 board that Linux pings
 
 BUILD    ?= build
 ASAN     ?= build-asan
@@ -29,7 +30,7 @@ DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tsha
         user-mode-linux kmod socat libssl-dev zlib1g-dev gcc-arm-none-eabi \
         picolibc-arm-none-eabi qemu-system-arm
 
-.PHONY: all deps build asan release test demo bench install fuzz fuzz-smoke flood format clean
+.PHONY: all deps build asan release test demo board-demo bench install fuzz fuzz-smoke flood format clean
 
 all: build
 
@@ -72,6 +73,12 @@ demo: build
 	@bad=$$(tshark -r $(OUT)/demo.pcap -Y '_ws.malformed || _ws.expert.severity >= "error"' 2>/dev/null | wc -l); \
 	  if [ "$$bad" -ne 0 ]; then echo "tshark: $$bad malformed packets"; exit 1; fi; \
 	  echo "tshark: no malformed packets in $(OUT)/demo.pcap"
+
+# The bare port on an emulated Cortex-M3 board (mps2-an385) that Linux
+# pings: the firmware (firmware/) in QEMU, on a TAP in a network namespace.
+board-demo: deps
+	tests/board/build.sh $(BUILD) $(CURDIR) firmware
+	scripts/board-demo.sh $(BUILD)/board-fw/firmware/sixstack-board
 
 bench: release
 	bench/run.sh $(RELEASE)
