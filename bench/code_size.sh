@@ -47,3 +47,29 @@ if [ -n "$libdir" ] && [ -e "$libdir/liblwip.so" ]; then
 else
     echo "code lwIP: skipped (liblwip-dev not installed)"
 fi
+
+# The bare port for Cortex-M3 (mps2-an385), -Os, everything sixstack has
+# (raw, UDP, ICMPv6, ND, MLD, SLAAC, fragmentation and reassembly; pcap and
+# TAP, its only optional parts, cannot exist without an OS and are off),
+# built the way the board demo's firmware is (tests/board/build.sh); and
+# the firmware itself, linked into 128 KiB of flash and 32 KiB of RAM. The
+# library's bss is its arena (SIX_BARE_ARENA_BYTES), all its memory.
+if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+    src=$(cd "$(dirname "$0")/.." && pwd)
+    "$src/tests/board/build.sh" "$dir" "$src" firmware >/dev/null
+    fw=$dir/board-fw
+    arm-none-eabi-size -t "$fw/libsixstack.a" | tail -n 1 | {
+        read -r text data bss _
+        printf 'code %-32s text %7d  data %5d  bss %6d\n' "sixstack cortex-m3 -Os libsixstack.a" \
+            "$text" "$data" "$bss"
+    }
+    arm-none-eabi-size "$fw/firmware/sixstack-board" | tail -n 1 | {
+        read -r text data bss _
+        stack=$(sed -n 's/.*__stack_size=\(0x[0-9a-f]*\).*/\1/p' "$src/firmware/CMakeLists.txt")
+        printf 'code %-32s text %7d  data %5d  bss %6d  flash %6d  RAM %6d B (with a %d B stack)\n' \
+            "board firmware (cortex-m3)" "$text" "$data" "$bss" "$((text + data))" \
+            "$((data + bss + stack))" "$((stack))"
+    }
+else
+    echo "code cortex-m3: skipped (gcc-arm-none-eabi not installed)"
+fi

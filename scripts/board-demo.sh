@@ -50,10 +50,9 @@ step "ping -6 $board"
 try run ping -6 -c 3 -i 0.2 -W 2 "$board"
 step "ping -6 -s 3000 $board (fragmented both ways)"
 try run ping -6 -c 2 -i 0.2 -W 2 -s 3000 "$board"
-step "ping -6 the board's link-local address (from its MAC, stable identifier)"
-ll=$(run ip -6 neigh show dev "$tap" | awk '/fe80/ {print $1; exit}')
-[ -z "$ll" ] && { run ping -6 -c 1 -W 2 "ff02::1%$tap" >/dev/null || true; ll=$(run ip -6 neigh show dev "$tap" | awk '/fe80/ {print $1; exit}'); }
-if [ -n "$ll" ]; then try run ping -6 -c 2 -i 0.2 -W 2 "$ll%$tap"; else try false; fi
+ll=$(sed -n 's/.*link-local address \(fe80:[0-9a-f:]*\).*/\1/p' "$log" | head -n 1)
+step "ping -6 $ll%$tap (the board's link-local address, an RFC 7217 stable identifier)"
+try run ping -6 -c 2 -i 0.2 -W 2 "$ll%$tap"
 step "ndisc6 $board $tap"
 try run ndisc6 -r 3 -w 1000 "$board" "$tap"
 step "UDP echo on [$board]:7 and on [$group%$tap]:7"

@@ -85,21 +85,16 @@ int six_port_signal_open(void) {
     return -EMFILE;
 }
 
-int six_port_signal_raise(int fd) {
+static int signal_set(int fd, uint8_t raised) {
     int i = fd_slot(fd);
     if (i < 0)
         return -EBADF;
-    fd_raised[i] = 1;
+    fd_raised[i] = raised;
     return 0;
 }
 
-int six_port_signal_lower(int fd) {
-    int i = fd_slot(fd);
-    if (i < 0)
-        return -EBADF;
-    fd_raised[i] = 0;
-    return 0;
-}
+int six_port_signal_raise(int fd) { return signal_set(fd, 1); }
+int six_port_signal_lower(int fd) { return signal_set(fd, 0); }
 
 void six_port_signal_close(int fd) {
     int i = fd_slot(fd);
