@@ -63,6 +63,27 @@ static int random_bytes(void *out, size_t len) {
     return 0;
 }
 
+/* The stack's region (picolibc.ld): __stack_size bytes (the linker's
+ * symbol is the size) below __stack. It is painted at start so that its
+ * high-water mark can be read later. */
+extern uint8_t __stack_size[], __stack[];
+#define STACK_BOTTOM (__stack - (uintptr_t)__stack_size)
+#define PAINT 0xa5u
+
+static void stack_paint(void) {
+    /* Below the live frames, with a margin for this function's own. */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0) - 64;
+    for (uint8_t *p = STACK_BOTTOM; (uintptr_t)p < sp; p++)
+        *p = PAINT;
+}
+
+static size_t stack_used(void) {
+    uint8_t *p = STACK_BOTTOM;
+    while (p < __stack && *p == PAINT)
+        p++;
+    return (size_t)(__stack - p);
+}
+
 static int transmit(void *ctx, const void *frame, size_t len) {
     (void)ctx;
     return lan9118_transmit(nic, frame, len);
@@ -144,6 +165,7 @@ int main(void) {
     char text[INET6_ADDRSTRLEN];
     int fd, idx;
 
+    stack_paint();
     six_bare_set_clock(now_us);
     six_bare_set_random(random_bytes);
     if (lan9118_init(nic, dev.mac) < 0) {
@@ -174,15 +196,17 @@ int main(void) {
            inet_ntop(AF_INET6, &addr, text, sizeof(text)), ECHO_PORT, BOARD_GROUP);
     printf("arena used: %u of %u bytes\n", (unsigned)six_bare_arena_used(),
            (unsigned)SIX_BARE_ARENA_BYTES);
-    for (size_t high = six_bare_arena_used();;) {
+    for (size_t high = six_bare_arena_used(), deep = stack_used();;) {
         lan9118_poll(nic, scratch, sizeof(scratch), received, &b);
         six_stack_poll(b.st, now_us());
         echo(fd);
-        /* The arena's high-water mark, each time it rises: the RAM the
-         * stack needed for what it has served so far. */
-        if (six_bare_arena_used() > high) {
+        /* The high-water marks of the arena and the stack, each time one
+         * rises: the RAM the demo needed for what it has served so far. */
+        if (six_bare_arena_used() > high || stack_used() > deep) {
             high = six_bare_arena_used();
-            printf("arena used: %u bytes\n", (unsigned)high);
+            deep = stack_used();
+            printf("arena used: %u bytes, stack used: %u of %u bytes\n", (unsigned)high,
+                   (unsigned)deep, (unsigned)(uintptr_t)__stack_size);
         }
     }
 }

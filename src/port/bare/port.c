@@ -155,6 +155,9 @@ void six_port_ids(unsigned *uid, unsigned *gid) {
     *gid = 0;
 }
 
+/* No signals: the write's EPIPE is all the caller learns. */
+void six_port_sigpipe(void) {}
+
 /* ---- memory: the C library's malloc, over a static arena ---- */
 
 static uint8_t arena[SIX_BARE_ARENA_BYTES] __attribute__((aligned(8)));

@@ -18,5 +18,6 @@ struct pollfd {
 #define POLLNVAL 0x020
 #define POLLRDNORM 0x040
 #define POLLWRNORM 0x100
+#define POLLRDHUP 0x2000
 
 #endif

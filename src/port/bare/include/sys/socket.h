@@ -108,6 +108,15 @@ static inline struct cmsghdr *six_bare_cmsg_next(const struct msghdr *m,
 #define MSG_CTRUNC 8
 #define MSG_TRUNC 32
 #define MSG_DONTWAIT 64
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+
+#define SO_LINGER 13
+struct linger {
+    int l_onoff;
+    int l_linger;
+};
+#define SOMAXCONN 4096
 
 #define SHUT_RD 0
 #define SHUT_WR 1
