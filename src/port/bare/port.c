@@ -19,6 +19,9 @@ void six_bare_set_random(int (*fill)(void *out, size_t len)) { random_hook = fil
 
 uint64_t six_port_mono_us(void) { return clock_hook ? clock_hook() : 0; }
 
+/* No calendar clock here: receive timestamps read 0 (port.h allows it). */
+uint64_t six_port_wall_us(void) { return 0; }
+
 int six_port_random(void *out, size_t len) {
     if (!random_hook)
         return -ENOSYS;

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>   /* struct timeval and timespec (SO_TIMESTAMP*), as glibc's does */
 #include <sys/types.h>
 
 typedef unsigned int socklen_t;
@@ -88,6 +89,7 @@ static inline struct cmsghdr *six_bare_cmsg_next(const struct msghdr *m,
 #define SOCK_CLOEXEC 02000000
 
 #define SOL_SOCKET 1
+#define SOL_RAW 255
 #define SO_REUSEADDR 2
 #define SO_TYPE 3
 #define SO_ERROR 4
@@ -109,6 +111,7 @@ static inline struct cmsghdr *six_bare_cmsg_next(const struct msghdr *m,
 #define MSG_TRUNC 32
 #define MSG_DONTWAIT 64
 #define MSG_WAITALL 0x100
+#define MSG_ERRQUEUE 0x2000
 #define MSG_NOSIGNAL 0x4000
 
 #define SO_LINGER 13
@@ -117,6 +120,10 @@ struct linger {
     int l_linger;
 };
 #define SOMAXCONN 4096
+#define SO_TIMESTAMP 29
+#define SO_TIMESTAMPNS 35
+#define SCM_TIMESTAMP SO_TIMESTAMP
+#define SCM_TIMESTAMPNS SO_TIMESTAMPNS
 
 #define SHUT_RD 0
 #define SHUT_WR 1
