@@ -24,7 +24,11 @@
 
 #define SIX_SAD_MAX 4096
 #define SIX_SPD_MAX 1024
+/* A build without IPsec (SIX_IPSEC=OFF) on a small board sets it lower:
+ * the table is part of every stack's struct even when nothing uses it. */
+#ifndef SIX_SAD_BUCKETS
 #define SIX_SAD_BUCKETS 256
+#endif
 #define SIX_REPLAY_WORDS (SIX_SA_REPLAY_MAX / 64)
 /* An IPComp SA's buffer: the largest payload an IPv6 packet holds. */
 #define SIX_IPCOMP_SCRATCH 65536u
