@@ -47,7 +47,13 @@ netns_init() {
 
 netns_cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  for p in $bgpids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  # A helper started through a shell function (bg in_ns CMD) is a subshell
+  # whose child is the program: its children go first, or they outlive
+  # the test (and hold whatever descriptors it inherited).
+  for p in $bgpids; do
+    pkill -P "$p" 2>/dev/null
+    kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
   ip netns del "$ns" 2>/dev/null
   [ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
