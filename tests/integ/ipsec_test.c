@@ -973,3 +973,37 @@ TEST(esp_growth_over_the_mtu_fragments_or_refuses_with_dontfrag) {
     H_NOTHING(ub);
     h_done(&p);
 }
+
+/* A tunnel between other addresses than the inner packet's, as between
+ * two gateways: A's 2001:db8:a::1 talks to B's 2001:db8:b::1 through an
+ * ESP tunnel from A's link address to B's; the wire shows only those. */
+TEST(esp_tunnel_between_other_endpoints) {
+    struct hpair p;
+    struct hcap c;
+    h_up(&p);
+    struct in6_addr ia = h_in6("2001:db8:a::1"), ib = h_in6("2001:db8:b::1");
+    CHECK_OK(six_addr_add(p.a, p.ifa, &ia, 128, 0));
+    CHECK_OK(six_addr_add(p.b, p.ifb, &ib, 128, 0));
+    struct in6_addr b_net = h_in6("2001:db8:b::"), a_net = h_in6("2001:db8:a::");
+    CHECK_OK(six_route_add(p.a, &b_net, 48, &p.addr_b, p.ifa));
+    CHECK_OK(six_route_add(p.b, &a_net, 48, &p.addr_a, p.ifb));
+    add_sas(&p, &algs[0], SIX_IPSEC_MODE_TUNNEL);
+    struct six_sp out = host_sp(&ia, &ib, SIX_SP_OUT, SIX_IPSEC_MODE_TUNNEL, IPPROTO_UDP);
+    out.req[0].tsrc = p.addr_a;
+    out.req[0].tdst = p.addr_b;
+    struct six_sp in = host_sp(&ia, &ib, SIX_SP_IN, SIX_IPSEC_MODE_TUNNEL, IPPROTO_UDP);
+    CHECK_OK(six_sp_add(p.a, &out));
+    CHECK_OK(six_sp_add(p.b, &in));
+    int ua = udp_sock(&p, p.a, &ia, PORT), ub = udp_sock(&p, p.b, &ib, PORT);
+    hcap_start(&c, p.a, p.ifa, "gw");
+    udp_roundtrip(&p, ua, ub, &ib, "behind the gateways");
+    hcap_stop(&c);
+    CHECK_EQ(c.n, 1);
+    CHECK_EQ(c.f[0].b[6], 50);
+    CHECK_MEM(c.f[0].b + 8, &p.addr_a, 16);
+    CHECK_MEM(c.f[0].b + 24, &p.addr_b, 16);
+    hcap_free(&c);
+    CHECK_EQ(h_stats(p.b).ipsec_in_esp, 1);
+    CHECK_EQ(h_stats(p.b).ipsec_in_policy, 0);
+    h_done(&p);
+}
