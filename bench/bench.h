@@ -1,5 +1,5 @@
 /* What the benchmarks share: a clock, medians, and the line that reports a
- * figure against its target (issue 7). Targets are reported, never
+ * figure against its target. Targets are reported, never
  * enforced: benchmarks do not fail on figures. bench/run.sh collects the
  * lines starting with "target", "memory" and "code" into the summary. */
 #ifndef SIX_BENCH_H

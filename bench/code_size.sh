@@ -1,5 +1,5 @@
 #!/bin/sh
-# Code size of the library, stripped, beside lwIP's (issue 7, item 3).
+# Code size of the library, stripped, beside lwIP's.
 #
 #     bench/code_size.sh [BUILD_DIR]     (default build-release: make bench)
 #

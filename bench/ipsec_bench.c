@@ -6,7 +6,7 @@
  *
  * Figures: nanoseconds per packet (median of 5 runs, interleaved), and
  * the stack's share of an ESP packet's time, (ESP - crypto) / ESP, against
- * the target of issue 14 (under 15 %), reported, not enforced. What IPsec
+ * the target (under 15 %), reported, not enforced. What IPsec
  * itself adds around the crypto (policy lookup, SA, headers, padding,
  * window) is ESP - plain - crypto.
  *

@@ -1,4 +1,4 @@
-/* Memory figures (issue 7, item 3), sixstack beside lwIP 2.1.3:
+/* Memory figures, sixstack beside lwIP 2.1.3:
  *
  *  - bytes per socket: the heap growth (glibc's mallinfo2().uordblks, the
  *    bytes in allocated chunks) around opening 10,000 UDP sockets, each

@@ -7,7 +7,7 @@
  * API (sendto, recvfrom). lwIP's figure is its raw PCB through its callback
  * API, no sockets (lwip_ref.c). Figures: packets per second (median of 5
  * runs, the three interleaved so that noise hits them alike) and the ratios
- * sixstack / kernel and sixstack / lwIP, against issue 7's targets (20x the
+ * sixstack / kernel and sixstack / lwIP, against the targets (20x the
  * kernel, 2x lwIP), reported, not enforced. The kernel needs root (raw
  * sockets); without it its figure is skipped and said so.
  *

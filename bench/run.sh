@@ -23,7 +23,7 @@ done
 
 echo
 echo "== summary: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
-    "load $(cut -d' ' -f1-3 /proc/loadavg); targets are issue 7's, reported, not enforced"
+    "load $(cut -d' ' -f1-3 /proc/loadavg); targets reported, not enforced"
 grep -h '^target ' "$out"/*.txt
 grep -h '^memory ' "$out"/*.txt | grep -v '^memory:'
 grep -h '^code ' "$out"/*.txt

@@ -15,7 +15,7 @@
  * The three counts of 2 (and of 3) live side by side and their runs are
  * interleaved, so that other processes' noise hits them alike.
  *
- * Targets (issue 7) are reported as PASS or MISS, never enforced; the input
+ * Targets are reported as PASS or MISS, never enforced; the input
  * cost must stay within 10% from 1 to 10,000 sockets or groups.
  *
  * Medians of 5 runs.   udp_bench [iterations]
