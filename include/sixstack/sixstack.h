@@ -252,8 +252,8 @@ struct six_memwire_config {
     unsigned queue_len;  /* frames each receiver may hold; default 256 */
     /* 0: frames are bare IPv6 packets (default). 1: Ethernet frames; each
      * interface gets a random locally administered MAC (from the stack's
-     * seed) and a link-local address, and finds its neighbours by
-     * neighbour discovery, as on a real Ethernet. */
+     * seed), and finds its neighbours by neighbour discovery, as on a real
+     * Ethernet (both kinds get a link-local address: config linklocal). */
     int ethernet;
 };
 
@@ -284,8 +284,8 @@ int six_if_hwaddr(struct six_stack *st, unsigned ifindex, uint8_t mac[6]);
  * or made beforehand by `ip tuntap add dev DEV mode tap [user U]`): the
  * stack has its own MAC and link-local address there and finds
  * neighbours by neighbour discovery. A TUN interface carries bare IPv6
- * packets (point to point, no neighbour discovery, no link-local address
- * unless added by hand). Either is named dev in the stack too. */
+ * packets (point to point, no neighbour discovery; a link-local address
+ * all the same, without DAD). Either is named dev in the stack too. */
 struct six_tap_config {
     unsigned mtu;        /* 0: 1500 */
     int set_mac;         /* 1: use mac; 0: a random locally administered
