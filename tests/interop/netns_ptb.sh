@@ -14,13 +14,19 @@
 #   - sixstack's counters: a PTB received, an estimate lowered, fragments
 #     sent; the captures show the PTB from R and fragments no larger than
 #     1300 bytes.
-# TCP is not checked here yet (no TCP in sixstack-host when written).
+#   - TCP socket (ptb_tcp.c, built here against the library: a stack on
+#     the same TAP connects to a Linux listener in P, whose own end of the
+#     far link is then put back to 1500 so that it announces an MSS R
+#     cannot carry, and sends 200,000 bytes): segments too big for the
+#     far link draw the PTB, later ones fit, and every byte arrives (the
+#     listener answers with the count).
 # Skips (exit 77) when not root, without /dev/net/tun, ip, tshark or
 # /usr/bin/python3. Cleans up on any exit.
 # Usage: netns_ptb.sh BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/netns-lib.bash"
 netns_init "$1"
 [ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
+command -v cc >/dev/null || skip "no C compiler"
 peer="/usr/bin/python3 $(cd "$(dirname "$0")" && pwd)/udp_peer.py"
 netns_up tap
 pns=sixp$$
@@ -73,3 +79,41 @@ host_run udp -U 2001:db8:7::2,9999 -c 3 -s 1400 -I 0.3
 grep -c "1400 bytes" "$tmp/echo.out" | grep -q '^[23]$' || fail "udp: P did not get 2 or 3 datagrams"
 check_ptb udp
 echo "ok: UDP socket: PTB from the router, then 1400-byte datagrams in fragments echoed"
+
+# ---- TCP socket ----
+# P's end of the far link back to 1500: P then announces an MSS that
+# R's 1300 cannot carry (only sixstack's data is large; P sends acks).
+in_p ip link set "p$$" mtu 1500
+src=$(cd "$2" && pwd)
+# The sanitizer build's library needs its runtimes (and its compiler).
+ccmd=cc san=
+if grep -q '^SIX_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  ccmd=clang san=-fsanitize=address,undefined
+fi
+$ccmd -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $san -I "$src/include" \
+  "$src/tests/interop/ptb_tcp.c" "$build/libsixstack.a" -lpthread -lpcap -lcrypto -lz \
+  -o "$tmp/ptb_tcp" 2>"$tmp/cc.log" ||
+  fail "ptb_tcp.c does not build"
+bg in_p /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 9998)); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept()
+n = 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    n += len(b)
+c.sendall(b"received %d\n" % n)
+c.close()
+' >"$tmp/tcp-peer.out" 2>&1
+for _ in $(seq 50); do grep -q listening "$tmp/tcp-peer.out" && break; sleep 0.1; done
+in_ns timeout 60 "$tmp/ptb_tcp" "$dev" 2001:db8:7::2 9998 200000 >"$tmp/tcp.out" 2>"$tmp/tcp.log" ||
+  fail "ptb_tcp failed"
+grep -q "^received 200000$" "$tmp/tcp.out" || fail "TCP: the peer did not get 200000 bytes: $(cat "$tmp/tcp.out")"
+[ "$(counter pmtu_ptb_received "$tmp/tcp.out")" -ge 1 ] || fail "TCP: no Packet Too Big received"
+[ "$(counter pmtu_updates "$tmp/tcp.out")" -ge 1 ] || fail "TCP: no path MTU estimate lowered"
+echo "ok: TCP socket: PTB from the router, 200000 bytes delivered after it"
