@@ -3,6 +3,7 @@
  * socket(7)). Each is honoured or refused; sockopt.c asks here first and
  * goes on with its own options on -ENOENT. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "sock/sock.h"
@@ -42,6 +43,13 @@ int six__linux_ipv6_set(struct six_sock *s, int name, const void *val, socklen_t
     case IPV6_MTU:
         /* Linux's smaller fragment size per socket: not implemented. */
         return -ENOPROTOOPT;
+    case IPV6_MULTICAST_ALL:
+        /* sixstack delivers a group's datagrams only to the sockets that
+         * joined it: Linux's 0. Linux's default, 1 (every socket bound to
+         * the port gets every group any socket joined), is refused. */
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        return v == 0 ? 0 : -EINVAL;
     default:
         return -ENOENT;
     }
@@ -53,6 +61,8 @@ int six__linux_ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len)
         return six__opt_put_int(val, len, s->recverr);
     case IPV6_MTU_DISCOVER:
         return six__opt_put_int(val, len, s->pmtudisc);
+    case IPV6_MULTICAST_ALL:
+        return six__opt_put_int(val, len, 0);
     case IPV6_MTU: {
         /* The path MTU to the connected peer, as IPV6_PATHMTU's. */
         struct ip6_mtuinfo mi;
@@ -82,7 +92,19 @@ static int tstamp_set(struct six_sock *s, unsigned flag, const void *val, sockle
 }
 
 int six__linux_sol_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    int v, rc;
+
     switch (name) {
+    case SO_RCVLOWAT:
+        /* Datagram sockets: kept and read back, and without effect, as on
+         * Linux (a datagram is returned whole or not at all). Stream
+         * sockets are TCP's. */
+        if (s->type == SOCK_STREAM)
+            return -ENOENT;
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        s->rcvlowat = v < 0 ? INT_MAX : (v == 0 ? 1 : v);
+        return 0;
     case SO_TIMESTAMP:
         return tstamp_set(s, SIX_TSTAMP_US, val, len);
     case SO_TIMESTAMPNS:
@@ -94,6 +116,10 @@ int six__linux_sol_set(struct six_sock *s, int name, const void *val, socklen_t 
 
 int six__linux_sol_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     switch (name) {
+    case SO_RCVLOWAT:
+        if (s->type == SOCK_STREAM)
+            return -ENOENT;
+        return six__opt_put_int(val, len, s->rcvlowat ? s->rcvlowat : 1);
     case SO_TIMESTAMP:
         return six__opt_put_int(val, len, !!(s->tstamp & SIX_TSTAMP_US));
     case SO_TIMESTAMPNS:

@@ -21,6 +21,7 @@
  * an interface that does not exist EADDRNOTAVAIL.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sock/sock.h"
@@ -139,6 +140,108 @@ static int source_op(struct six_sock *s, int name, const struct msf_arg *a) {
     }
 }
 
+/* ---- MCAST_MSFILTER (RFC 3678 5.2, the full-state API behind
+ * setsourcefilter and getsourcefilter): a struct group_filter gives or
+ * takes a membership's whole filter at once. As BSD: a group the socket
+ * has not joined is EADDRNOTAVAIL; as msf.c's other options, an INCLUDE
+ * list made empty is a leave, sources are unicast AF_INET6 addresses
+ * (EINVAL) and at most SIX_MAX_SOCK_SRCS (ENOBUFS). ---- */
+
+static int msfilter_head(struct six_sock *s, const struct group_filter *gf, struct msf_arg *a) {
+    int rc;
+
+    if ((rc = in6_of(&gf->gf_group, &a->group)) < 0)
+        return rc;
+    if (!six_addr_is_multicast(&a->group))
+        return -EINVAL;
+    return interface_of(s, gf->gf_interface, &a->ifindex);
+}
+
+static int msfilter_set(struct six_sock *s, const void *val, socklen_t len) {
+    struct six_mcast_filter before, after;
+    struct group_filter gf;
+    struct in6_addr *list = NULL;
+    struct six_memb *m;
+    struct msf_arg a;
+    int rc;
+
+    if (!val || len < (socklen_t)GROUP_FILTER_SIZE(0))
+        return -EINVAL;
+    memcpy(&gf, val, GROUP_FILTER_SIZE(0));
+    if ((rc = msfilter_head(s, &gf, &a)) < 0)
+        return rc;
+    if (gf.gf_fmode != MCAST_INCLUDE && gf.gf_fmode != MCAST_EXCLUDE)
+        return -EINVAL;
+    if (gf.gf_numsrc > SIX_MAX_SOCK_SRCS)
+        return -ENOBUFS;
+    if (len < (socklen_t)GROUP_FILTER_SIZE(gf.gf_numsrc))
+        return -EINVAL;
+    if (!(m = six__memb_find(s, a.ifindex, &a.group)))
+        return -EADDRNOTAVAIL;
+    if (gf.gf_fmode == MCAST_INCLUDE && gf.gf_numsrc == 0) {
+        six__memb_leave(s, m);
+        return 0;
+    }
+    if (gf.gf_numsrc && !(list = malloc(gf.gf_numsrc * sizeof(*list))))
+        return -ENOBUFS;
+    for (uint32_t i = 0; i < gf.gf_numsrc; i++) {
+        struct sockaddr_storage ss;
+        memcpy(&ss, (const uint8_t *)val + GROUP_FILTER_SIZE(i), sizeof(ss));
+        if ((rc = in6_of(&ss, &list[i])) < 0 || six_addr_is_multicast(&list[i]) ||
+            six_addr_is_unspecified(&list[i])) {
+            free(list);
+            return rc < 0 ? rc : -EINVAL;
+        }
+    }
+    before = (struct six_mcast_filter){.mode = m->mode, .nsrc = m->nsrc, .srcs = m->srcs};
+    after = (struct six_mcast_filter){.mode = (int)gf.gf_fmode, .nsrc = gf.gf_numsrc, .srcs = list};
+    if ((rc = six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &before, &after)) < 0) {
+        free(list);
+        return rc;
+    }
+    free(m->srcs);
+    m->srcs = list;
+    m->nsrc = gf.gf_numsrc;
+    m->mode = (int)gf.gf_fmode;
+    return 0;
+}
+
+int six__msf_get(struct six_sock *s, int name, void *val, socklen_t *len) {
+    struct group_filter gf;
+    struct six_memb *m;
+    struct msf_arg a;
+    uint32_t room, n;
+    int rc;
+
+    if (name != MCAST_MSFILTER)
+        return -ENOENT;
+    if (!val || *len < (socklen_t)GROUP_FILTER_SIZE(0))
+        return -EINVAL;
+    memcpy(&gf, val, GROUP_FILTER_SIZE(0));
+    if ((rc = msfilter_head(s, &gf, &a)) < 0)
+        return rc;
+    if (!(m = six__memb_find(s, a.ifindex, &a.group)))
+        return -EADDRNOTAVAIL;
+    /* Room for as many sources as the caller said and its buffer holds;
+     * gf_numsrc says how many there are. */
+    room = gf.gf_numsrc;
+    if (room > (*len - GROUP_FILTER_SIZE(0)) / sizeof(struct sockaddr_storage))
+        room = (uint32_t)((*len - GROUP_FILTER_SIZE(0)) / sizeof(struct sockaddr_storage));
+    n = m->nsrc < room ? m->nsrc : room;
+    gf.gf_fmode = (uint32_t)m->mode;
+    gf.gf_numsrc = m->nsrc;
+    memcpy(val, &gf, GROUP_FILTER_SIZE(0));
+    for (uint32_t i = 0; i < n; i++) {
+        struct sockaddr_storage ss;
+        struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = m->srcs[i]};
+        memset(&ss, 0, sizeof(ss));
+        memcpy(&ss, &sin6, sizeof(sin6));
+        memcpy((uint8_t *)val + GROUP_FILTER_SIZE(i), &ss, sizeof(ss));
+    }
+    *len = (socklen_t)GROUP_FILTER_SIZE(n);
+    return 0;
+}
+
 int six__msf_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     struct msf_arg a;
     int rc;
@@ -156,6 +259,8 @@ int six__msf_set(struct six_sock *s, int name, const void *val, socklen_t len) {
         if ((rc = source_arg(s, val, len, &a)) < 0)
             return rc;
         return source_op(s, name, &a);
+    case MCAST_MSFILTER:
+        return msfilter_set(s, val, len);
     default:
         return -ENOENT;
     }

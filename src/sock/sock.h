@@ -222,6 +222,7 @@ struct six_sock {
     int recverr;
     int pmtudisc;
     unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
+    int rcvlowat;                /* SO_RCVLOWAT of a datagram socket (0: 1) */
     struct six_errq_ent *errq_head, *errq_tail;
     unsigned errq_len;
 };
@@ -317,6 +318,8 @@ int six__mcast_set(struct six_sock *s, int name, const void *val, socklen_t len)
 /* RFC 3678's protocol-independent options (msf.c): MCAST_JOIN_GROUP and
  * friends; -ENOENT for other names. */
 int six__msf_set(struct six_sock *s, int name, const void *val, socklen_t len);
+/* getsockopt(MCAST_MSFILTER); -ENOENT for other names. */
+int six__msf_get(struct six_sock *s, int name, void *val, socklen_t *len);
 /* Leaves every group s joined (on close). */
 void six__sock_leave_all(struct six_sock *s);
 /* Memberships (mcast.c), shared by both option families. */

@@ -462,6 +462,7 @@ static int ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len) {
 
     if ((rc = basic_get(s, name, val, len)) != -ENOENT ||
         (rc = six__linux_ipv6_get(s, name, val, len)) != -ENOENT ||
+        (rc = six__msf_get(s, name, val, len)) != -ENOENT ||
         (rc = unsupported_get(s, name, val, len)) != -ENOENT)
         return rc;
     if ((rc = six__sticky_get(s, name, val, len)) != -ENOENT)

@@ -345,3 +345,131 @@ TEST(sol_raw_checksum_is_offset_2_on_icmpv6_and_nothing_else_at_that_level) {
     CHECK_ERRNO(six_setsockopt(udp, SOL_RAW, IPV6_CHECKSUM, &v, sizeof(v)), ENOPROTOOPT);
     h_done(&p);
 }
+
+/* A group_filter with room for n sources. */
+static struct group_filter *gf_new(uint32_t ifindex, const char *group, uint32_t mode,
+                                   uint32_t n) {
+    static uint8_t buf[4096];
+    struct group_filter *gf = (struct group_filter *)buf;
+    struct sockaddr_in6 g = h_sin6(&(struct in6_addr){0}, 0);
+
+    memset(buf, 0, sizeof(buf));
+    g.sin6_addr = h_in6(group);
+    gf->gf_interface = ifindex;
+    memcpy(&gf->gf_group, &g, sizeof(g));
+    gf->gf_fmode = mode;
+    gf->gf_numsrc = n;
+    return gf;
+}
+
+static void gf_source(struct group_filter *gf, uint32_t i, const char *src) {
+    struct sockaddr_in6 a = h_sin6(&(struct in6_addr){0}, 0);
+    a.sin6_addr = h_in6(src);
+    memset(&gf->gf_slist[i], 0, sizeof(gf->gf_slist[i]));
+    memcpy(&gf->gf_slist[i], &a, sizeof(a));
+}
+
+TEST(mcast_msfilter_sets_and_reads_a_whole_filter) {
+    struct hpair p;
+    struct group_filter *gf;
+    struct ipv6_mreq mr;
+    socklen_t len;
+    int fd;
+
+    h_up(&p);
+    fd = u_sock(&p, p.a);
+    /* Not joined: EADDRNOTAVAIL (BSD). */
+    gf = gf_new(p.ifa, "ff1e::5", MCAST_EXCLUDE, 0);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(0)),
+                EADDRNOTAVAIL);
+    mr.ipv6mr_multiaddr = h_in6("ff1e::5");
+    mr.ipv6mr_interface = p.ifa;
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)));
+    /* INCLUDE two sources at once. */
+    gf = gf_new(p.ifa, "ff1e::5", MCAST_INCLUDE, 2);
+    gf_source(gf, 0, "2001:db8::a");
+    gf_source(gf, 1, "2001:db8::b");
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(2)));
+    /* Read back with room for one: the mode, the count, the first. */
+    gf = gf_new(p.ifa, "ff1e::5", 99, 1);
+    len = GROUP_FILTER_SIZE(1);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, &len));
+    CHECK_EQ(gf->gf_fmode, MCAST_INCLUDE);
+    CHECK_EQ(gf->gf_numsrc, 2);
+    CHECK_EQ(len, GROUP_FILTER_SIZE(1));
+    CHECK(h_addr_eq(&((struct sockaddr_in6 *)&gf->gf_slist[0])->sin6_addr,
+                    &(struct in6_addr){{{0x20, 0x01, 0x0d, 0xb8, [15] = 0x0a}}}));
+    /* Bad: a multicast source, a mode that is neither, too short. */
+    gf = gf_new(p.ifa, "ff1e::5", MCAST_EXCLUDE, 1);
+    gf_source(gf, 0, "ff1e::9");
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(1)),
+                EINVAL);
+    gf = gf_new(p.ifa, "ff1e::5", 7, 0);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(0)),
+                EINVAL);
+    gf = gf_new(p.ifa, "ff1e::5", MCAST_EXCLUDE, 3);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(2)),
+                EINVAL);
+    /* Nothing changed by them. */
+    gf = gf_new(p.ifa, "ff1e::5", 99, 0);
+    len = GROUP_FILTER_SIZE(0);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, &len));
+    CHECK_EQ(gf->gf_fmode, MCAST_INCLUDE);
+    CHECK_EQ(gf->gf_numsrc, 2);
+    /* INCLUDE {} leaves the group. */
+    gf = gf_new(p.ifa, "ff1e::5", MCAST_INCLUDE, 0);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(0)));
+    len = GROUP_FILTER_SIZE(0);
+    CHECK_ERRNO(six_getsockopt(fd, IPPROTO_IPV6, MCAST_MSFILTER, gf, &len), EADDRNOTAVAIL);
+    h_done(&p);
+}
+
+TEST(mcast_msfilter_exclude_list_filters_what_the_socket_receives) {
+    struct hpair p;
+    struct group_filter *gf;
+    struct ipv6_mreq mr;
+    struct sockaddr_in6 sin6;
+    uint8_t buf[16];
+    int rx, tx;
+
+    h_up(&p);
+    rx = u_sock(&p, p.b);
+    tx = u_sock(&p, p.a);
+    sin6 = h_sin6(&(struct in6_addr){0}, 0);
+    sin6.sin6_port = htons(PORT_B);
+    CHECK_OK(six_bind(rx, (struct sockaddr *)&sin6, sizeof(sin6)));
+    mr.ipv6mr_multiaddr = h_in6("ff1e::6");
+    mr.ipv6mr_interface = p.ifb;
+    CHECK_OK(six_setsockopt(rx, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)));
+    set_int(tx, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)p.ifa);
+    CHECK_EQ(CHECK_OK(u_sendto(tx, &mr.ipv6mr_multiaddr, PORT_B, "in", 2)), 2);
+    h_pump(&p);
+    CHECK_EQ(six_recv(rx, buf, sizeof(buf), MSG_DONTWAIT), 2);
+    /* EXCLUDE A's address: its datagrams no longer come. */
+    gf = gf_new(p.ifb, "ff1e::6", MCAST_EXCLUDE, 1);
+    gf_source(gf, 0, H_ADDR_A);
+    CHECK_OK(six_setsockopt(rx, IPPROTO_IPV6, MCAST_MSFILTER, gf, GROUP_FILTER_SIZE(1)));
+    CHECK_EQ(CHECK_OK(u_sendto(tx, &mr.ipv6mr_multiaddr, PORT_B, "out", 3)), 3);
+    h_pump(&p);
+    H_NOTHING(rx);
+    h_done(&p);
+}
+
+TEST(so_rcvlowat_and_ipv6_multicast_all_on_datagram_sockets) {
+    struct hpair p;
+    int fd, v;
+
+    h_up(&p);
+    fd = u_sock(&p, p.a);
+    CHECK_EQ(get_int(fd, SOL_SOCKET, SO_RCVLOWAT), 1);
+    set_int(fd, SOL_SOCKET, SO_RCVLOWAT, 100);
+    CHECK_EQ(get_int(fd, SOL_SOCKET, SO_RCVLOWAT), 100);
+    set_int(fd, SOL_SOCKET, SO_RCVLOWAT, -1);   /* Linux: INT_MAX */
+    CHECK_EQ(get_int(fd, SOL_SOCKET, SO_RCVLOWAT), 0x7fffffff);
+    /* What sixstack does is Linux's IPV6_MULTICAST_ALL 0; 1 is refused. */
+    CHECK_EQ(get_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL), 0);
+    set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+    v = 1;
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &v, sizeof(v)), EINVAL);
+    h_done(&p);
+}
