@@ -1,8 +1,11 @@
 /* The socket calls: each asks the table whether its descriptor is a
  * sixstack socket, and sends it to sixstack (by the socket's primary
  * descriptor) or to the C library. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -67,6 +70,12 @@ int socketpair(int domain, int type, int proto, int sv[2]) {
     return real.socketpair(domain, type, proto, sv);
 }
 
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 #define ON_SIX(fd, p, call_real)  \
     int p = preload_sock(fd);     \
     if (p == -2)                  \
@@ -86,17 +95,52 @@ int connect(int fd, const struct sockaddr *a, socklen_t l) {
 
 int listen(int fd, int n) {
     ON_SIX(fd, p, real.listen(fd, n));
-    (void)n;
-    errno = EOPNOTSUPP;
-    preload_note_failure("listen", 0, 0);
-    return -1;
+    return six_listen(p, n);
+}
+
+/* Waits, in the system's poll on the socket's eventfd (so that a signal
+ * interrupts it with EINTR), until p shows one of events or the deadline
+ * (0: none) passes: 0 ready, -1 with errno EINTR or EAGAIN. */
+static int wait_events(int p, short events, int64_t deadline) {
+    for (;;) {
+        struct pollfd pf = {.fd = p, .events = events};
+        int ms = -1;
+
+        if (six_poll(&pf, 1, 0) != 0)
+            return 0;
+        if (deadline) {
+            int64_t left = deadline - now_us();
+            if (left <= 0) {
+                errno = EAGAIN;
+                return -1;
+            }
+            ms = (int)((left + 999) / 1000);
+        }
+        /* six_poll asked the socket to raise its eventfd for these events
+         * too; a short wait bounds what it cannot signal. */
+        if (ms < 0 || ms > 10)
+            ms = 10;
+        pf.events = POLLIN;
+        if (real.poll(&pf, 1, ms) < 0)
+            return -1;
+    }
 }
 
 int accept4(int fd, struct sockaddr *a, socklen_t *l, int flags) {
+    int n;
     ON_SIX(fd, p, real.accept4(fd, a, l, flags));
-    errno = EOPNOTSUPP;
-    preload_note_failure("accept", 0, 0);
-    return -1;
+    if (!(six_fcntl(p, F_GETFL) & O_NONBLOCK) && wait_events(p, POLLIN, 0) < 0)
+        return -1;
+    if ((n = six_accept4(p, a, l, flags)) < 0)
+        return -1;
+    if (!preload_fd_fits(n)) {
+        six_close(n);
+        errno = EMFILE;
+        return -1;
+    }
+    preload_map_new(n);
+    preload_log(PLOG_CALLS, "accept(%d) = %d", p, n);
+    return n;
 }
 
 int accept(int fd, struct sockaddr *a, socklen_t *l) {
@@ -139,25 +183,25 @@ int getsockopt(int fd, int level, int name, void *v, socklen_t *l) {
 
 ssize_t sendmsg(int fd, const struct msghdr *m, int flags) {
     ON_SIX(fd, p, real.sendmsg(fd, m, flags));
-    return six_sendmsg(p, m, flags & ~MSG_NOSIGNAL);
+    return six_sendmsg(p, m, flags);
 }
 
 ssize_t sendto(int fd, const void *b, size_t n, int flags, const struct sockaddr *a,
                socklen_t l) {
     ON_SIX(fd, p, real.sendto(fd, b, n, flags, a, l));
-    return six_sendto(p, b, n, flags & ~MSG_NOSIGNAL, a, l);
+    return six_sendto(p, b, n, flags, a, l);
 }
 
 ssize_t send(int fd, const void *b, size_t n, int flags) {
     ON_SIX(fd, p, real.send(fd, b, n, flags));
-    return six_sendto(p, b, n, flags & ~MSG_NOSIGNAL, NULL, 0);
+    return six_sendto(p, b, n, flags, NULL, 0);
 }
 
 int sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags) {
     unsigned i;
     ON_SIX(fd, p, real.sendmmsg(fd, v, n, flags));
     for (i = 0; i < n; i++) {
-        ssize_t r = six_sendmsg(p, &v[i].msg_hdr, flags & ~MSG_NOSIGNAL);
+        ssize_t r = six_sendmsg(p, &v[i].msg_hdr, flags);
         if (r < 0)
             return i ? (int)i : -1;
         v[i].msg_len = (unsigned)r;
@@ -167,11 +211,6 @@ int sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags) {
 
 /* ---- receiving ---- */
 
-static int64_t now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* A blocking receive waits here, in the system's poll on the socket's
  * eventfd, rather than in the stack: a signal then interrupts it with
@@ -181,7 +220,9 @@ ssize_t preload_recvmsg(int p, struct msghdr *m, int flags) {
     socklen_t tl = sizeof(tv);
     int64_t deadline = 0;
 
-    if ((flags & (MSG_DONTWAIT | MSG_ERRQUEUE)) || (six_fcntl(p, F_GETFL) & O_NONBLOCK))
+    /* MSG_WAITALL gathers in the stack, which waits for all of it. */
+    if ((flags & (MSG_DONTWAIT | MSG_ERRQUEUE | MSG_WAITALL)) ||
+        (six_fcntl(p, F_GETFL) & O_NONBLOCK))
         return six_recvmsg(p, m, flags);
     if (six_getsockopt(p, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) == 0 && (tv.tv_sec || tv.tv_usec))
         deadline = now_us() + (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
@@ -259,4 +300,77 @@ ssize_t __recvfrom_chk(int fd, void *b, size_t n, size_t buflen, int flags, stru
     if (n > buflen)
         preload_chk_fail();
     return recvfrom(fd, b, n, flags, a, l);
+}
+
+/* ---- RFC 3678's full-state source filter calls ----
+ * The C library makes them from MCAST_MSFILTER with its own internal
+ * setsockopt, which this library cannot see: on a sixstack socket they
+ * are made here. */
+
+static int (*real_setsourcefilter)(int, uint32_t, const struct sockaddr *, socklen_t, uint32_t,
+                                   uint32_t, const struct sockaddr_storage *);
+static int (*real_getsourcefilter)(int, uint32_t, const struct sockaddr *, socklen_t, uint32_t *,
+                                   uint32_t *, struct sockaddr_storage *);
+
+static struct group_filter *filter_head(uint32_t ifindex, const struct sockaddr *group,
+                                        socklen_t grouplen, uint32_t nsrc) {
+    struct group_filter *gf;
+
+    if (grouplen > sizeof(gf->gf_group)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(gf = calloc(1, GROUP_FILTER_SIZE(nsrc)))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    gf->gf_interface = ifindex;
+    memcpy(&gf->gf_group, group, grouplen);
+    return gf;
+}
+
+int setsourcefilter(int fd, uint32_t ifindex, const struct sockaddr *group, socklen_t grouplen,
+                    uint32_t fmode, uint32_t numsrc, const struct sockaddr_storage *slist) {
+    struct group_filter *gf;
+    int rc;
+    ON_SIX(fd, p, real_setsourcefilter(fd, ifindex, group, grouplen, fmode, numsrc, slist));
+    if (!(gf = filter_head(ifindex, group, grouplen, numsrc)))
+        return -1;
+    gf->gf_fmode = fmode;
+    gf->gf_numsrc = numsrc;
+    if (numsrc)
+        memcpy(gf->gf_slist, slist, numsrc * sizeof(*slist));
+    rc = six_setsockopt(p, IPPROTO_IPV6, MCAST_MSFILTER, gf, (socklen_t)GROUP_FILTER_SIZE(numsrc));
+    free(gf);
+    return rc;
+}
+
+int getsourcefilter(int fd, uint32_t ifindex, const struct sockaddr *group, socklen_t grouplen,
+                    uint32_t *fmode, uint32_t *numsrc, struct sockaddr_storage *slist) {
+    struct group_filter *gf;
+    socklen_t len;
+    int rc;
+    ON_SIX(fd, p, real_getsourcefilter(fd, ifindex, group, grouplen, fmode, numsrc, slist));
+    if (!(gf = filter_head(ifindex, group, grouplen, *numsrc)))
+        return -1;
+    gf->gf_numsrc = *numsrc;
+    len = (socklen_t)GROUP_FILTER_SIZE(*numsrc);
+    if ((rc = six_getsockopt(p, IPPROTO_IPV6, MCAST_MSFILTER, gf, &len)) == 0) {
+        uint32_t n = gf->gf_numsrc < *numsrc ? gf->gf_numsrc : *numsrc;
+        *fmode = gf->gf_fmode;
+        if (n)
+            memcpy(slist, gf->gf_slist, n * sizeof(*slist));
+        *numsrc = gf->gf_numsrc;
+    }
+    free(gf);
+    return rc;
+}
+
+__attribute__((constructor(103))) static void find_sourcefilter(void) {
+    real_setsourcefilter = (int (*)(int, uint32_t, const struct sockaddr *, socklen_t, uint32_t,
+                                    uint32_t, const struct sockaddr_storage *))dlsym(
+        RTLD_NEXT, "setsourcefilter");
+    real_getsourcefilter = (int (*)(int, uint32_t, const struct sockaddr *, socklen_t, uint32_t *,
+                                    uint32_t *, struct sockaddr_storage *))dlsym(
+        RTLD_NEXT, "getsourcefilter");
 }

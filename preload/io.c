@@ -1,10 +1,12 @@
 /* Descriptor calls: read and write, close, the dup family, fcntl, ioctl. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -212,4 +214,52 @@ int ioctl(int fd, unsigned long req, ...) {
     if ((rc = six_ioctl(p, req, arg)) < 0)
         preload_note_failure("ioctl", 0, (int)req);
     return rc;
+}
+
+/* sendfile(2) to a sixstack socket (nginx sends files so): the file is
+ * read here and sent as a write would send it. Offsets as sendfile's: with
+ * off, from *off (advanced by what was sent) and the file's own offset
+ * untouched; without, from the file's offset, left just past what was
+ * sent. */
+static ssize_t (*real_sendfile)(int, int, off_t *, size_t);
+
+static ssize_t send_file(int p, int in, off_t *off, size_t count) {
+    static _Thread_local char buf[65536];
+    size_t done = 0;
+
+    while (done < count) {
+        size_t want = count - done < sizeof(buf) ? count - done : sizeof(buf);
+        ssize_t r = off ? pread(in, buf, want, *off) : real.read(in, buf, want), sent;
+
+        if (r <= 0)
+            return done ? (ssize_t)done : r;
+        sent = six_send(p, buf, (size_t)r, MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (!off)
+                lseek(in, -r, SEEK_CUR);
+            return done ? (ssize_t)done : -1;
+        }
+        if (off)
+            *off += sent;
+        else if (sent < r)
+            lseek(in, sent - r, SEEK_CUR);
+        done += (size_t)sent;
+        if (sent < r)
+            break;
+    }
+    return (ssize_t)done;
+}
+
+ssize_t sendfile(int out, int in, off_t *off, size_t count) {
+    ON_SIX(out, p, real_sendfile(out, in, off, count));
+    return send_file(p, in, off, count);
+}
+
+ssize_t sendfile64(int out, int in, off_t *off, size_t count);
+ssize_t sendfile64(int out, int in, off_t *off, size_t count) {
+    return sendfile(out, in, off, count);
+}
+
+__attribute__((constructor(103))) static void find_sendfile(void) {
+    real_sendfile = (ssize_t(*)(int, int, off_t *, size_t))dlsym(RTLD_NEXT, "sendfile");
 }
