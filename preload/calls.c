@@ -18,6 +18,19 @@
 #include "preload.h"
 #include "real.h"
 
+void *preload_find(const char *name) {
+    return dlsym(RTLD_NEXT, name);
+}
+
+ssize_t preload_sent(int p, ssize_t rc, size_t want) {
+    if ((rc < 0 && errno == EAGAIN) || (rc >= 0 && (size_t)rc < want)) {
+        int e = errno;
+        preload_epoll_send_blocked(p);
+        errno = e;
+    }
+    return rc;
+}
+
 int preload_sock(int fd) {
     int p = preload_primary(fd);
 
@@ -75,13 +88,6 @@ static int64_t now_us(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
-
-#define ON_SIX(fd, p, call_real)  \
-    int p = preload_sock(fd);     \
-    if (p == -2)                  \
-        return -1;                \
-    if (p < 0)                    \
-        return call_real;
 
 int bind(int fd, const struct sockaddr *a, socklen_t l) {
     ON_SIX(fd, p, real.bind(fd, a, l));
@@ -183,18 +189,18 @@ int getsockopt(int fd, int level, int name, void *v, socklen_t *l) {
 
 ssize_t sendmsg(int fd, const struct msghdr *m, int flags) {
     ON_SIX(fd, p, real.sendmsg(fd, m, flags));
-    return six_sendmsg(p, m, flags);
+    return preload_sent(p, six_sendmsg(p, m, flags), 1);
 }
 
 ssize_t sendto(int fd, const void *b, size_t n, int flags, const struct sockaddr *a,
                socklen_t l) {
     ON_SIX(fd, p, real.sendto(fd, b, n, flags, a, l));
-    return six_sendto(p, b, n, flags, a, l);
+    return preload_sent(p, six_sendto(p, b, n, flags, a, l), n);
 }
 
 ssize_t send(int fd, const void *b, size_t n, int flags) {
     ON_SIX(fd, p, real.send(fd, b, n, flags));
-    return six_sendto(p, b, n, flags, NULL, 0);
+    return preload_sent(p, six_sendto(p, b, n, flags, NULL, 0), n);
 }
 
 int sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags) {

@@ -24,13 +24,6 @@ _Noreturn void preload_chk_fail(void) {
     abort();
 }
 
-#define ON_SIX(fd, p, call_real)  \
-    int p = preload_sock(fd);     \
-    if (p == -2)                  \
-        return -1;                \
-    if (p < 0)                    \
-        return call_real;
-
 ssize_t readv(int fd, const struct iovec *v, int n) {
     struct msghdr m = {.msg_iov = (struct iovec *)v, .msg_iovlen = (size_t)n};
     ON_SIX(fd, p, real.readv(fd, v, n));
@@ -53,7 +46,7 @@ ssize_t __read_chk(int fd, void *b, size_t n, size_t buflen) {
 ssize_t writev(int fd, const struct iovec *v, int n) {
     struct msghdr m = {.msg_iov = (struct iovec *)v, .msg_iovlen = (size_t)n};
     ON_SIX(fd, p, real.writev(fd, v, n));
-    return six_sendmsg(p, &m, 0);
+    return preload_sent(p, six_sendmsg(p, &m, 0), 1);
 }
 
 ssize_t write(int fd, const void *b, size_t n) {
@@ -65,6 +58,7 @@ ssize_t write(int fd, const void *b, size_t n) {
 int close(int fd) {
     int hidden, last;
 
+    preload_epoll_forget(fd);
     if (preload_primary(fd) < 0)
         return real.close(fd);
     last = preload_map_drop(fd, &hidden);
@@ -252,7 +246,7 @@ static ssize_t send_file(int p, int in, off_t *off, size_t count) {
 
 ssize_t sendfile(int out, int in, off_t *off, size_t count) {
     ON_SIX(out, p, real_sendfile(out, in, off, count));
-    return send_file(p, in, off, count);
+    return preload_sent(p, send_file(p, in, off, count), count);
 }
 
 ssize_t sendfile64(int out, int in, off_t *off, size_t count);
