@@ -20,7 +20,8 @@ OUT      ?= out
 # liblwip-dev: lwIP 2.1.3, the benchmarks' in-process reference (bench/lwip_ref.c).
 # user-mode-linux, kmod: a Linux guest with netem and IPsec for the interop
 # parts this machine's kernel cannot run (tests/interop/uml-lib.bash).
-# socat: a real program the preload tests run on sixstack (tests/interop/run_*.sh).
+# socat, iputils-tracepath, iperf3, curl, nginx-light: real programs the
+# preload tests run on sixstack and on the kernel (tests/interop/run_*.sh).
 # libssl-dev: OpenSSL's libcrypto, IPsec's ciphers (src/ipsec/crypto_openssl.c);
 # zlib1g-dev: DEFLATE for IPComp (src/ipsec/comp_zlib.c).
 # gcc-arm-none-eabi, picolibc-arm-none-eabi, qemu-system-arm: the bare port's
@@ -28,7 +29,7 @@ OUT      ?= out
 DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tshark \
         iproute2 iputils-ping ndisc6 python3 python3-scapy groff-base liblwip-dev \
         user-mode-linux kmod socat libssl-dev zlib1g-dev gcc-arm-none-eabi \
-        picolibc-arm-none-eabi qemu-system-arm
+        picolibc-arm-none-eabi qemu-system-arm iputils-tracepath iperf3 curl nginx-light
 
 .PHONY: all deps build asan release test demo board-demo bench install fuzz fuzz-smoke flood format clean
 

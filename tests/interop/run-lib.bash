@@ -22,6 +22,8 @@
 #   bg_on_six, bg_on_kernel, bg_peer_six, bg_peer_kernel CMD...
 #                                the same in the background, killed on exit
 #                                (by the PID of CMD itself)
+#   bg_stop                      kills them now (a program on sixstack
+#                                frees the TAP for the next)
 #   same_output NAME FILTER      $tmp/NAME.six and $tmp/NAME.kernel, each
 #                                through the sed FILTER, must be the same
 . "$(dirname "${BASH_SOURCE[0]}")/netns-lib.bash"
@@ -94,6 +96,11 @@ bg_on_six() { bg ip netns exec "$ns" "$run" -i "$dev" -a 2001:db8:6::2/64 ${RUN_
 bg_on_kernel() { bg ip netns exec "$kns" "$@"; }
 bg_peer_six() { bg ip netns exec "$ns" "$@"; }
 bg_peer_kernel() { bg ip netns exec "$kpeer" "$@"; }
+
+bg_stop() {
+  for p in $bgpids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  bgpids=
+}
 
 same_output() {
   local name=$1 filter=$2
