@@ -2,6 +2,7 @@
 #   make demo    install what is missing, build, run two hosts on an in-memory link
 #   make test    install what is missing, build (also with ASan+UBSan), run every test
 #   make bench   release build, run every benchmark pinned to one core, summary
+#   make bench-preload  iperf3 on sixstack (TAP) and on the kernel (veth), as root
 #   make install install the library, headers, pkg-config file and man pages
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
 #   make flood   the neighbour-cache flood test (TAP, root) for FLOOD_SECONDS
@@ -31,7 +32,7 @@ DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tsha
         user-mode-linux kmod socat libssl-dev zlib1g-dev gcc-arm-none-eabi \
         picolibc-arm-none-eabi qemu-system-arm iputils-tracepath iperf3 curl nginx-light
 
-.PHONY: all deps build asan release test demo board-demo bench install fuzz fuzz-smoke flood format clean
+.PHONY: all deps build asan release test demo board-demo bench bench-preload install fuzz fuzz-smoke flood format clean
 
 all: build
 
@@ -83,6 +84,10 @@ board-demo: deps
 
 bench: release
 	bench/run.sh $(RELEASE)
+
+# The same iperf3 binary on sixstack and on the kernel (needs root).
+bench-preload: release
+	bench/preload_iperf3.sh $(RELEASE) 5
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
