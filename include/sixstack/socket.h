@@ -34,6 +34,14 @@ extern "C" {
 #if !defined(IPV6_PKTOPTIONS) && defined(IPV6_2292PKTOPTIONS)
 #define IPV6_PKTOPTIONS IPV6_2292PKTOPTIONS
 #endif
+/* Linux's flow information options (<linux/in6.h>, which glibc's headers
+ * do not include). */
+#ifndef IPV6_FLOWINFO
+#define IPV6_FLOWINFO 11
+#endif
+#ifndef IPV6_FLOWINFO_SEND
+#define IPV6_FLOWINFO_SEND 33
+#endif
 #ifndef IPV6_USE_MIN_MTU
 #define IPV6_USE_MIN_MTU 63
 #endif

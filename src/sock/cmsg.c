@@ -316,6 +316,13 @@ void six__cmsg_build_recv(const struct six_sock *s, const struct six_pkt *pkt,
         int hlim = h[SIX_IP6_OFF_HLIM];
         six__cmsg_put(msg, &used, IPV6_HOPLIMIT, &hlim, sizeof(hlim));
     }
+    if (want & SIX_RECV_FLOWINFO) {
+        /* Class and label as they came, in network order (Linux). */
+        uint32_t fi;
+        memcpy(&fi, h, 4);
+        fi &= htonl(0x0fffffffu);
+        six__cmsg_put(msg, &used, IPV6_FLOWINFO, &fi, sizeof(fi));
+    }
     if (want & SIX_RECV_TCLASS) {
         int tclass = (h[0] & 0x0f) << 4 | h[1] >> 4;
         six__cmsg_put(msg, &used, IPV6_TCLASS, &tclass, sizeof(tclass));

@@ -4,6 +4,7 @@
  * goes on with its own options on -ENOENT. */
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "sock/sock.h"
@@ -43,6 +44,23 @@ int six__linux_ipv6_set(struct six_sock *s, int name, const void *val, socklen_t
     case IPV6_MTU:
         /* Linux's smaller fragment size per socket: not implemented. */
         return -ENOPROTOOPT;
+    case IPV6_FLOWINFO:
+        /* Each datagram's traffic class and flow label as ancillary data. */
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        if (v)
+            s->recv_flags |= SIX_RECV_FLOWINFO;
+        else
+            s->recv_flags &= ~(unsigned)SIX_RECV_FLOWINFO;
+        return 0;
+    case IPV6_FLOWINFO_SEND:
+        /* sendto's sin6_flowinfo gives the flow label (RFC 6437 lets a
+         * source pick any; Linux wants it leased with IPV6_FLOWLABEL_MGR
+         * first, which sixstack does not have). */
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        s->flowinfo_send = v != 0;
+        return 0;
     case IPV6_MULTICAST_ALL:
         /* sixstack delivers a group's datagrams only to the sockets that
          * joined it: Linux's 0. Linux's default, 1 (every socket bound to
@@ -63,6 +81,10 @@ int six__linux_ipv6_get(struct six_sock *s, int name, void *val, socklen_t *len)
         return six__opt_put_int(val, len, s->pmtudisc);
     case IPV6_MULTICAST_ALL:
         return six__opt_put_int(val, len, 0);
+    case IPV6_FLOWINFO:
+        return six__opt_put_int(val, len, !!(s->recv_flags & SIX_RECV_FLOWINFO));
+    case IPV6_FLOWINFO_SEND:
+        return six__opt_put_int(val, len, s->flowinfo_send);
     case IPV6_MTU: {
         /* The path MTU to the connected peer, as IPV6_PATHMTU's. */
         struct ip6_mtuinfo mi;
@@ -91,10 +113,55 @@ static int tstamp_set(struct six_sock *s, unsigned flag, const void *val, sockle
     return 0;
 }
 
+/* SO_BINDTODEVICE (socket(7)): the socket sends through that interface
+ * only (unless a datagram names another) and takes datagrams that came in
+ * on it only. An interface name (not NUL-terminated, at most IFNAMSIZ
+ * bytes); empty unbinds. As Linux: binding needs privilege (EPERM), an
+ * unknown name is ENODEV. TCP sockets refuse it (its demultiplexing does
+ * not know interfaces). */
+static int bindtodevice_set(struct six_sock *s, const void *val, socklen_t len) {
+    char name[IF_NAMESIZE];
+    struct six_if *ifp;
+
+    if (s->type == SOCK_STREAM)
+        return -ENOPROTOOPT;
+    if (len > 0 && !val)
+        return -EFAULT;
+    if (len >= (socklen_t)sizeof(name))
+        len = sizeof(name) - 1;
+    memset(name, 0, sizeof(name));
+    if (len > 0)
+        memcpy(name, val, len);
+    if (!name[0]) {
+        s->bound_if = 0;
+        return 0;
+    }
+    if (!s->creds.privileged)
+        return -EPERM;
+    if (!(ifp = six__ip6_if_byname(s->socks->ip6, name)))
+        return -ENODEV;
+    s->bound_if = ifp->index;
+    return 0;
+}
+
+static int bindtodevice_get(struct six_sock *s, void *val, socklen_t *len) {
+    struct six_if *ifp = s->bound_if ? six__ip6_if(s->socks->ip6, s->bound_if) : NULL;
+
+    if (s->type == SOCK_STREAM)
+        return -ENOPROTOOPT;
+    if (!ifp) {
+        *len = 0;
+        return 0;
+    }
+    return six__opt_put_bytes(val, len, ifp->name, strlen(ifp->name) + 1);
+}
+
 int six__linux_sol_set(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
     switch (name) {
+    case SO_BINDTODEVICE:
+        return bindtodevice_set(s, val, len);
     case SO_RCVLOWAT:
         /* Datagram sockets: kept and read back, and without effect, as on
          * Linux (a datagram is returned whole or not at all). Stream
@@ -116,6 +183,8 @@ int six__linux_sol_set(struct six_sock *s, int name, const void *val, socklen_t 
 
 int six__linux_sol_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     switch (name) {
+    case SO_BINDTODEVICE:
+        return bindtodevice_get(s, val, len);
     case SO_RCVLOWAT:
         if (s->type == SOCK_STREAM)
             return -ENOENT;

@@ -73,11 +73,14 @@ static void resolve_basic(const struct six_sock *s, const struct sockaddr_in6 *t
         o->dst = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
     o->src = s->laddr.sin6_addr;
     o->ifindex = basic_ifindex(s, &o->dst, to);
+    if (!o->ifindex)
+        o->ifindex = s->bound_if;   /* SO_BINDTODEVICE */
     o->via_neighbour = 0;
     o->nexthop = (struct in6_addr){0};
     o->nxt = (uint8_t)(s->proto == 0 ? IPPROTO_RAW : s->proto);
     o->mcast_loop = (int)s->mcast_loop;
-    o->flow = 0;
+    /* IPV6_FLOWINFO_SEND: the label given with the destination. */
+    o->flow = s->flowinfo_send ? ntohl(to->sin6_flowinfo) & 0xfffffu : 0;
     o->hbh = o->dst1 = o->rth = o->dst2 = NULL;
     o->hbh_len = o->dst1_len = o->rth_len = o->dst2_len = 0;
     o->minmtu = minmtu_policy(s->use_min_mtu);

@@ -165,6 +165,8 @@ static int raw6_wants(struct six_sock *s, const struct six_pkt *pkt) {
 
     if (s->closing || s->shut_rd)
         return 0;
+    if (s->bound_if && s->bound_if != pkt->ifindex)
+        return 0;   /* SO_BINDTODEVICE */
     if (s->bound && !six_addr_is_unspecified(&s->laddr.sin6_addr) &&
         memcmp(h + SIX_IP6_OFF_DST, &s->laddr.sin6_addr, 16) != 0)
         return 0;

@@ -80,6 +80,7 @@ enum {
     SIX_RECV_DSTOPTS = 1 << 4,
     SIX_RECV_RTHDR = 1 << 5,
     SIX_RECV_PATHMTU = 1 << 6,   /* IPV6_RECVPATHMTU: path MTU notices */
+    SIX_RECV_FLOWINFO = 1 << 7,  /* Linux's IPV6_FLOWINFO: class and label */
 };
 
 /* Receive timestamps a socket asked for. */
@@ -223,6 +224,8 @@ struct six_sock {
     int pmtudisc;
     unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
     int rcvlowat;                /* SO_RCVLOWAT of a datagram socket (0: 1) */
+    unsigned bound_if;           /* SO_BINDTODEVICE: 0 or an interface */
+    int flowinfo_send;           /* IPV6_FLOWINFO_SEND: sendto's sin6_flowinfo */
     struct six_errq_ent *errq_head, *errq_tail;
     unsigned errq_len;
 };

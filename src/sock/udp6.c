@@ -349,6 +349,8 @@ static int match(const struct six_sock *s, const struct dgram *d) {
 
     if (s->closing || s->shut_rd || lport(s) != d->dport)
         return -1;
+    if (s->bound_if && s->bound_if != d->ifindex)
+        return -1;   /* SO_BINDTODEVICE */
     if (!six_addr_is_unspecified(&s->laddr.sin6_addr)) {
         if (!IN6_ARE_ADDR_EQUAL(&s->laddr.sin6_addr, &d->dst))
             return -1;

@@ -2,6 +2,7 @@
  * errqueue.c), between two stacks (harness.h): IPV6_RECVERR and the error
  * queue, IPV6_MTU_DISCOVER, IPV6_MTU, SO_TIMESTAMP(NS) and SOL_RAW's
  * IPV6_CHECKSUM. Layouts are checked against Linux's own headers. */
+#include <net/if.h>
 #include <poll.h>
 #include <time.h>
 
@@ -471,5 +472,98 @@ TEST(so_rcvlowat_and_ipv6_multicast_all_on_datagram_sockets) {
     set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
     v = 1;
     CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &v, sizeof(v)), EINVAL);
+    h_done(&p);
+}
+
+TEST(so_bindtodevice_limits_a_socket_to_one_interface) {
+    struct hpair p;
+    struct sockaddr_in6 sin6;
+    char name[IF_NAMESIZE] = "";
+    socklen_t len = sizeof(name);
+    uint8_t buf[16];
+    int rx, tx, tcp;
+
+    h_up(&p);
+    rx = u_sock(&p, p.b);
+    tx = u_sock(&p, p.a);
+    sin6 = h_sin6(&(struct in6_addr){0}, 0);
+    sin6.sin6_port = htons(PORT_B);
+    CHECK_OK(six_bind(rx, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_getsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, name, &len));
+    CHECK_EQ(len, 0);
+    /* Bound to lo: what comes in on b0 is not its. */
+    CHECK_OK(six_setsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2));
+    len = sizeof(name);
+    CHECK_OK(six_getsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, name, &len));
+    CHECK_EQ(len, 3);
+    CHECK(strcmp(name, "lo") == 0);
+    CHECK_EQ(CHECK_OK(u_sendto(tx, &p.addr_b, PORT_B, "x", 1)), 1);
+    h_pump(&p);
+    H_NOTHING(rx);
+    /* Nor does it send out of b0. */
+    CHECK(u_sendto(rx, &p.addr_a, PORT_B, "y", 1) < 0);
+    /* Bound to b0 it is; empty unbinds. */
+    CHECK_OK(six_setsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, "b0", 3));
+    CHECK_EQ(CHECK_OK(u_sendto(tx, &p.addr_b, PORT_B, "z", 1)), 1);
+    h_pump(&p);
+    CHECK_EQ(six_recv(rx, buf, sizeof(buf), MSG_DONTWAIT), 1);
+    CHECK_OK(six_setsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, "", 0));
+    len = sizeof(name);
+    CHECK_OK(six_getsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, name, &len));
+    CHECK_EQ(len, 0);
+    /* Errors: no such interface, no privilege, TCP. */
+    CHECK_ERRNO(six_setsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, "nope0", 5), ENODEV);
+    tcp = (int)CHECK_OK(six_socket_on(p.b, AF_INET6, SOCK_STREAM, 0));
+    CHECK_ERRNO(six_setsockopt(tcp, SOL_SOCKET, SO_BINDTODEVICE, "b0", 2), ENOPROTOOPT);
+    CHECK_OK(six_close(tcp));
+    h_privileged(0);
+    tcp = (int)CHECK_OK(six_socket_on(p.b, AF_INET6, SOCK_DGRAM, 0));
+    CHECK_ERRNO(six_setsockopt(tcp, SOL_SOCKET, SO_BINDTODEVICE, "b0", 2), EPERM);
+    CHECK_OK(six_close(tcp));
+    h_privileged(1);
+    h_done(&p);
+}
+
+TEST(ipv6_flowinfo_send_sets_the_label_and_ipv6_flowinfo_reports_it) {
+    struct hpair p;
+    struct sockaddr_in6 to, bsin;
+    union {
+        struct cmsghdr align;
+        uint8_t b[128];
+    } ctl;
+    uint8_t buf[16];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    struct cmsghdr *c;
+    uint32_t fi;
+    int rx, tx, i;
+
+    h_up(&p);
+    rx = u_sock(&p, p.b);
+    tx = u_sock(&p, p.a);
+    bsin = h_sin6(&(struct in6_addr){0}, 0);
+    bsin.sin6_port = htons(PORT_B);
+    CHECK_OK(six_bind(rx, (struct sockaddr *)&bsin, sizeof(bsin)));
+    set_int(rx, IPPROTO_IPV6, IPV6_FLOWINFO, 1);
+    CHECK_EQ(get_int(rx, IPPROTO_IPV6, IPV6_FLOWINFO), 1);
+    to = h_sin6(&p.addr_b, 0);
+    to.sin6_port = htons(PORT_B);
+    to.sin6_flowinfo = htonl(0x12345);
+    for (i = 0; i < 2; i++) {
+        /* Without IPV6_FLOWINFO_SEND the label is 0; with it, sendto's. */
+        if (i == 1)
+            set_int(tx, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, 1);
+        set_int(tx, IPPROTO_IPV6, IPV6_TCLASS, 0x28);
+        CHECK_EQ(CHECK_OK(six_sendto(tx, "f", 1, 0, (struct sockaddr *)&to, sizeof(to))), 1);
+        h_pump(&p);
+        m.msg_control = ctl.b;
+        m.msg_controllen = sizeof(ctl.b);
+        CHECK_EQ(CHECK_OK(six_recvmsg(rx, &m, MSG_DONTWAIT)), 1);
+        c = CMSG_FIRSTHDR(&m);
+        CHECK(c != NULL);
+        CHECK_EQ(c->cmsg_type, IPV6_FLOWINFO);
+        memcpy(&fi, CMSG_DATA(c), sizeof(fi));
+        CHECK_EQ(ntohl(fi), (0x28u << 20) | (i ? 0x12345u : 0));
+    }
     h_done(&p);
 }
