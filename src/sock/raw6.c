@@ -51,9 +51,29 @@ static int scope_ok(const struct six_socks *socks, const struct sockaddr_in6 *si
     return sin6->sin6_scope_id == 0 || six__ip6_if(socks->ip6, sin6->sin6_scope_id);
 }
 
+/* A ping socket's identifier: the bound "port", or the next free one. */
+static void ping_autobind(struct six_sock *s, uint16_t want) {
+    struct six_socks *socks = s->socks;
+
+    if (!want) {
+        int busy;
+        do {
+            busy = 0;
+            want = ++socks->ping_next_id ? socks->ping_next_id : ++socks->ping_next_id;
+            for (struct six_sock *o = socks->raw_by_proto[IPPROTO_ICMPV6]; o; o = o->next_proto)
+                busy |= o != s && o->ping && o->ping_id == want;
+        } while (busy);
+    }
+    s->ping_id = want;
+    s->laddr.sin6_port = htons(want);
+}
+
 static int raw6_bind(struct six_sock *s, const struct sockaddr_in6 *sin6) {
     struct six_ip6 *ip6 = s->socks->ip6;
     const struct six_addr_entry *e;
+
+    if (s->ping)
+        ping_autobind(s, ntohs(sin6->sin6_port));
 
     if (!scope_ok(s->socks, sin6))
         return -EADDRNOTAVAIL;
@@ -134,6 +154,16 @@ static ssize_t raw6_send(struct six_sock *s, const struct msghdr *msg, size_t le
         return -ENOBUFS;
     }
     six__iov_gather(msg, pkt->data, len);
+    if (s->ping) {
+        /* Echo requests only; the identifier is the socket's (Linux). */
+        if (len < 8 || pkt->data[0] != ICMP6_ECHO_REQUEST || pkt->data[1] != 0) {
+            six__pkt_free(pkt);
+            return -EINVAL;
+        }
+        if (!s->ping_id)
+            ping_autobind(s, 0);
+        six_put16(pkt->data + 4, s->ping_id);
+    }
     if (s->checksum_off >= 0) {
         uint8_t *field = pkt->data + s->checksum_off;
         six_put16(field, 0);
@@ -167,6 +197,10 @@ static int raw6_wants(struct six_sock *s, const struct six_pkt *pkt) {
         return 0;
     if (s->bound_if && s->bound_if != pkt->ifindex)
         return 0;   /* SO_BINDTODEVICE */
+    /* A ping socket: the echo replies to its identifier. */
+    if (s->ping && (l4_len < 8 || l4[0] != ICMP6_ECHO_REPLY || l4[1] != 0 ||
+                    six_get16(l4 + 4) != s->ping_id))
+        return 0;
     if (s->bound && !six_addr_is_unspecified(&s->laddr.sin6_addr) &&
         memcmp(h + SIX_IP6_OFF_DST, &s->laddr.sin6_addr, 16) != 0)
         return 0;
@@ -246,6 +280,10 @@ int six__raw6_input(void *ctx, struct six_pkt *pkt) {
  * the quoted packet from its upper-layer header. */
 static void raw6_recverr(struct six_sock *s, const struct six_icmp6_err *err, int e) {
     if (s->connected && !IN6_ARE_ADDR_EQUAL(&s->faddr.sin6_addr, &err->dst))
+        return;
+    /* A ping socket: errors about its own echo requests. */
+    if (s->ping && (!err->l4 || err->l4_len < 8 || err->l4[0] != ICMP6_ECHO_REQUEST ||
+                    six_get16(err->l4 + 4) != s->ping_id))
         return;
     if (s->bound && !six_addr_is_unspecified(&s->laddr.sin6_addr) &&
         !IN6_ARE_ADDR_EQUAL(&s->laddr.sin6_addr, &err->src))

@@ -65,6 +65,10 @@ void six__socks_fini(struct six_socks *socks) {
 
 static int check_create(struct six_socks *socks, int type, int proto,
                         const struct six_creds *creds) {
+    /* Ping sockets need no privilege (Linux asks ping_group_range; a
+     * stack of one's own has no such table). */
+    if (type == SOCK_DGRAM && proto == IPPROTO_ICMPV6)
+        return socks->nsocks >= socks->max_socks ? -ENOBUFS : 0;
     if (type == SOCK_DGRAM || type == SOCK_STREAM) {
         if (proto != 0 && proto != (type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP))
             return -EPROTONOSUPPORT;
@@ -133,6 +137,10 @@ int six__sock_create_ex(struct six_socks *socks, int domain, int type, int proto
     s->checksum_off = -1;
     s->laddr.sin6_family = AF_INET6;
     s->faddr.sin6_family = AF_INET6;
+    if (type == SOCK_DGRAM && proto == IPPROTO_ICMPV6) {
+        s->ping = 1;
+        s->type = type = SOCK_RAW;   /* SO_TYPE still says SOCK_DGRAM */
+    }
     s->ops = type == SOCK_DGRAM    ? &six__udp6_ops
              : type == SOCK_STREAM ? &six__tcp6_ops
                                    : &six__raw6_ops;

@@ -47,6 +47,7 @@ struct six_socks {
     struct six_sock **udp_hash;
     unsigned udp_mask;                   /* buckets - 1 (a power of 2) */
     unsigned udp_count;
+    uint16_t ping_next_id;               /* ping sockets' identifiers */
     struct six_portrange {
         uint16_t first, last;
     } ports[3];                          /* by IPV6_PORTRANGE_* */
@@ -225,6 +226,11 @@ struct six_sock {
     unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
     int rcvlowat;                /* SO_RCVLOWAT of a datagram socket (0: 1) */
     unsigned bound_if;           /* SO_BINDTODEVICE: 0 or an interface */
+    /* An ICMPv6 "ping socket" (SOCK_DGRAM, IPPROTO_ICMPV6, as Linux's):
+     * a raw ICMPv6 socket inside that sends echo requests under its own
+     * identifier (its "port") and receives the matching replies only. */
+    int ping;
+    uint16_t ping_id;            /* 0 until bound or first send */
     int flowinfo_send;           /* IPV6_FLOWINFO_SEND: sendto's sin6_flowinfo */
     struct six_errq_ent *errq_head, *errq_tail;
     unsigned errq_len;

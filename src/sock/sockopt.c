@@ -115,7 +115,7 @@ static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *le
 
     switch (name) {
     case SO_TYPE:
-        return six__opt_put_int(val, len, s->type);
+        return six__opt_put_int(val, len, s->ping ? SOCK_DGRAM : s->type);
     case SO_PROTOCOL:
         return six__opt_put_int(val, len, s->proto);
     case SO_DOMAIN:

@@ -567,3 +567,49 @@ TEST(ipv6_flowinfo_send_sets_the_label_and_ipv6_flowinfo_reports_it) {
     }
     h_done(&p);
 }
+
+TEST(ping_sockets_send_echo_requests_under_their_identifier_and_get_their_replies) {
+    struct hpair p;
+    struct sockaddr_in6 name, from;
+    socklen_t len = sizeof(name);
+    uint8_t req[12] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0x11, 0x11, 0, 7, 'd', 'a', 't', 'a'};
+    uint8_t bad[8] = {ICMP6_ECHO_REPLY, 0};
+    uint8_t buf[64];
+    int ping, other;
+
+    h_up(&p);
+    /* No privilege needed. */
+    h_privileged(0);
+    ping = (int)CHECK_OK(six_socket_on(p.a, AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6));
+    other = (int)CHECK_OK(six_socket_on(p.a, AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6));
+    p.socks[p.nsocks++] = ping;
+    p.socks[p.nsocks++] = other;
+    h_privileged(1);
+    CHECK_EQ(get_int(ping, SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+    CHECK_EQ(get_int(ping, SOL_SOCKET, SO_PROTOCOL), IPPROTO_ICMPV6);
+    /* Only echo requests. */
+    CHECK_ERRNO(h_sendto(ping, &p.addr_b, bad, sizeof(bad)), EINVAL);
+    h_send_ok(ping, &p.addr_b, req, sizeof(req));
+    h_pump(&p);
+    /* The identifier is the socket's, its "port". */
+    CHECK_OK(six_getsockname(ping, (struct sockaddr *)&name, &len));
+    CHECK(name.sin6_port != 0);
+    CHECK_EQ(CHECK_OK(h_recv(ping, buf, sizeof(buf), &from)), (ssize_t)sizeof(req));
+    CHECK_EQ(buf[0], ICMP6_ECHO_REPLY);
+    CHECK_EQ(h_get16(buf + 4), ntohs(name.sin6_port));
+    CHECK_EQ(h_get16(buf + 6), 7);
+    CHECK_MEM(buf + 8, "data", 4);
+    CHECK(h_addr_eq(&from.sin6_addr, &p.addr_b));
+    /* Another ping socket does not see it. */
+    H_NOTHING(other);
+    /* bind chooses the identifier. */
+    name = h_sin6(&(struct in6_addr){0}, 0);
+    name.sin6_port = htons(0x4242);
+    CHECK_OK(six_bind(other, (struct sockaddr *)&name, sizeof(name)));
+    h_send_ok(other, &p.addr_b, req, sizeof(req));
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(h_recv(other, buf, sizeof(buf), NULL)), (ssize_t)sizeof(req));
+    CHECK_EQ(h_get16(buf + 4), 0x4242);
+    H_NOTHING(ping);
+    h_done(&p);
+}
