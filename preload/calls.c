@@ -52,6 +52,18 @@ void preload_note_failure(const char *call, int level, int name) {
     errno = e;
 }
 
+/* Records a new socket's descriptor (from socket or accept): fd, or -1
+ * with EMFILE when the table cannot hold it (the socket is closed). */
+static int adopt(int fd) {
+    if (!preload_fd_fits(fd)) {
+        six_close(fd);
+        errno = EMFILE;
+        return -1;
+    }
+    preload_map_new(fd);
+    return fd;
+}
+
 int socket(int domain, int type, int proto) {
     struct six_stack *st;
     int fd;
@@ -65,14 +77,8 @@ int socket(int domain, int type, int proto) {
         preload_note_failure("socket", type, proto);
         return -1;
     }
-    if (!preload_fd_fits(fd)) {
-        six_close(fd);
-        errno = EMFILE;
-        return -1;
-    }
-    preload_map_new(fd);
     preload_log(PLOG_CALLS, "socket(AF_INET6, %d, %d) = %d", type, proto, fd);
-    return fd;
+    return adopt(fd);
 }
 
 int socketpair(int domain, int type, int proto, int sv[2]) {
@@ -139,14 +145,8 @@ int accept4(int fd, struct sockaddr *a, socklen_t *l, int flags) {
         return -1;
     if ((n = six_accept4(p, a, l, flags)) < 0)
         return -1;
-    if (!preload_fd_fits(n)) {
-        six_close(n);
-        errno = EMFILE;
-        return -1;
-    }
-    preload_map_new(n);
     preload_log(PLOG_CALLS, "accept(%d) = %d", p, n);
-    return n;
+    return adopt(n);
 }
 
 int accept(int fd, struct sockaddr *a, socklen_t *l) {

@@ -122,35 +122,30 @@ int dup3(int fd, int to, int flags) {
     return dup_to(fd, to, flags, 1);
 }
 
-int dup(int fd) {
-    int n;
-    ON_SIX(fd, p, real.dup(fd));
-    if ((n = real.dup(fd)) >= 0) {
-        if (!preload_fd_fits(n)) {
-            real.close(n);
-            errno = EMFILE;
-            return -1;
-        }
-        preload_map_copy(n, p);
+/* Records n, a new copy of socket p's descriptor (from dup or F_DUPFD):
+ * n, or -1 (EMFILE, the copy closed) when the table cannot hold it. */
+static int adopt_copy(int n, int p) {
+    if (n < 0)
+        return n;
+    if (!preload_fd_fits(n)) {
+        real.close(n);
+        errno = EMFILE;
+        return -1;
     }
+    preload_map_copy(n, p);
     return n;
 }
 
-static int six_fd_fcntl(int fd, int p, int cmd, long arg) {
-    int n;
+int dup(int fd) {
+    ON_SIX(fd, p, real.dup(fd));
+    return adopt_copy(real.dup(fd), p);
+}
 
+static int six_fd_fcntl(int fd, int p, int cmd, long arg) {
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((n = real.fcntl(fd, cmd, arg)) >= 0) {
-            if (!preload_fd_fits(n)) {
-                real.close(n);
-                errno = EMFILE;
-                return -1;
-            }
-            preload_map_copy(n, p);
-        }
-        return n;
+        return adopt_copy(real.fcntl(fd, cmd, arg), p);
     case F_GETFD:
     case F_SETFD:
         return real.fcntl(fd, cmd, arg);   /* close-on-exec is per descriptor */

@@ -65,8 +65,7 @@ int six__sys_fcntl64(int fd, int cmd, ...) {
     va_start(ap, cmd);
     arg = va_arg(ap, long);
     va_end(ap);
-    preload_real_init();
-    return real.fcntl(fd, cmd, arg);
+    return six__sys_fcntl(fd, cmd, arg);
 }
 
 int six__sys_ioctl(int fd, unsigned long req, ...) {
