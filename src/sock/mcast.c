@@ -94,9 +94,24 @@ static int sources_with(const struct six_memb *m, const struct in6_addr *src, in
     return 0;
 }
 
+int six__memb_replace(struct six_sock *s, struct six_memb *m, int mode, struct in6_addr *list,
+                      unsigned n) {
+    struct six_mcast_filter before = filter_of(m);
+    struct six_mcast_filter after = {.mode = mode, .nsrc = n, .srcs = list};
+    int rc;
+
+    if ((rc = six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &before, &after)) < 0)
+        return rc;
+    free(m->srcs);
+    m->srcs = list;
+    m->nsrc = n;
+    m->mode = mode;
+    owner_note(s, m, SIX_MC_OWNER_SET);
+    return 0;
+}
+
 int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_addr *src,
                      int add) {
-    struct six_mcast_filter before = filter_of(m), after;
     struct in6_addr *list;
     unsigned n;
     int rc;
@@ -105,16 +120,9 @@ int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_ad
         return -ENOBUFS;
     if ((rc = sources_with(m, src, add, &list, &n)) < 0)
         return rc;
-    after = (struct six_mcast_filter){.mode = m->mode, .nsrc = n, .srcs = list};
-    if ((rc = six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &before, &after)) < 0) {
+    if ((rc = six__memb_replace(s, m, m->mode, list, n)) < 0)
         free(list);
-        return rc;
-    }
-    free(m->srcs);
-    m->srcs = list;
-    m->nsrc = n;
-    owner_note(s, m, SIX_MC_OWNER_SET);
-    return 0;
+    return rc;
 }
 
 void six__memb_leave(struct six_sock *s, struct six_memb *m) {

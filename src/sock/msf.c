@@ -158,7 +158,6 @@ static int msfilter_head(struct six_sock *s, const struct group_filter *gf, stru
 }
 
 static int msfilter_set(struct six_sock *s, const void *val, socklen_t len) {
-    struct six_mcast_filter before, after;
     struct group_filter gf;
     struct in6_addr *list = NULL;
     struct six_memb *m;
@@ -193,17 +192,9 @@ static int msfilter_set(struct six_sock *s, const void *val, socklen_t len) {
             return rc < 0 ? rc : -EINVAL;
         }
     }
-    before = (struct six_mcast_filter){.mode = m->mode, .nsrc = m->nsrc, .srcs = m->srcs};
-    after = (struct six_mcast_filter){.mode = (int)gf.gf_fmode, .nsrc = gf.gf_numsrc, .srcs = list};
-    if ((rc = six__ip6_mcast_update(s->socks->ip6, m->ifindex, &m->group, &before, &after)) < 0) {
+    if ((rc = six__memb_replace(s, m, (int)gf.gf_fmode, list, gf.gf_numsrc)) < 0)
         free(list);
-        return rc;
-    }
-    free(m->srcs);
-    m->srcs = list;
-    m->nsrc = gf.gf_numsrc;
-    m->mode = (int)gf.gf_fmode;
-    return 0;
+    return rc;
 }
 
 int six__msf_get(struct six_sock *s, int name, void *val, socklen_t *len) {

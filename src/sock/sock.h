@@ -350,6 +350,10 @@ int six__memb_join(struct six_sock *s, unsigned ifindex, const struct in6_addr *
 /* Adds src to m's source list (add 1) or takes it away (0). Returns 0,
  * -ENOBUFS (SIX_MAX_SOCK_SRCS, memory) or ip6's error; nothing changes
  * on failure. */
+/* Gives m the filter mode with sources list (n of them; taken over on
+ * success, the caller's to free on failure): one state change. */
+int six__memb_replace(struct six_sock *s, struct six_memb *m, int mode, struct in6_addr *list,
+                      unsigned n);
 int six__memb_source(struct six_sock *s, struct six_memb *m, const struct in6_addr *src,
                      int add);
 /* Whether m's list holds a. */
