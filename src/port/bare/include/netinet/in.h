@@ -64,6 +64,18 @@ struct group_source_req {
     struct sockaddr_storage gsr_source;
 };
 
+/* RFC 3678's full-state filter (MCAST_MSFILTER). */
+struct group_filter {
+    uint32_t gf_interface;
+    struct sockaddr_storage gf_group;
+    uint32_t gf_fmode;
+    uint32_t gf_numsrc;
+    struct sockaddr_storage gf_slist[1];
+};
+#define GROUP_FILTER_SIZE(n)                                        \
+    (sizeof(struct group_filter) - sizeof(struct sockaddr_storage) + \
+     (n) * sizeof(struct sockaddr_storage))
+
 struct in6_pktinfo {
     struct in6_addr ipi6_addr;
     unsigned int ipi6_ifindex;
@@ -107,6 +119,7 @@ struct ip6_mtuinfo {
 #define IPV6_MTU 24
 #define IPV6_RECVERR 25
 #define IPV6_V6ONLY 26
+#define IPV6_MULTICAST_ALL 29
 #define IPV6_PMTUDISC_DONT 0
 #define IPV6_PMTUDISC_WANT 1
 #define IPV6_PMTUDISC_DO 2
@@ -135,6 +148,7 @@ struct ip6_mtuinfo {
 #define MCAST_LEAVE_GROUP 45
 #define MCAST_JOIN_SOURCE_GROUP 46
 #define MCAST_LEAVE_SOURCE_GROUP 47
+#define MCAST_MSFILTER 48
 #define MCAST_EXCLUDE 0
 #define MCAST_INCLUDE 1
 

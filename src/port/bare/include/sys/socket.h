@@ -120,6 +120,8 @@ struct linger {
     int l_linger;
 };
 #define SOMAXCONN 4096
+#define SO_RCVLOWAT 18
+#define SO_BINDTODEVICE 25
 #define SO_TIMESTAMP 29
 #define SO_TIMESTAMPNS 35
 #define SCM_TIMESTAMP SO_TIMESTAMP
