@@ -25,6 +25,7 @@
 #include "lwip_ref.h"
 
 #include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +38,9 @@
 #include <lwip/raw.h>
 #include <lwip/sockets.h>
 #include <lwip/tcpip.h>
+#include <lwip/tcp.h>
 #include <lwip/udp.h>
+#include <lwip/priv/tcp_priv.h>
 
 #define LWIP_REF_PORT 20000
 #define LWIP_REF_PROTO 253
@@ -347,4 +350,250 @@ int lwip_ref_memory(struct lwip_ref_memory *m, int count) {
     measure_groups(m, count);
     measure_reass(m, count);
     return 0;
+}
+
+/* ---- TCP ---- */
+
+#define LWIP_REF_TCP_PORT 20001
+
+/* One end of a connection: what it received. */
+struct tcp_end {
+    struct tcp_pcb *pcb;
+    size_t rx;
+};
+
+static struct tcp_end *accepted; /* ends the listener accepted, in order */
+static int naccepted, accepted_cap;
+
+static err_t on_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err) {
+    struct tcp_end *e = arg;
+    (void)err;
+    if (!p)
+        return ERR_OK; /* the peer's FIN */
+    e->rx += p->tot_len;
+    tcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
+    return ERR_OK;
+}
+
+static err_t on_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err) {
+    struct tcp_end *e;
+    (void)arg;
+    if (err != ERR_OK || !pcb || naccepted == accepted_cap)
+        return ERR_VAL;
+    e = &accepted[naccepted++];
+    e->pcb = pcb;
+    e->rx = 0;
+    tcp_arg(pcb, e);
+    tcp_recv(pcb, on_tcp_recv);
+    tcp_nagle_disable(pcb);
+    return ERR_OK;
+}
+
+static err_t on_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err) {
+    (void)arg;
+    (void)pcb;
+    return err;
+}
+
+/* Delivers what the netif looped, until nothing more comes. */
+static void tcp_settle(void) {
+    while (loop_if.loop_first)
+        netif_poll(&loop_if);
+}
+
+/* A listener on ::1 with room for cap accepted ends. Core lock held. */
+static struct tcp_pcb *tcp_listener(int cap) {
+    ip_addr_t one = IPADDR6_INIT_HOST(0, 0, 0, 1);
+    struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V6);
+
+    free(accepted);
+    naccepted = 0;
+    accepted_cap = cap;
+    accepted = calloc((size_t)cap, sizeof(*accepted));
+    if (!l || !accepted || tcp_bind(l, &one, LWIP_REF_TCP_PORT) != ERR_OK) {
+        if (l)
+            tcp_close(l);
+        return NULL;
+    }
+    if (!(l = tcp_listen_with_backlog(l, 255)))
+        return NULL;
+    tcp_accept(l, on_tcp_accept);
+    return l;
+}
+
+/* Connects client end c to the listener; 0 once both ends are established
+ * (the listener's accepted one is the last in accepted[]). */
+static int tcp_connect_end(struct tcp_end *c) {
+    ip_addr_t one = IPADDR6_INIT_HOST(0, 0, 0, 1);
+    int before = naccepted;
+
+    if (!(c->pcb = tcp_new_ip_type(IPADDR_TYPE_V6)))
+        return -1;
+    c->rx = 0;
+    tcp_arg(c->pcb, c);
+    tcp_recv(c->pcb, on_tcp_recv);
+    tcp_nagle_disable(c->pcb);
+    if (tcp_connect(c->pcb, &one, LWIP_REF_TCP_PORT, on_tcp_connected) != ERR_OK)
+        return -1;
+    tcp_settle();
+    return naccepted == before + 1 && c->pcb->state == ESTABLISHED ? 0 : -1;
+}
+
+/* Sends n bytes from c to its peer end p (copied, as a socket would) and
+ * delivers them. 0, or -1 when they did not all arrive. */
+static int tcp_exchange(struct tcp_end *c, struct tcp_end *p, size_t n) {
+    size_t want = p->rx + n;
+    if (tcp_write(c->pcb, payload, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK ||
+        tcp_output(c->pcb) != ERR_OK)
+        return -1;
+    tcp_settle();
+    return p->rx == want ? 0 : -1;
+}
+
+double lwip_ref_tcp_bulk(size_t total, size_t write_size) {
+    struct tcp_pcb *l;
+    struct tcp_end c = {0};
+    size_t written = 0;
+    double t = 0;
+    int ok = 0;
+
+    if (lwip_ref_init() < 0 || write_size > sizeof(payload))
+        return -1;
+    memset(payload, 0x3c, write_size);
+    LOCK_TCPIP_CORE();
+    if ((l = tcp_listener(1)) && tcp_connect_end(&c) == 0) {
+        struct tcp_end *s = &accepted[0];
+        double t0 = now_s();
+        int stalls = 0;
+        while (s->rx < total && stalls < 1000) {
+            size_t n = total - written, room = tcp_sndbuf(c.pcb);
+            if (n > write_size)
+                n = write_size;
+            if (n > room)
+                n = room;
+            if (n > 0 && tcp_write(c.pcb, payload, (u16_t)n, TCP_WRITE_FLAG_COPY) == ERR_OK) {
+                written += n;
+                tcp_output(c.pcb);
+                stalls = 0;
+            } else {
+                tcp_fasttmr(); /* a delayed ACK the sender waits for */
+                stalls++;
+            }
+            tcp_settle();
+        }
+        t = now_s() - t0;
+        ok = s->rx == total;
+        tcp_abort(s->pcb);
+    }
+    if (c.pcb)
+        tcp_abort(c.pcb);
+    if (l)
+        tcp_close(l);
+    UNLOCK_TCPIP_CORE();
+    return ok ? (double)total / t : -1;
+}
+
+double lwip_ref_tcp_rr(size_t size, long iters, int nconns) {
+    struct tcp_pcb *l;
+    struct tcp_end *cs = calloc((size_t)nconns, sizeof(*cs));
+    double t = 0;
+    int ok = 0, n = 0;
+
+    if (!cs || lwip_ref_init() < 0 || size > 65535) {
+        free(cs);
+        return -1;
+    }
+    memset(payload, 0x7e, size);
+    LOCK_TCPIP_CORE();
+    if ((l = tcp_listener(nconns))) {
+        while (n < nconns && tcp_connect_end(&cs[n]) == 0)
+            n++;
+        tcp_fasttmr();
+        tcp_settle();
+    }
+    if (l && n == nconns) {
+        long i;
+        int k = 0;
+        double t0 = now_s();
+        for (i = 0; i < iters; i++) {
+            if (tcp_exchange(&cs[k], &accepted[k], size) < 0 ||
+                tcp_exchange(&accepted[k], &cs[k], size) < 0)
+                break;
+        }
+        t = now_s() - t0;
+        ok = i == iters;
+    }
+    for (int i = 0; i < n; i++)
+        tcp_abort(cs[i].pcb);
+    for (int i = 0; i < naccepted; i++)
+        tcp_abort(accepted[i].pcb);
+    naccepted = 0;
+    if (l)
+        tcp_close(l);
+    UNLOCK_TCPIP_CORE();
+    free(cs);
+    return ok ? (double)iters / t : -1;
+}
+
+double lwip_ref_tcp_cps(long iters) {
+    struct tcp_pcb *l;
+    double t = 0;
+    long i = 0;
+
+    if (lwip_ref_init() < 0)
+        return -1;
+    LOCK_TCPIP_CORE();
+    if ((l = tcp_listener((int)iters))) {
+        double t0 = now_s();
+        for (; i < iters; i++) {
+            struct tcp_end c;
+            if (tcp_connect_end(&c) < 0)
+                break;
+            /* The client closes first and ends in TIME_WAIT; the server
+             * closes on the FIN it got, its last ACK ends it. c goes out
+             * of scope: the PCB in TIME_WAIT must not point at it. */
+            tcp_arg(c.pcb, NULL);
+            tcp_close(c.pcb);
+            tcp_settle();
+            tcp_close(accepted[naccepted - 1].pcb);
+            tcp_settle();
+        }
+        t = now_s() - t0;
+        tcp_close(l);
+    }
+    naccepted = 0;
+    UNLOCK_TCPIP_CORE();
+    return i == iters ? (double)iters / t : -1;
+}
+
+double lwip_ref_tcp_conn_bytes(int count) {
+    struct tcp_pcb *l;
+    struct tcp_end *cs = calloc((size_t)count, sizeof(*cs));
+    size_t h0 = 0, h1 = 0;
+    int n = 0;
+
+    if (!cs || lwip_ref_init() < 0) {
+        free(cs);
+        return -1;
+    }
+    LOCK_TCPIP_CORE();
+    if ((l = tcp_listener(count))) {
+        h0 = heap_in_use();
+        while (n < count && tcp_connect_end(&cs[n]) == 0)
+            n++;
+        tcp_fasttmr(); /* no ACK left owed: idle */
+        tcp_settle();
+        h1 = heap_in_use();
+    }
+    for (int i = 0; i < n; i++)
+        tcp_abort(cs[i].pcb);
+    for (int i = 0; i < naccepted; i++)
+        tcp_abort(accepted[i].pcb);
+    naccepted = 0;
+    if (l)
+        tcp_close(l);
+    UNLOCK_TCPIP_CORE();
+    free(cs);
+    return n == count ? (double)(h1 - h0) / (2.0 * n) : -1;
 }

@@ -40,4 +40,23 @@ struct lwip_ref_memory {
 /* Measures the above, trying count objects of each kind. 0 or -1. */
 int lwip_ref_memory(struct lwip_ref_memory *m, int count);
 
+/* ---- TCP: the raw API (tcp_write, callbacks) between two PCBs over the
+ * same loopback netif, in the calling thread with the core lock held;
+ * netif_poll() delivers, tcp_fasttmr() sends delayed ACKs when nothing
+ * else moves (the tcpip thread's timers cannot run under the lock). Every
+ * figure is -1 when lwIP is missing or the run failed. */
+/* Bytes per second of one connection moving total bytes, written in
+ * chunks of up to write_size as the send buffer allows (TCP_SND_BUF is
+ * 65,535 in this build), received and acknowledged (tcp_recved). */
+double lwip_ref_tcp_bulk(size_t total, size_t write_size);
+/* Transactions per second: size bytes each way, Nagle off, on the first
+ * of nconns established connections (the others idle), iters of them. */
+double lwip_ref_tcp_rr(size_t size, long iters, int nconns);
+/* Connections per second: connect, accept, close by the client then the
+ * server (each ends in TIME_WAIT or closed), iters of them. */
+double lwip_ref_tcp_cps(long iters);
+/* Heap bytes per idle established connection end (count pairs, each end
+ * one connection). */
+double lwip_ref_tcp_conn_bytes(int count);
+
 #endif

@@ -29,3 +29,26 @@ int lwip_ref_memory(struct lwip_ref_memory *m, int count) {
     memset(m, 0, sizeof(*m));
     return -1;
 }
+
+double lwip_ref_tcp_bulk(size_t total, size_t write_size) {
+    (void)total;
+    (void)write_size;
+    return -1;
+}
+
+double lwip_ref_tcp_rr(size_t size, long iters, int nconns) {
+    (void)size;
+    (void)iters;
+    (void)nconns;
+    return -1;
+}
+
+double lwip_ref_tcp_cps(long iters) {
+    (void)iters;
+    return -1;
+}
+
+double lwip_ref_tcp_conn_bytes(int count) {
+    (void)count;
+    return -1;
+}
