@@ -1,9 +1,10 @@
 /* sixstack-host: a sixstack host on a TAP (or TUN) interface, reachable
  * by real programs: it answers ICMPv6 echo, resolves and is resolved by
- * neighbour discovery, joins multicast groups, optionally echoes UDP on a
- * port, replays a capture as input, pings someone or sends them UDP
- * datagrams to echo, logs what its stack does, prints "ready" when it is,
- * and exits cleanly on SIGINT or SIGTERM. See docs/man/sixstack-host.1.
+ * neighbour discovery, joins multicast groups, optionally echoes UDP and
+ * TCP on a port (host_tcp.c), replays a capture as input, pings someone,
+ * sends them UDP datagrams or a TCP stream to echo, impairs its link for
+ * tests (-F), logs what its stack does, prints "ready" when it is, and
+ * exits cleanly on SIGINT or SIGTERM. See docs/man/sixstack-host.1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +24,8 @@
 #include <sixstack/ipsec.h>
 #include <sixstack/sixstack.h>
 #include <sixstack/socket.h>
+
+#include "host_tcp.h"
 
 #define MAX_LIST 16
 
@@ -51,14 +54,16 @@ struct opts {
     uint64_t seed;
     int quiet;
     int autoconf;
+    int tcp_port;         /* -T PORT, 0: none */
+    const char *tcp_to;   /* -C ADDR[%DEV],PORT */
+    uint64_t tcp_bytes;   /* -b BYTES */
     int fault_set;        /* -F SPEC */
     struct six_fault fault;
 };
 
 static const char *prog = "sixstack-host";
 
-static void logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logline(const char *fmt, ...) {
+void logline(const char *fmt, ...) {
     struct timespec ts;
     va_list ap;
 
@@ -81,7 +86,7 @@ static void usage(int code) {
             "       [-g GROUP]... [-m MAC] [-M MTU] [-w FILE.pcap] [-n] [-A] [-S SEED]\n"
             "       [-u PORT] [-R FILE.pcap] [-F drop=PCT,dup=PCT,reorder=PCT,delay=MS,...]\n"
             "       [-k SETKEY-FILE] [-e use|require|unique]\n"
-            "       [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT]\n"
+            "       [-T PORT] [-p ADDR[%%DEV] | -U ADDR[%%DEV],PORT | -C ADDR[%%DEV],PORT [-b BYTES]]\n"
             "       [-c COUNT] [-s SIZE] [-I SECONDS] [-W SECONDS] [-q]\n",
             prog);
     exit(code);
@@ -170,6 +175,28 @@ static int parse_fault(const char *spec, struct six_fault *f) {
     return 0;
 }
 
+/* -b: a count of bytes with an optional k, M or G (powers of 1024). */
+static int parse_bytes(const char *s, uint64_t *out) {
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+
+    if (end == s || *s == '-')
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'M')
+        shift = 20;
+    else if (*end == 'G')
+        shift = 30;
+    if (shift)
+        end++;
+    if (*end || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 static void add_list(const char **list, int *n, const char *v) {
     if (*n == MAX_LIST) {
         fprintf(stderr, "%s: at most %d of each list option\n", prog, MAX_LIST);
@@ -232,7 +259,8 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->size = 56;
     o->interval = 0.2;
     o->wait = 2;
-    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:R:F:k:e:c:s:I:W:qh")) != -1) {
+    o->tcp_bytes = 1 << 20;
+    while ((c = getopt(argc, argv, "i:ta:r:g:m:M:w:nAS:p:U:u:T:C:b:R:F:k:e:c:s:I:W:qh")) != -1) {
         switch (c) {
         case 'i': o->dev = optarg; break;
         case 't': o->tun = 1; break;
@@ -254,6 +282,16 @@ static void parse_args(int argc, char **argv, struct opts *o) {
         case 'u':
             o->echo_port = atoi(optarg);
             if (o->echo_port < 1 || o->echo_port > 65535)
+                usage(2);
+            break;
+        case 'T':
+            o->tcp_port = atoi(optarg);
+            if (o->tcp_port < 1 || o->tcp_port > 65535)
+                usage(2);
+            break;
+        case 'C': o->tcp_to = optarg; break;
+        case 'b':
+            if (parse_bytes(optarg, &o->tcp_bytes) < 0)
                 usage(2);
             break;
         case 'R': o->replay = optarg; break;
@@ -281,7 +319,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
         }
     }
     if (!o->dev || optind != argc || o->count < 1 || o->size < 0 || o->size > 65000 ||
-        (o->ping && o->udp_to))
+        (!!o->ping + !!o->udp_to + !!o->tcp_to) > 1)
         usage(2);
 }
 
@@ -594,11 +632,11 @@ static int do_udp(struct six_stack *st, unsigned ifx, const struct opts *o, cons
     return got;
 }
 
-/* Until SIGINT or SIGTERM (taken through a signalfd, so that one poll
- * also watches the echo socket, whose descriptor is pollable): echoes
- * UDP when efd >= 0. Returns the signal. */
-static int serve(const sigset_t *sigs, int efd) {
-    struct pollfd pfd[2];
+/* Until SIGINT or SIGTERM (taken through a signalfd, so that one
+ * six_poll also watches the sockets): echoes UDP when efd >= 0 and TCP
+ * when tcp is not NULL. Returns the signal. */
+static int serve(const sigset_t *sigs, int efd, struct tcp_echo *tcp) {
+    struct pollfd pfd[2 + 65];
     int sfd = signalfd(-1, sigs, SFD_CLOEXEC);
 
     if (sfd < 0) {
@@ -607,11 +645,16 @@ static int serve(const sigset_t *sigs, int efd) {
         sigwait(sigs, &sig);
         return sig;
     }
-    pfd[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
-    pfd[1] = (struct pollfd){.fd = efd, .events = POLLIN};
     for (;;) {
         struct signalfd_siginfo si;
-        if (poll(pfd, efd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+        int n = 0, ntcp = 0;
+
+        pfd[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
+        if (efd >= 0)
+            pfd[n++] = (struct pollfd){.fd = efd, .events = POLLIN};
+        if (tcp)
+            ntcp = tcp_echo_pollfds(tcp, pfd + n, (int)(sizeof(pfd) / sizeof(pfd[0])) - n);
+        if (six_poll(pfd, (nfds_t)(n + ntcp), -1) < 0 && errno != EINTR)
             break;
         if ((pfd[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
             close(sfd);
@@ -619,6 +662,8 @@ static int serve(const sigset_t *sigs, int efd) {
         }
         if (efd >= 0 && pfd[1].revents)
             echo_all(efd);
+        if (tcp)
+            tcp_echo_serve(tcp, pfd + n, ntcp);
     }
     close(sfd);
     return SIGTERM;
@@ -659,6 +704,7 @@ int main(int argc, char **argv) {
     struct opts o;
     sigset_t sigs;
     int ifx, gfd = -1, efd = -1, rc = 0;
+    struct tcp_echo *tcp = NULL;
 
     parse_args(argc, argv, &o);
     /* Signals are taken with sigwait: blocked here, before any thread
@@ -703,6 +749,7 @@ int main(int argc, char **argv) {
     }
     if (configure(st, (unsigned)ifx, &o) < 0 || join_groups(st, (unsigned)ifx, &o, &gfd) < 0 ||
         (o.echo_port && (efd = echo_socket(st, (unsigned)ifx, &o)) < 0) ||
+        (o.tcp_port && !(tcp = tcp_echo_open(st, o.tcp_port))) ||
         six_stack_start(st) < 0) {
         rc = 1;
         goto out;
@@ -724,11 +771,14 @@ int main(int argc, char **argv) {
         rc = do_ping(st, &o, &sigs) == o.count ? 0 : 1;
     } else if (o.udp_to) {
         rc = do_udp(st, (unsigned)ifx, &o, &sigs) == o.count ? 0 : 1;
+    } else if (o.tcp_to) {
+        rc = tcp_client(st, o.tcp_to, o.tcp_bytes, o.wait < 10 ? 10 : o.wait, &sigs);
     } else {
-        int sig = serve(&sigs, efd);
+        int sig = serve(&sigs, efd, tcp);
         logline("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
 out:
+    tcp_echo_close(tcp);
     if (efd >= 0)
         six_close(efd);
     if (gfd >= 0)
