@@ -7,6 +7,7 @@
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
 #   make flood   the neighbour-cache flood test (TAP, root) for FLOOD_SECONDS
 #   make board-demo  sixstack on an emulated Cortex-M3 board that Linux pings
+#   make interop-long  the long interop runs (100 MiB TCP transfers with Linux)
 
 BUILD    ?= build
 ASAN     ?= build-asan
@@ -32,7 +33,7 @@ DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tsha
         user-mode-linux kmod socat libssl-dev zlib1g-dev gcc-arm-none-eabi \
         picolibc-arm-none-eabi qemu-system-arm iputils-tracepath iperf3 curl nginx-light
 
-.PHONY: all deps build asan release test demo board-demo bench bench-preload install fuzz fuzz-smoke flood format clean
+.PHONY: all deps build asan release test demo board-demo bench bench-preload install fuzz fuzz-smoke flood format clean interop-long
 
 all: build
 
@@ -66,6 +67,12 @@ test: build asan release
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
+
+# The long interop runs (root): 100 MiB each way between sixstack and the
+# Linux kernel over a TAP, clean and through 1 % loss, reordering and delay.
+interop-long: build
+	SIX_TCP_BYTES=104857600 SIX_TCP_TIMEOUT=3000 bash tests/interop/netns_tcp.sh $(BUILD) .
+	SIX_TCP_LOSS_BYTES=104857600 SIX_TCP_TIMEOUT=3000 bash tests/interop/netns_tcp_loss.sh $(BUILD) .
 
 demo: build
 	@mkdir -p $(OUT)
