@@ -359,10 +359,11 @@ uint16_t six_cksum_ip6(const struct in6_addr *src, const struct in6_addr *dst,
     uint64_t sum = six_cksum_pseudo(src, dst, (uint32_t)len, nxt);
     uint16_t c = six_cksum_finish(six_cksum_add(sum, data, len));
     /* RFC 8200 section 8.1: a computed UDP checksum of zero is sent as
-     * 0xffff, since zero means "no checksum", which IPv6 forbids. The two are
-     * the same one's-complement value, so doing it for every upper layer is
-     * harmless and spares each caller the rule. */
-    return c ? c : 0xffff;
+     * 0xffff, since zero means "no checksum", which IPv6 forbids. UDP only:
+     * TCP and ICMPv6 have no such rule, and Wireshark flags their 0xffff as
+     * a bad checksum (RFC 1624 says the complement of a sum is never
+     * -0); Linux maps zero for UDP alone too. */
+    return c || nxt != IPPROTO_UDP ? c : 0xffff;
 }
 
 int six_cksum_ip6_ok(const struct in6_addr *src, const struct in6_addr *dst,

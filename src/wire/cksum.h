@@ -30,9 +30,10 @@ uint64_t six_cksum_pseudo(const struct in6_addr *src, const struct in6_addr *dst
 uint16_t six_cksum_finish(uint64_t sum);
 
 /* The checksum to store for an upper-layer packet data[0..len) whose
- * checksum field is zero. Never 0: a computed zero is returned as 0xffff,
- * the same one's-complement value, because a zero UDP checksum means "none"
- * and is forbidden in IPv6 (RFC 8200 section 8.1). */
+ * checksum field is zero. For UDP never 0: a computed zero is returned as
+ * 0xffff, the same one's-complement value, because a zero UDP checksum
+ * means "none" and is forbidden in IPv6 (RFC 8200 section 8.1); other
+ * protocols (TCP, ICMPv6) get the plain complement, zero included. */
 uint16_t six_cksum_ip6(const struct in6_addr *src, const struct in6_addr *dst,
                        uint8_t nxt, const void *data, size_t len);
 

@@ -150,6 +150,24 @@ TEST(cksum_ip6_never_returns_zero) {
     CHECK(six_cksum_ip6_ok(&src, &dst, IPPROTO_UDP, pkt, sizeof pkt));
 }
 
+/* The same bytes as TCP or ICMPv6: zero goes out as zero (RFC 1624; the
+ * UDP rule is UDP's, and tshark flags a TCP 0xffff as bad). */
+TEST(cksum_ip6_zero_stays_zero_beside_udp) {
+    struct in6_addr src = addr(DNS_SRC), dst = addr(DNS_DST);
+    static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_ICMPV6};
+    uint8_t pkt[sizeof dns_query];
+
+    for (size_t i = 0; i < sizeof protos; i++) {
+        memcpy(pkt, dns_query, sizeof pkt);
+        six_put16(pkt + 6, 0);
+        six_put16(pkt + 8, 0);
+        uint16_t c = six_cksum_ip6(&src, &dst, protos[i], pkt, sizeof pkt);
+        six_put16(pkt + 8, c);
+        CHECK_EQ(six_cksum_ip6(&src, &dst, protos[i], pkt, sizeof pkt), 0);
+        CHECK(six_cksum_ip6_ok(&src, &dst, protos[i], pkt, sizeof pkt));
+    }
+}
+
 /* The pseudo-header sum equals the sum of the 40 bytes RFC 8200 section 8.1
  * draws, including a length above 65535 (a jumbogram's). */
 TEST(cksum_pseudo_matches_header_bytes) {
