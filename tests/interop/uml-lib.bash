@@ -27,8 +27,9 @@
 # CPU, so transfers inside it stay small.
 #
 # Settings (environment): UML_MODULES (the modules the init loads, by
-# default the union every test here needs: netem for tc, ESP/AH/IPComp
-# and their AEAD and compression for ip xfrm), UML_MEM (guest memory,
+# default the union every test here needs: netem for tc, with ifb, the
+# ingress qdisc and a mirred redirect to impair what a device receives;
+# ESP/AH/IPComp and their AEAD and compression for ip xfrm), UML_MEM (guest memory,
 # 512M), UML_TIMEOUT (seconds before a guest is killed, 180),
 # UML_KEEP=1 (keep the run's directory and console log).
 #
@@ -36,8 +37,9 @@
 # state buffer is smaller than the host kernel takes); uml-xstate.c, built
 # here into the run's directory with cc, is preloaded into the guest's
 # kernel process to bridge the two sizes.
-: "${UML_MODULES:=ipv6 tun veth bridge sch_netem xfrm_user esp6 ah6 ipcomp6 xfrm6_tunnel \
-tunnel6 gcm ccm chacha20poly1305 authenc seqiv echainiv ghash-generic deflate}"
+: "${UML_MODULES:=ipv6 tun veth bridge ifb sch_netem sch_ingress cls_matchall act_mirred \
+xfrm_user esp6 ah6 ipcomp6 xfrm6_tunnel tunnel6 gcm ccm chacha20poly1305 authenc seqiv echainiv \
+ghash-generic deflate}"
 : "${UML_MEM:=512M}"
 : "${UML_TIMEOUT:=180}"
 uml_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
