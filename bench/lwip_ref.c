@@ -451,6 +451,18 @@ static int tcp_exchange(struct tcp_end *c, struct tcp_end *p, size_t n) {
     return p->rx == want ? 0 : -1;
 }
 
+/* Aborts the n client ends in cs and every accepted end, closes the
+ * listener l (when there is one). Core lock held. */
+static void tcp_teardown(struct tcp_end *cs, int n, struct tcp_pcb *l) {
+    for (int i = 0; i < n; i++)
+        tcp_abort(cs[i].pcb);
+    for (int i = 0; i < naccepted; i++)
+        tcp_abort(accepted[i].pcb);
+    naccepted = 0;
+    if (l)
+        tcp_close(l);
+}
+
 double lwip_ref_tcp_bulk(size_t total, size_t write_size) {
     struct tcp_pcb *l;
     struct tcp_end c = {0};
@@ -524,13 +536,7 @@ double lwip_ref_tcp_rr(size_t size, long iters, int nconns) {
         t = now_s() - t0;
         ok = i == iters;
     }
-    for (int i = 0; i < n; i++)
-        tcp_abort(cs[i].pcb);
-    for (int i = 0; i < naccepted; i++)
-        tcp_abort(accepted[i].pcb);
-    naccepted = 0;
-    if (l)
-        tcp_close(l);
+    tcp_teardown(cs, n, l);
     UNLOCK_TCPIP_CORE();
     free(cs);
     return ok ? (double)iters / t : -1;
@@ -586,13 +592,7 @@ double lwip_ref_tcp_conn_bytes(int count) {
         tcp_settle();
         h1 = heap_in_use();
     }
-    for (int i = 0; i < n; i++)
-        tcp_abort(cs[i].pcb);
-    for (int i = 0; i < naccepted; i++)
-        tcp_abort(accepted[i].pcb);
-    naccepted = 0;
-    if (l)
-        tcp_close(l);
+    tcp_teardown(cs, n, l);
     UNLOCK_TCPIP_CORE();
     free(cs);
     return n == count ? (double)(h1 - h0) / (2.0 * n) : -1;
