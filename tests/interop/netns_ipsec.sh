@@ -139,7 +139,7 @@ run_case() {
   linux_xfrm "$c" "$mode" || fail "$c: ip xfrm refused the states or policies"
   sixstack_keys "$c" "$mode"
   start_host -a $S/64 -u 7 -k "$tmp/$c.conf"
-  in_ns ping -6 -c 2 -i 0.2 -W 2 $S >"$tmp/$c-ping.out" || case_fail "$c: Linux's ping of sixstack"
+  in_ns ping -6 -c 3 -i 0.2 -W 2 $S >"$tmp/$c-ping.out" || case_fail "$c: Linux's ping of sixstack"
   in_ns python3 "$srcdir/tests/interop/udp_peer.py" send $S 7 200 2 >"$tmp/$c-udp.out" ||
     case_fail "$c: UDP echo"
   if [ "$c" = gcm ]; then
