@@ -661,6 +661,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(tcp_out_fast_retransmits, "fast retransmits (three duplicate ACKs)") \
     X(tcp_out_timeouts, "retransmission timeouts") \
     X(tcp_out_delayed_acks, "delayed ACKs sent") \
+    X(tcp_out_keepalives, "keepalive probes sent") \
     X(tcp_out_errors, "segments IPv6 output refused") \
     X(tcp_conn_active, "connections opened by connect()") \
     X(tcp_conn_passive, "connections accepted by listeners") \

@@ -399,6 +399,8 @@ int six_close(int fd) {
 
     if (!s)
         return (int)ret(six_port_close(fd));
+    if (s->type == SOCK_STREAM)
+        six__tcp6_linger(s);
     six__sock_close_locked(s);
     six__sock_release(s);
     return 0;

@@ -64,7 +64,25 @@ static int put_timeval(void *val, socklen_t *len, uint64_t us) {
     return six__opt_put_bytes(val, len, &tv, sizeof(tv));
 }
 
+static int sol_socket_set_common(struct six_sock *s, int name, const void *val,
+                                 socklen_t len);
+
 static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    int rc;
+
+    if (s->type == SOCK_STREAM) {
+        /* The generic part first (buffer sizes), then TCP's. */
+        if (name == SO_RCVBUF || name == SO_SNDBUF) {
+            if ((rc = sol_socket_set_common(s, name, val, len)) < 0)
+                return rc;
+        }
+        if ((rc = six__tcp6_sol_set(s, name, val, len)) != -ENOENT)
+            return rc;
+    }
+    return sol_socket_set_common(s, name, val, len);
+}
+
+static int sol_socket_set_common(struct six_sock *s, int name, const void *val, socklen_t len) {
     int v, rc;
 
     switch (name) {
@@ -113,6 +131,8 @@ static int sol_socket_set(struct six_sock *s, int name, const void *val, socklen
 static int sol_socket_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     int err;
 
+    if (s->type == SOCK_STREAM && (err = six__tcp6_sol_get(s, name, val, len)) != -ENOENT)
+        return err;
     switch (name) {
     case SO_TYPE:
         return six__opt_put_int(val, len, s->ping ? SOCK_DGRAM : s->type);

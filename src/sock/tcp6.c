@@ -573,40 +573,216 @@ const struct six_proto_ops six__tcp6_ops = {
     .detach = tcp6_detach,
 };
 
-/* ---- options (IPPROTO_TCP) ---- */
+/* ---- options ---- */
+
+/* Linux's numbering of tcpi_state. */
+static uint8_t linux_state(int state) {
+    static const uint8_t map[] = {
+        [SIX_TCP_CLOSED] = 7,      [SIX_TCP_LISTEN] = 10,     [SIX_TCP_SYN_SENT] = 2,
+        [SIX_TCP_SYN_RECEIVED] = 3, [SIX_TCP_ESTABLISHED] = 1, [SIX_TCP_FIN_WAIT_1] = 4,
+        [SIX_TCP_FIN_WAIT_2] = 5,  [SIX_TCP_CLOSE_WAIT] = 8,  [SIX_TCP_CLOSING] = 11,
+        [SIX_TCP_LAST_ACK] = 9,    [SIX_TCP_TIME_WAIT] = 6,
+    };
+    return map[state];
+}
+
+/* TCP_INFO: Linux's struct tcp_info, the subset docs/man/sixstack-ip6.7
+ * lists; every other field is 0. */
+static int tcp_info_get(struct six_sock *s, void *val, socklen_t *len) {
+    const struct six_tcb *t = s->tcb;
+    struct tcp_info ti;
+
+    memset(&ti, 0, sizeof(ti));
+    ti.tcpi_state = linux_state(t ? t->state : SIX_TCP_CLOSED);
+    if (t) {
+        ti.tcpi_ca_state = t->in_recovery ? 3 : 0;   /* TCP_CA_Recovery */
+        ti.tcpi_retransmits = t->rtx_count;
+        ti.tcpi_probes = t->keep_probes;
+        ti.tcpi_options = (uint8_t)((t->ts_ok ? TCPI_OPT_TIMESTAMPS : 0) |
+                                    (t->sack_ok ? TCPI_OPT_SACK : 0) |
+                                    (t->ws_ok ? TCPI_OPT_WSCALE : 0));
+        ti.tcpi_snd_wscale = t->snd_wscale & 15;
+        ti.tcpi_rcv_wscale = t->rcv_wscale & 15;
+        ti.tcpi_rto = t->rto_us;
+        ti.tcpi_snd_mss = t->mss;
+        ti.tcpi_rcv_mss = t->peer_mss;
+        ti.tcpi_unacked = t->mss ? (t->snd_max - t->snd_una + t->mss - 1) / t->mss : 0;
+        ti.tcpi_sacked = t->mss ? six__sack_bytes(t) / t->mss : 0;
+        ti.tcpi_rtt = t->srtt_us;
+        ti.tcpi_rttvar = t->rttvar_us;
+        ti.tcpi_snd_ssthresh = t->ssthresh == UINT32_MAX ? 0x7fffffff : t->ssthresh / t->mss;
+        ti.tcpi_snd_cwnd = t->mss ? t->cwnd / t->mss : 0;
+        ti.tcpi_advmss = t->mss;
+        ti.tcpi_rcv_space = t->rcvbuf;
+        ti.tcpi_total_retrans = t->total_rtx;
+    }
+    return six__opt_put_bytes(val, len, &ti, sizeof(ti));
+}
+
+static int int_in(const void *val, socklen_t len, int lo, int hi, int *out) {
+    int rc = six__opt_int(val, len, out);
+    if (rc < 0)
+        return rc;
+    return *out < lo || *out > hi ? -EINVAL : 0;
+}
 
 int six__tcp6_setsockopt(struct six_sock *s, int name, const void *val, socklen_t len) {
+    struct six_tcb *t;
     int v, rc;
 
     if (s->type != SOCK_STREAM)
         return -EOPNOTSUPP;
+    if (!(t = tcb_of(s)))
+        return -ENOBUFS;
     switch (name) {
     case TCP_NODELAY:
         if ((rc = six__opt_int(val, len, &v)) < 0)
             return rc;
         s->tcp_nodelay = v != 0;
-        if (s->tcb) {
-            s->tcb->nodelay = (uint8_t)(v != 0);
-            if (v)
-                six__tcp_output(s->tcb);
+        t->nodelay = (uint8_t)(v != 0);
+        if (v)
+            six__tcp_output(t);
+        return 0;
+    case TCP_MAXSEG:
+        /* Linux's bounds (TCP_MIN_MSS 88, MAX_TCP_WINDOW 32767). */
+        if ((rc = int_in(val, len, 0, 32767, &v)) < 0)
+            return rc;
+        if (v && v < 88)
+            return -EINVAL;
+        t->user_mss = (uint16_t)v;
+        if (v && six__tcp_synchronized(t) && v < t->mss)
+            t->mss = (uint16_t)v;
+        return 0;
+    case TCP_KEEPIDLE:
+    case TCP_KEEPINTVL:
+        if ((rc = int_in(val, len, 1, 32767, &v)) < 0)
+            return rc;
+        if (name == TCP_KEEPIDLE)
+            t->keep_idle_s = (uint16_t)v;
+        else
+            t->keep_intvl_s = (uint16_t)v;
+        six__tcp_keepalive_arm(t);
+        return 0;
+    case TCP_KEEPCNT:
+        if ((rc = int_in(val, len, 1, 127, &v)) < 0)
+            return rc;
+        t->keep_cnt = (uint8_t)v;
+        return 0;
+    case TCP_CONGESTION: {
+        char name_buf[16];
+        const struct six_tcp_cc *cc;
+        size_t n = len < sizeof(name_buf) - 1 ? len : sizeof(name_buf) - 1;
+        if (!val)
+            return -EFAULT;
+        memcpy(name_buf, val, n);
+        name_buf[n] = 0;
+        if (!(cc = six__tcp_cc_find(name_buf)))
+            return -ENOENT;       /* Linux: no such algorithm */
+        if (t->cc != cc) {
+            t->cc = cc;
+            cc->init(t);
         }
         return 0;
+    }
     default:
         return -ENOPROTOOPT;
     }
 }
 
 int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len) {
+    const struct six_tcb *t = s->tcb;
+
     if (s->type != SOCK_STREAM)
         return -EOPNOTSUPP;
     switch (name) {
     case TCP_NODELAY:
         return six__opt_put_int(val, len, s->tcp_nodelay);
     case TCP_MAXSEG:
-        return six__opt_put_int(val, len, s->tcb && s->tcb->state != SIX_TCP_CLOSED
-                                              ? s->tcb->mss
-                                              : SIX_TCP_DEFAULT_MSS);
+        if (t && six__tcp_synchronized(t))
+            return six__opt_put_int(val, len, t->mss);
+        return six__opt_put_int(val, len, t && t->user_mss ? t->user_mss : 536);
+    case TCP_KEEPIDLE:
+        return six__opt_put_int(val, len, t ? t->keep_idle_s : 7200);
+    case TCP_KEEPINTVL:
+        return six__opt_put_int(val, len, t ? t->keep_intvl_s : 75);
+    case TCP_KEEPCNT:
+        return six__opt_put_int(val, len, t ? t->keep_cnt : 9);
+    case TCP_CONGESTION: {
+        char name_buf[16] = {0};
+        strncpy(name_buf, t ? t->cc->name : six__tcp_cubic.name, sizeof(name_buf) - 1);
+        return six__opt_put_bytes(val, len, name_buf, sizeof(name_buf));
+    }
+    case TCP_INFO:
+        return tcp_info_get(s, val, len);
     default:
         return -ENOPROTOOPT;
     }
+}
+
+/* SOL_SOCKET options with a TCP meaning (sockopt.c passes them on):
+ * SO_KEEPALIVE, SO_LINGER, and the buffer sizes. -ENOENT: not ours. */
+int six__tcp6_sol_set(struct six_sock *s, int name, const void *val, socklen_t len) {
+    struct six_tcb *t = tcb_of(s);
+    int v, rc;
+
+    if (!t)
+        return -ENOBUFS;
+    switch (name) {
+    case SO_KEEPALIVE:
+        if ((rc = six__opt_int(val, len, &v)) < 0)
+            return rc;
+        t->keepalive = v != 0;
+        if (v)
+            t->keep_probes = 0;
+        six__tcp_keepalive_arm(t);
+        return 0;
+    case SO_LINGER: {
+        struct linger lg;
+        if (!val || len < (socklen_t)sizeof(lg))
+            return -EINVAL;
+        memcpy(&lg, val, sizeof(lg));
+        s->linger_on = lg.l_onoff != 0;
+        s->linger_s = lg.l_linger < 0 ? 0 : lg.l_linger;
+        return 0;
+    }
+    case SO_RCVBUF:
+    case SO_SNDBUF:
+        sync_opts(s, t);
+        return 0;
+    default:
+        return -ENOENT;
+    }
+}
+
+int six__tcp6_sol_get(struct six_sock *s, int name, void *val, socklen_t *len) {
+    switch (name) {
+    case SO_KEEPALIVE:
+        return six__opt_put_int(val, len, s->tcb && s->tcb->keepalive);
+    case SO_LINGER: {
+        struct linger lg = {.l_onoff = s->linger_on, .l_linger = s->linger_s};
+        return six__opt_put_bytes(val, len, &lg, sizeof(lg));
+    }
+    default:
+        return -ENOENT;
+    }
+}
+
+static int fin_done(const struct six_sock *s) {
+    const struct six_tcb *t = s->tcb;
+    return !t || t->fin_acked || t->state == SIX_TCP_CLOSED || s->so_error;
+}
+
+void six__tcp6_linger(struct six_sock *s) {
+    struct six_tcb *t = s->tcb;
+
+    /* SO_LINGER with a time: close() waits (blocking sockets) until the
+     * queued data and the FIN are acknowledged, or the time is up; the
+     * connection then goes on closing alone either way (as Linux). */
+    if (!t || !s->linger_on || s->linger_s == 0 || s->nonblock || !six__tcp_synchronized(t))
+        return;
+    if (t->rcv.len > 0)
+        return;    /* close() resets: nothing to wait for */
+    s->shut_wr = 1;
+    six__tcp_shutdown_wr(t);
+    wait_for(s, fin_done, (uint64_t)s->linger_s * 1000000u, 0);
 }

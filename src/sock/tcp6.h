@@ -25,5 +25,10 @@ short six__tcp6_revents(struct six_sock *s, short events);
 short six__tcp6_poll_events(struct six_sock *s, short events);
 int six__tcp6_setsockopt(struct six_sock *s, int name, const void *val, socklen_t len);
 int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len);
+int six__tcp6_sol_set(struct six_sock *s, int name, const void *val, socklen_t len);
+int six__tcp6_sol_get(struct six_sock *s, int name, void *val, socklen_t *len);
+/* close() of a socket with SO_LINGER set to a time: waits for the FIN's
+ * ACK (lock held). */
+void six__tcp6_linger(struct six_sock *s);
 
 #endif

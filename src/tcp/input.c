@@ -34,6 +34,8 @@ static void set_mss(struct six_tcb *t, const struct seg *s) {
     if (t->peer_mss < 64)
         t->peer_mss = 64;
     t->mss = t->peer_mss < route ? t->peer_mss : route;
+    if (t->user_mss && t->user_mss < t->mss)
+        t->mss = t->user_mss;
     /* Every segment carries 12 bytes of timestamps (RFC 7323 3.2). */
     if (t->ts_ok)
         t->mss -= 12;
@@ -165,6 +167,11 @@ static struct six_tcb *new_child(struct six_tcb *l, const struct seg *s) {
     c->rcvbuf = l->rcvbuf;
     c->cc = l->cc;
     c->cc->init(c);
+    c->user_mss = l->user_mss;
+    c->keepalive = l->keepalive;
+    c->keep_idle_s = l->keep_idle_s;
+    c->keep_intvl_s = l->keep_intvl_s;
+    c->keep_cnt = l->keep_cnt;
     return c;
 }
 
@@ -215,7 +222,9 @@ static void cookie_ack(struct six_tcb *l, const struct seg *s) {
         c->mss = mss;
     c->cwnd = 10u * c->mss;
     c->state = SIX_TCP_ESTABLISHED;
+    c->last_rcv = six__now(tcp->core);
     six__tcp_conns_insert(c);
+    six__tcp_keepalive_arm(c);
     queue_for_accept(l, c);
     established_input(c, s);
 }
@@ -315,6 +324,7 @@ static void syn_sent_input(struct six_tcb *t, const struct seg *s) {
     t->when[SIX_TCPT_RTX] = SIX_NEVER;
     SIX_STAT(core, tcp_conn_active);
     six__tcp_set_state(t, SIX_TCP_ESTABLISHED);
+    six__tcp_keepalive_arm(t);
     t->ack_now = 1;
     six__tcp_output(t);
 }
@@ -359,7 +369,10 @@ static int check_seq(struct six_tcb *t, const struct seg *s) {
         return 0;
     if (s->h.flags & SIX_TCP_RST)
         return -1;
-    SIX_STAT(t->tcp->core, tcp_in_out_of_window);
+    if (s->len && six_seq_le(s->h.seq + s->len, t->rcv_nxt))
+        SIX_STAT(t->tcp->core, tcp_in_dup_segs);      /* all old: a duplicate */
+    else
+        SIX_STAT(t->tcp->core, tcp_in_out_of_window);
     /* TIME-WAIT: the peer's FIN again (our ACK was lost) restarts the
      * 2 MSL wait (RFC 9293 3.10.7.4, as Linux reads it). */
     if (t->state == SIX_TCP_TIME_WAIT && (s->h.flags & SIX_TCP_FIN) &&
@@ -448,6 +461,7 @@ static int syn_received_ack(struct six_tcb *t, const struct seg *s) {
         SIX_STAT(t->tcp->core, tcp_conn_active);
         six__tcp_set_state(t, t->fin_queued ? SIX_TCP_FIN_WAIT_1 : SIX_TCP_ESTABLISHED);
     }
+    six__tcp_keepalive_arm(t);
     return 0;
 }
 
@@ -518,6 +532,7 @@ static void start_recovery(struct six_tcb *t) {
     t->in_recovery = 1;
     t->high_rxt = t->snd_una;
     SIX_STAT(t->tcp->core, tcp_out_fast_retransmits);
+    t->total_rtx++;
     if (t->sack_ok) {
         t->cwnd = t->ssthresh;
         six__tcp_rtx_one(t);
@@ -824,6 +839,10 @@ void six__tcp_input(void *ctx, struct six_pkt *pkt) {
     if (read_seg(tcp, pkt, &s) < 0)
         goto done;
     t = six__tcp_lookup(tcp, &s.src, &s.dst, s.h.sport, s.h.dport);
+    if (t) {
+        t->last_rcv = six__now(tcp->core);
+        t->keep_probes = 0;
+    }
     if (t && t->state == SIX_TCP_SYN_SENT) {
         syn_sent_input(t, &s);
     } else if (t) {

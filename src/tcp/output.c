@@ -46,7 +46,11 @@ uint16_t six__tcp_route_mss(struct six_tcb *t) {
         return SIX_TCP_DEFAULT_MSS;
     mtu = six__ip6_path_mtu(t->tcp->ip6, &o, ifp);
     mtu -= (unsigned)six__ip6_ext_len(&o);
-    return (uint16_t)(mtu > HDRS + 64 ? mtu - HDRS : 64);
+    mtu = mtu > HDRS + 64 ? mtu - HDRS : 64;
+    /* TCP_MAXSEG lowers what we announce and send (as Linux). */
+    if (t->user_mss && t->user_mss < mtu)
+        mtu = t->user_mss;
+    return (uint16_t)mtu;
 }
 
 uint32_t six__tcp_rcv_window(const struct six_tcb *t) {

@@ -339,6 +339,10 @@ struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner) {
     t->ssthresh = UINT32_MAX;
     /* RFC 7323 5.4: timestamps start at a random offset per connection. */
     t->ts_off = (uint32_t)six__rand64(tcp->core);
+    /* Linux's keepalive defaults: 2 hours idle, 75 s apart, 9 probes. */
+    t->keep_idle_s = 7200;
+    t->keep_intvl_s = 75;
+    t->keep_cnt = 9;
     t->cc = &six__tcp_cubic;    /* Linux's default */
     t->cc->init(t);
     for (int k = 0; k < SIX_TCPT_N; k++)

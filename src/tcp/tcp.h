@@ -83,7 +83,9 @@ struct six_tcp_cc {
 extern const struct six_tcp_cc six__tcp_reno, six__tcp_cubic;
 /* The algorithm called name ("reno", "cubic"), or NULL. */
 const struct six_tcp_cc *six__tcp_cc_find(const char *name);
-/* Integer-free cube root for CUBIC (exposed for tests). */
+/* Keepalive (timer.c): arms the first probe after the idle time. */
+void six__tcp_keepalive_arm(struct six_tcb *t);
+/* Cube root for CUBIC, without libm (exposed for tests). */
 double six__tcp_cbrt(double x);
 
 /* Deadlines of a TCB's single timer. */
@@ -92,6 +94,7 @@ enum {
     SIX_TCPT_DELACK,   /* delayed ACK */
     SIX_TCPT_LONG,     /* TIME_WAIT, FIN_WAIT_2 of an orphan, keepalive */
     SIX_TCPT_RING,     /* give back empty rings */
+    SIX_TCPT_KEEP,     /* keepalive (RFC 9293 3.8.4, RFC 1122 4.2.3.6) */
     SIX_TCPT_N
 };
 
@@ -120,6 +123,11 @@ struct six_tcb {
     uint8_t sack_ok;              /* both sent SACK-permitted (RFC 2018) */
     uint8_t ooo_last;             /* ooo[] range the last segment joined */
     uint8_t n_sacked;             /* ranges in sacked[] */
+    uint8_t keepalive;            /* SO_KEEPALIVE */
+    uint8_t keep_cnt, keep_probes; /* TCP_KEEPCNT; probes unanswered */
+    uint16_t keep_idle_s, keep_intvl_s; /* TCP_KEEPIDLE, TCP_KEEPINTVL */
+    uint16_t user_mss;            /* TCP_MAXSEG (0: none) */
+    uint32_t total_rtx;           /* retransmissions, for TCP_INFO */
     uint8_t rtx_count;            /* retransmissions of the oldest data */
     uint8_t dupacks;
     uint8_t in_recovery;          /* NewReno fast recovery */
@@ -141,6 +149,7 @@ struct six_tcb {
     uint32_t cwnd, ssthresh;
     uint32_t srtt_us, rttvar_us, rto_us;
     uint64_t rtt_start;
+    uint64_t last_rcv;            /* when a segment last arrived */
     struct six_tcp_sack ooo[SIX_TCP_OOO_MAX]; /* held ranges, sorted */
     /* Timestamps: ours are the stack clock in ms plus ts_off. */
     uint32_t ts_recent, ts_off, last_ack_sent;

@@ -47,6 +47,7 @@ static int rtx_timeout(struct six_tcb *t, uint64_t now) {
             return 1;
         }
         SIX_STAT(core, tcp_out_timeouts);
+        t->total_rtx++;
         /* RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2 SMSS), and
          * the window restarts from one segment; RFC 6298 5.5: back off;
          * everything past snd_una goes again (go-back-N). */
@@ -91,6 +92,43 @@ static void ring_timeout(struct six_tcb *t) {
         six__ring_free(t->tcp, &t->rcv);
 }
 
+void six__tcp_keepalive_arm(struct six_tcb *t) {
+    uint64_t base = six__now(t->tcp->core);
+
+    if (!t->keepalive || !six__tcp_synchronized(t) || t->state == SIX_TCP_TIME_WAIT) {
+        t->when[SIX_TCPT_KEEP] = SIX_NEVER;
+        return;
+    }
+    six__tcp_set_timer(t, SIX_TCPT_KEEP, base + (uint64_t)t->keep_idle_s * 1000000u);
+}
+
+/* Keepalive (RFC 1122 4.2.3.6): after keep_idle_s without a segment from
+ * the peer, a probe (an ACK one byte back, which the peer must answer)
+ * every keep_intvl_s; keep_cnt unanswered end the connection. A segment
+ * arriving just moves last_rcv (no timer touched per segment): the timer
+ * then finds the idle time not over yet and waits the rest. Returns 1
+ * when t is gone. */
+static int keep_timeout(struct six_tcb *t, uint64_t now) {
+    uint64_t idle = (uint64_t)t->keep_idle_s * 1000000u;
+
+    if (!t->keepalive || !six__tcp_synchronized(t) || t->state >= SIX_TCP_CLOSING)
+        return 0;
+    if (now - t->last_rcv < idle && t->keep_probes == 0) {
+        six__tcp_set_timer(t, SIX_TCPT_KEEP, t->last_rcv + idle);
+        return 0;
+    }
+    if (t->keep_probes >= t->keep_cnt) {
+        SIX_STAT(t->tcp->core, tcp_conn_timeouts);
+        six__tcp_drop(t, ETIMEDOUT);
+        return 1;
+    }
+    t->keep_probes++;
+    SIX_STAT(t->tcp->core, tcp_out_keepalives);
+    six__tcp_send_ctl(t, t->snd_una - 1, SIX_TCP_ACK);
+    six__tcp_set_timer(t, SIX_TCPT_KEEP, now + (uint64_t)t->keep_intvl_s * 1000000u);
+    return 0;
+}
+
 void six__tcp_timer(struct six_timer *tm, void *arg) {
     struct six_tcb *t = arg;
     uint64_t now = six__now(t->tcp->core), next = SIX_NEVER;
@@ -113,6 +151,11 @@ void six__tcp_timer(struct six_timer *tm, void *arg) {
     if (t->when[SIX_TCPT_RTX] <= now) {
         t->when[SIX_TCPT_RTX] = SIX_NEVER;
         if (rtx_timeout(t, now))
+            return;
+    }
+    if (t->when[SIX_TCPT_KEEP] <= now) {
+        t->when[SIX_TCPT_KEEP] = SIX_NEVER;
+        if (keep_timeout(t, now))
             return;
     }
     for (int k = 0; k < SIX_TCPT_N; k++)

@@ -221,3 +221,89 @@ TEST(tcp_peek_and_waitall_partial) {
     CHECK_MEM(buf, "ef", 2);
     h_done(&p);
 }
+
+/* Moves as much of src as A will take and reads what B has, both ways,
+ * on a clock that moves 1 ms a round, until everything arrived. */
+struct flow {
+    int from, to;
+    const uint8_t *src;
+    uint8_t *dst;
+    size_t total, sent, got;
+};
+
+static void flow_step(struct flow *f) {
+    if (f->sent < f->total) {
+        ssize_t n = six_send(f->from, f->src + f->sent, f->total - f->sent, MSG_NOSIGNAL);
+        if (n > 0)
+            f->sent += (size_t)n;
+        else
+            CHECK(errno == EAGAIN);
+    }
+    for (;;) {
+        ssize_t n = six_recv(f->to, f->dst + f->got, f->total - f->got, 0);
+        if (n <= 0)
+            break;
+        f->got += (size_t)n;
+    }
+}
+
+static void lossy_transfer(uint32_t drop, uint32_t dup, uint32_t reorder, int cubic) {
+    struct hpair p;
+    const size_t na = 1u << 20, nb = 256u << 10;
+    uint8_t *a_src = malloc(na), *a_dst = malloc(na), *b_src = malloc(nb), *b_dst = malloc(nb);
+    struct six_fault fa = {.seed = 11, .dirs = SIX_FAULT_TX, .drop_ppm = drop, .dup_ppm = dup,
+                           .reorder_ppm = reorder, .delay_us = 1000, .jitter_us = 200};
+    struct six_fault fb = fa;
+    int c, s;
+
+    CHECK(a_src && a_dst && b_src && b_dst);
+    for (size_t i = 0; i < na; i++)
+        a_src[i] = (uint8_t)(i * 13 + (i >> 11));
+    for (size_t i = 0; i < nb; i++)
+        b_src[i] = (uint8_t)(i * 5 + (i >> 7));
+    fb.seed = 12;
+    h_up(&p);
+    t_pair(&p, &c, &s);
+    if (!cubic) {
+        CHECK_OK(six_setsockopt(c, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
+        CHECK_OK(six_setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
+    }
+    CHECK_OK(six_if_set_fault(p.a, p.ifa, &fa));
+    CHECK_OK(six_if_set_fault(p.b, p.ifb, &fb));
+    struct flow ab = {c, s, a_src, a_dst, na, 0, 0}, ba = {s, c, b_src, b_dst, nb, 0, 0};
+    for (int round = 0; round < 200000 && (ab.got < na || ba.got < nb); round++) {
+        flow_step(&ab);
+        flow_step(&ba);
+        h_advance(&p, 1000);
+    }
+    CHECK_EQ(ab.got, na);
+    CHECK_EQ(ba.got, nb);
+    CHECK_MEM(a_src, a_dst, na);
+    CHECK_MEM(b_src, b_dst, nb);
+    struct six_stats sa = h_stats(p.a);
+    if (drop) {
+        CHECK(sa.tcp_out_retransmits > 0);
+        CHECK(sa.tcp_out_fast_retransmits > 0);
+    }
+    if (dup)
+        CHECK(h_stats(p.b).tcp_in_dup_segs > 0);
+    CHECK_OK(six_if_set_fault(p.a, p.ifa, NULL));
+    CHECK_OK(six_if_set_fault(p.b, p.ifb, NULL));
+    free(a_src);
+    free(a_dst);
+    free(b_src);
+    free(b_dst);
+    h_done(&p);
+}
+
+TEST(tcp_transfer_survives_loss_duplication_reordering_cubic) {
+    lossy_transfer(20000, 10000, 20000, 1);
+}
+
+TEST(tcp_transfer_survives_loss_duplication_reordering_reno) {
+    lossy_transfer(20000, 10000, 20000, 0);
+}
+
+TEST(tcp_transfer_survives_heavy_loss) {
+    lossy_transfer(100000, 0, 0, 1);
+}

@@ -537,3 +537,198 @@ TEST(seg_sack_recovery_resends_only_the_hole) {
     CHECK_EQ(h_stats(t.p.b).tcp_out_retransmits, 1);
     ts_done(&t);
 }
+
+TEST(seg_keepalive_probes_then_times_out) {
+    struct tpeer t;
+    uint32_t b;
+    int on = 1, idle = 10, intvl = 2, cnt = 3;
+    char buf[4];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)));
+    CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
+    h_advance(&t.p, 9999999);
+    ts_none(&t);
+    h_advance(&t.p, 1);
+    struct tseg s = ts_out1(&t);          /* a probe: one byte back */
+    CHECK_EQ(s.seq, b - 1);
+    CHECK_EQ(s.len, 0);
+    /* Answered: idle again for 10 s. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    h_advance(&t.p, 2000000);
+    ts_none(&t);
+    h_advance(&t.p, 8000000);
+    CHECK_EQ(ts_out1(&t).seq, b - 1);
+    /* Unanswered: two more, 2 s apart, then the connection is dead. */
+    for (int i = 0; i < 2; i++) {
+        h_advance(&t.p, 2000000);
+        CHECK_EQ(ts_out1(&t).seq, b - 1);
+    }
+    h_advance(&t.p, 2000000);
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), ETIMEDOUT);
+    CHECK_EQ(h_stats(t.p.b).tcp_out_keepalives, 4);
+    ts_done(&t);
+}
+
+TEST(seg_linger_zero_close_sends_rst) {
+    struct tpeer t;
+    uint32_t b;
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+    h_close(&t.p, fd);
+    struct tseg s = ts_out1(&t);
+    CHECK(s.flags & SIX_TCP_RST);
+    CHECK_EQ(s.seq, b);
+    ts_done(&t);
+}
+
+TEST(seg_sticky_hop_limit_and_tclass_on_every_segment) {
+    struct tpeer t;
+    uint32_t b;
+    int hops = 7, tclass = 0x28;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    /* Set on the listener: its connections inherit them (as Linux). */
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)));
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass)));
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
+    struct tseg s = ts_out1(&t);
+    b = s.seq + 1;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+    CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
+    s = ts_out1(&t);
+    CHECK_EQ(s.hlim, 7);
+    CHECK_EQ(s.tclass, 0x28);
+    hops = 3;
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)));
+    CHECK_EQ(CHECK_OK(six_send(fd, "yo", 2, 0)), 2);
+    h_advance(&t.p, 200000);              /* Nagle: after the retransmission */
+    struct tseg out[4];
+    int n = ts_out(&t, out, 4);
+    CHECK(n >= 1);
+    CHECK_EQ(out[n - 1].hlim, 3);
+    ts_done(&t);
+}
+
+TEST(seg_tcp_maxseg_lowers_the_mss_announced) {
+    struct tpeer t;
+    int mss = 500;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)));
+    mss = 10;
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)), EINVAL);
+    struct sockaddr_in6 to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    struct tseg s = ts_out1(&t);
+    CHECK(s.opt.has_mss);
+    CHECK_EQ(s.opt.mss, 500);
+    ts_done(&t);
+}
+
+TEST(seg_tcp_info_congestion_and_errors) {
+    struct tpeer t;
+    uint32_t b;
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    char cc[16];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    CHECK_EQ(len, sizeof(ti));
+    CHECK_EQ(ti.tcpi_state, 1);                 /* TCP_ESTABLISHED */
+    CHECK_EQ(ti.tcpi_snd_mss, 1000);           /* the peer's MSS */
+    CHECK_EQ(ti.tcpi_options & TCPI_OPT_WSCALE, TCPI_OPT_WSCALE);
+    CHECK_EQ(ti.tcpi_snd_cwnd, 10);
+    len = sizeof(cc);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len));
+    CHECK(strcmp(cc, "cubic") == 0);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
+    len = sizeof(cc);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len));
+    CHECK(strcmp(cc, "reno") == 0);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3), ENOENT);
+    /* ip6(4): header options of a TCP socket only as socket options. */
+    char ctl[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = "x", .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+                         .msg_controllen = sizeof(ctl)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    int hops = 5;
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_HOPLIMIT;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &hops, sizeof(hops));
+    CHECK_ERRNO(six_sendmsg(fd, &msg, 0), EINVAL);
+    ts_none(&t);
+    /* A second connect: EISCONN. */
+    struct sockaddr_in6 to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EISCONN);
+    ts_done(&t);
+}
+
+TEST(seg_packet_too_big_lowers_mss_and_resends) {
+    struct tpeer t;
+    uint32_t b;
+    static char data[1000];
+    static struct hframe f;
+
+    ts_up(&t);
+    /* A big MSS from the peer; the link MTU (1500) rules. */
+    int l = ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 9000}});
+    b = ts_out1(&t).seq + 1;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+    memset(data, 'z', sizeof(data));
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(CHECK_OK(six_send(fd, data, sizeof(data), 0)), 1000);
+    struct tseg out[8];
+    int n = ts_out(&t, out, 8);
+    CHECK_EQ(n, 2);                       /* 1000 at once, 1440; Nagle holds 560 */
+    CHECK_EQ(out[1].len, 1440);
+    /* A router says 1280 (RFC 8201): the quoted packet is the first
+     * segment; the MSS drops to 1220 and the segment goes again now. */
+    uint8_t quoted[40 + 20];
+    memset(quoted, 0, sizeof(quoted));
+    quoted[0] = 0x60;
+    h_put16(quoted + 4, 1460);
+    quoted[6] = IPPROTO_TCP;
+    quoted[7] = 64;
+    memcpy(quoted + 8, &t.p.addr_b, 16);
+    memcpy(quoted + 24, &t.peer, 16);
+    h_put16(quoted + 40, TS_PORT);
+    h_put16(quoted + 42, TS_PEER_PORT);
+    quoted[44] = (uint8_t)(b >> 24);
+    quoted[45] = (uint8_t)(b >> 16);
+    quoted[46] = (uint8_t)(b >> 8);
+    quoted[47] = (uint8_t)b;
+    struct in6_addr router = h_in6("2001:db8::fe");
+    h_ip6(&f, &router, &t.p.addr_b, IPPROTO_ICMPV6, 64);
+    h_icmp6(&f, 2, 0, 1280, quoted, sizeof(quoted));
+    CHECK_OK(six_if_inject(t.p.b, t.p.ifb, f.b, f.len));
+    h_pump(&t.p);
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.seq, b);
+    CHECK_EQ(s.len, 1220);
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    CHECK_EQ(ti.tcpi_snd_mss, 1220);
+    ts_done(&t);
+}

@@ -34,6 +34,7 @@ struct tseg {
     const void *data;
     size_t len;
     uint8_t bytes[2048];          /* ts_out: the data received */
+    uint8_t hlim, tclass;         /* ts_out: from the IPv6 header */
 };
 
 struct tpeer {
@@ -106,6 +107,8 @@ static inline int ts_out(struct tpeer *t, struct tseg *out, int max) {
         out[n].flags = r.flags;
         out[n].win = r.win;
         out[n].opt = r.opt;
+        out[n].hlim = fr->b[7];
+        out[n].tclass = (uint8_t)((fr->b[0] & 0x0f) << 4 | fr->b[1] >> 4);
         out[n].len = fr->len - 40 - r.hdr_len;
         CHECK(out[n].len <= sizeof(out[n].bytes));
         memcpy(out[n].bytes, fr->b + 40 + r.hdr_len, out[n].len);
