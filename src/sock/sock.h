@@ -234,6 +234,9 @@ struct six_sock {
     int flowinfo_send;           /* IPV6_FLOWINFO_SEND: sendto's sin6_flowinfo */
     struct six_errq_ent *errq_head, *errq_tail;
     unsigned errq_len;
+    /* RFC 2292: the last segment received while recv_flags asked for
+     * options (a reference), for getsockopt(IPV6_PKTOPTIONS). */
+    struct six_pkt *tcp_rx_pkt;
 };
 
 void six__socks_init(struct six_socks *socks, struct six_core *core, struct six_ip6 *ip6,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sock/sock.h"
+#include "sock/tcp6.h"
 #include "wire/ipv6.h"
 
 /* ip6(4) IPV6_PKTOPTIONS: "all options must fit within the size of an
@@ -152,6 +153,8 @@ int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len) {
         return six__opt_put_bytes(val, len, &s->sticky.nexthop,
                                   s->sticky.have_nexthop ? sizeof(s->sticky.nexthop) : 0);
     case IPV6_PKTOPTIONS:
+        if (s->type == SOCK_STREAM && s->recv_flags)
+            return six__tcp6_pktoptions_get(s, val, len);
         return pktoptions_get(s, val, len);
     case IPV6_PKTINFO:
         if (*len >= (socklen_t)sizeof(struct in6_pktinfo)) {

@@ -49,6 +49,15 @@ static int up_route(void *owner, struct six_tcb *t, struct six_ip6_out *o, struc
     return six__ip6_route_out_cached(s->socks->ip6, &s->route, o, ifp);
 }
 
+static void up_segment(void *owner, struct six_pkt *pkt) {
+    struct six_sock *s = owner;
+
+    if (!s->recv_flags)
+        return;
+    six__pkt_free(s->tcp_rx_pkt);
+    s->tcp_rx_pkt = six__pkt_ref(pkt);
+}
+
 int six__tcp6_init(struct six_socks *socks, unsigned max_half_open, unsigned max_time_wait,
                    size_t mem_max) {
     int rc = six__tcp_init(&socks->tcp, socks->core, socks->ip6);
@@ -60,6 +69,7 @@ int six__tcp6_init(struct six_socks *socks, unsigned max_half_open, unsigned max
     socks->tcp.mem_max = mem_max;
     socks->tcp.up.notify = up_notify;
     socks->tcp.up.route = up_route;
+    socks->tcp.up.segment = up_segment;
     socks->tcp.port_first = socks->ports[IPV6_PORTRANGE_DEFAULT].first;
     socks->tcp.port_last = socks->ports[IPV6_PORTRANGE_DEFAULT].last;
     return 0;
@@ -538,6 +548,8 @@ static void tcp6_detach(struct six_sock *s) {
     struct six_tcb *t = s->tcb;
 
     s->tcb = NULL;
+    six__pkt_free(s->tcp_rx_pkt);
+    s->tcp_rx_pkt = NULL;
     if (t)
         six__tcp_close(t, s->linger_on && s->linger_s == 0);
 }
@@ -785,4 +797,16 @@ void six__tcp6_linger(struct six_sock *s) {
     s->shut_wr = 1;
     six__tcp_shutdown_wr(t);
     wait_for(s, fin_done, (uint64_t)s->linger_s * 1000000u, 0);
+}
+
+int six__tcp6_pktoptions_get(struct six_sock *s, void *val, socklen_t *len) {
+    struct msghdr msg = {.msg_control = val, .msg_controllen = *len};
+
+    if (!s->tcp_rx_pkt) {
+        *len = 0;
+        return 0;
+    }
+    six__cmsg_build_recv(s, s->tcp_rx_pkt, &msg);
+    *len = (socklen_t)msg.msg_controllen;
+    return 0;
 }

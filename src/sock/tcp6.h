@@ -30,5 +30,8 @@ int six__tcp6_sol_get(struct six_sock *s, int name, void *val, socklen_t *len);
 /* close() of a socket with SO_LINGER set to a time: waits for the FIN's
  * ACK (lock held). */
 void six__tcp6_linger(struct six_sock *s);
+/* getsockopt(IPV6_PKTOPTIONS) of a TCP socket with receive options on
+ * (RFC 2292): the options of the last segment received. */
+int six__tcp6_pktoptions_get(struct six_sock *s, void *val, socklen_t *len);
 
 #endif

@@ -842,6 +842,8 @@ void six__tcp_input(void *ctx, struct six_pkt *pkt) {
     if (t) {
         t->last_rcv = six__now(tcp->core);
         t->keep_probes = 0;
+        if (t->owner && tcp->up.segment)
+            tcp->up.segment(t->owner, pkt);
     }
     if (t && t->state == SIX_TCP_SYN_SENT) {
         syn_sent_input(t, &s);

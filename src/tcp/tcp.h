@@ -185,6 +185,9 @@ struct six_tcp_upcalls {
      * traffic class, extension headers, as the socket's options say; routes
      * it; returns 0 or a negative errno. */
     int (*route)(void *owner, struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp);
+    /* A segment arrived for owner's connection (borrowed): what RFC 2292's
+     * getsockopt(IPV6_PKTOPTIONS) reports of a TCP socket. */
+    void (*segment)(void *owner, struct six_pkt *pkt);
 };
 
 struct six_tcp {

@@ -732,3 +732,37 @@ TEST(seg_packet_too_big_lowers_mss_and_resends) {
     CHECK_EQ(ti.tcpi_snd_mss, 1220);
     ts_done(&t);
 }
+
+TEST(seg_pktoptions_reports_the_last_segment_received) {
+    struct tpeer t;
+    uint32_t b;
+    int on = 1;
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } ctl;
+    socklen_t len = sizeof(ctl);
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    /* No receive option asked: what was set (nothing). */
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, &len));
+    CHECK_EQ(len, 0);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on)));
+    len = sizeof(ctl);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, &len));
+    CHECK_EQ(len, 0);                      /* nothing received since */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "q", .len = 1});
+    len = sizeof(ctl);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, &len));
+    struct msghdr msg = {.msg_control = ctl.b, .msg_controllen = len};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    CHECK(cm != NULL);
+    CHECK_EQ(cm->cmsg_level, IPPROTO_IPV6);
+    CHECK_EQ(cm->cmsg_type, IPV6_HOPLIMIT);
+    int hl;
+    memcpy(&hl, CMSG_DATA(cm), sizeof(hl));
+    CHECK_EQ(hl, 64);
+    CHECK(CMSG_NXTHDR(&msg, cm) == NULL);
+    ts_done(&t);
+}
