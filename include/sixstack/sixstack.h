@@ -648,6 +648,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(tcp_in_ooo_dropped, "out-of-order segments dropped: no range left") \
     X(tcp_in_dup_segs, "segments wholly duplicate") \
     X(tcp_in_paws, "segments dropped by PAWS: old timestamp (RFC 7323)") \
+    X(tcp_in_data_after_close, "data for a closed socket (connection reset)") \
     X(tcp_in_backlog_full, "SYNs dropped: listen queue full") \
     X(tcp_in_nobufs, "segments dropped: no memory for a buffer or TCB") \
     X(tcp_mem_full, "buffer growth refused: the stack's TCP memory is used up") \

@@ -791,6 +791,15 @@ static void established_input(struct six_tcb *t, const struct seg *s) {
     update_ts_recent(t, s);
     if (check_rst(t, s) || check_syn(t, s) || check_ack(t, s))
         return;
+    if (s->dlen && !t->owner && !t->parent &&
+        (t->state == SIX_TCP_FIN_WAIT_1 || t->state == SIX_TCP_FIN_WAIT_2)) {
+        /* Data for a socket that was closed: nobody will read it. Reset,
+         * as Linux does (RFC 9293 3.10.4: a closed user cannot receive). */
+        SIX_STAT(t->tcp->core, tcp_in_data_after_close);
+        six__tcp_send_ctl(t, t->snd_nxt, SIX_TCP_RST | SIX_TCP_ACK);
+        six__tcp_drop(t, 0);
+        return;
+    }
     if (s->dlen && (t->state == SIX_TCP_ESTABLISHED || t->state == SIX_TCP_FIN_WAIT_1 ||
                     t->state == SIX_TCP_FIN_WAIT_2))
         process_text(t, s);

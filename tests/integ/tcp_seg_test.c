@@ -766,3 +766,18 @@ TEST(seg_pktoptions_reports_the_last_segment_received) {
     CHECK(CMSG_NXTHDR(&msg, cm) == NULL);
     ts_done(&t);
 }
+
+TEST(seg_data_after_close_resets) {
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    h_close(&t.p, fd);
+    CHECK_EQ(ts_out1(&t).flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1, .flags = SIX_TCP_ACK, .data = "late", .len = 4});
+    struct tseg s = ts_out1(&t);
+    CHECK(s.flags & SIX_TCP_RST);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_data_after_close, 1);
+    ts_done(&t);
+}
