@@ -307,3 +307,46 @@ TEST(tcp_transfer_survives_loss_duplication_reordering_reno) {
 TEST(tcp_transfer_survives_heavy_loss) {
     lossy_transfer(100000, 0, 0, 1);
 }
+
+TEST(tcp_bind_conflicts_and_reuseaddr) {
+    struct hpair p;
+    static const struct in6_addr any = IN6ADDR_ANY_INIT;
+    int one = 1;
+
+    h_up(&p);
+    int l = t_listen(&p, p.b, PORT);
+    int x = t_sock(&p, p.b);
+    struct sockaddr_in6 sin6 = t_sin6(&any, PORT);
+    CHECK_ERRNO(six_bind(x, (struct sockaddr *)&sin6, sizeof(sin6)), EADDRINUSE);
+    /* SO_REUSEADDR does not share a port with a listener (Linux)... */
+    CHECK_OK(six_setsockopt(x, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+    CHECK_ERRNO(six_bind(x, (struct sockaddr *)&sin6, sizeof(sin6)), EADDRINUSE);
+    /* ...but lets a restarted server bind while its old connection sits
+     * in TIME-WAIT. */
+    int c, s;
+    h_close(&p, l);
+    l = t_listen(&p, p.a, PORT);
+    c = t_sock(&p, p.b);
+    CHECK_ERRNO(t_connect(c, &p.addr_a, PORT), EINPROGRESS);
+    h_pump(&p);
+    s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    t_track(&p, s);
+    h_close(&p, s);                       /* A closes first: A's TIME-WAIT */
+    h_pump(&p);
+    h_close(&p, c);
+    h_pump(&p);
+    h_close(&p, l);
+    int again = t_sock(&p, p.a);
+    struct sockaddr_in6 a6 = t_sin6(&p.addr_a, PORT);
+    CHECK_OK(six_setsockopt(again, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+    CHECK_OK(six_bind(again, (struct sockaddr *)&a6, sizeof(a6)));
+    CHECK_OK(six_listen(again, 1));
+    /* Privileged ports need privilege. */
+    h_privileged(0);
+    int u = t_sock(&p, p.b);
+    struct sockaddr_in6 low = t_sin6(&any, 80);
+    CHECK_ERRNO(six_bind(u, (struct sockaddr *)&low, sizeof(low)), EACCES);
+    h_privileged(1);
+    h_advance(&p, 61000000);
+    h_done(&p);
+}
