@@ -350,3 +350,43 @@ TEST(tcp_bind_conflicts_and_reuseaddr) {
     h_advance(&p, 61000000);
     h_done(&p);
 }
+
+/* One stack talking to itself over ::1 (what the benchmarks and the
+ * default stack of compat.h do). */
+TEST(tcp_over_loopback_on_one_stack) {
+    struct six_stack_config cfg = h_config(5);
+    struct six_stack *st = six_stack_new(&cfg);
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    struct sockaddr_in6 sin6 = t_sin6(&lo, 5555);
+    char buf[64];
+
+    CHECK(st != NULL);
+    int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_listen(l, 4));
+    int c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
+    CHECK(rc == 0 || errno == EINPROGRESS);
+    for (int i = 0; i < 10; i++)
+        six_stack_poll(st, six_stack_now(st));
+    int s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    CHECK_EQ(CHECK_OK(six_send(c, "loop", 4, 0)), 4);
+    for (int i = 0; i < 10; i++)
+        six_stack_poll(st, six_stack_now(st));
+    CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 4);
+    CHECK_MEM(buf, "loop", 4);
+    struct sockaddr_in6 name;
+    socklen_t nlen = sizeof(name);
+    CHECK_OK(six_getpeername(s, (struct sockaddr *)&name, &nlen));
+    CHECK_MEM(&name.sin6_addr, &lo, 16);
+    CHECK_OK(six_getsockname(c, (struct sockaddr *)&name, &nlen));
+    CHECK_MEM(&name.sin6_addr, &lo, 16);
+    CHECK(name.sin6_port != 0);
+    CHECK_OK(six_close(c));
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(l));
+    for (int i = 0; i < 10; i++)
+        six_stack_poll(st, six_stack_now(st));
+    CHECK_EQ(six_stack_pkts_in_use(st), 0);
+    six_stack_free(st);
+}
