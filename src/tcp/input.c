@@ -894,6 +894,9 @@ void six__tcp_notify(struct six_tcp *tcp, const struct six_icmp6_err *err) {
         return;
     if (err->type == SIX_ICMP6_PACKET_TOO_BIG) {
         uint16_t mss = six__tcp_route_mss(t);
+        /* The segments carry timestamps beside the MSS's bytes. */
+        if (t->ts_ok && mss > 64 + 12)
+            mss -= 12;
         if (mss < t->mss) {
             t->mss = mss;
             if (t->snd_una != t->snd_max) {

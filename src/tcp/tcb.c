@@ -370,10 +370,19 @@ int six__tcp_connect(struct six_tcb *t, const struct in6_addr *faddr, uint16_t f
     if (t->state != SIX_TCP_CLOSED)
         return t->state == SIX_TCP_SYN_SENT ? -EALREADY : -EISCONN;
     if (!t->in_binds) {
-        /* laddr was set by the caller (the route's source). */
+        /* laddr was set by the caller (the route's source). An ephemeral
+         * port whose 4-tuple is still in use (TIME-WAIT) is passed over
+         * for another, as Linux checks the 4-tuple per candidate. */
         struct in6_addr la = t->laddr;
-        if ((rc = six__tcp_bind(t, &la, 0, scope, 1)) < 0)
-            return rc;
+        for (int tries = 0;; tries++) {
+            if ((rc = six__tcp_bind(t, &la, 0, scope, 1)) < 0)
+                return rc;
+            if (!six__tcp_lookup(tcp, faddr, &t->laddr, fport, t->lport))
+                break;
+            binds_remove(t);
+            if (tries == 64)
+                return -EADDRNOTAVAIL;
+        }
     }
     t->faddr = *faddr;
     t->fport = fport;

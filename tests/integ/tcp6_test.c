@@ -390,3 +390,38 @@ TEST(tcp_over_loopback_on_one_stack) {
     CHECK_EQ(six_stack_pkts_in_use(st), 0);
     six_stack_free(st);
 }
+
+/* Many short connections over ::1: ephemeral ports whose 4-tuple sits in
+ * TIME-WAIT are passed over, never EADDRINUSE (tcpnet's finding). */
+TEST(tcp_many_connections_skip_time_wait_tuples) {
+    struct six_stack_config cfg = h_config(6);
+    struct six_stack *st;
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    struct sockaddr_in6 sin6 = t_sin6(&lo, 6000);
+
+    cfg.port_first = 40000;
+    cfg.port_last = 40300;              /* a small range: collisions come fast */
+    st = six_stack_new(&cfg);
+    CHECK(st != NULL);
+    int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_listen(l, 64));
+    for (int i = 0; i < 250; i++) {
+        int c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+        int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
+        if (rc < 0 && errno != EINPROGRESS)
+            six_test_fail(__FILE__, __LINE__, "connect %d: %s", i, strerror(errno));
+        for (int k = 0; k < 4; k++)
+            six_stack_poll(st, six_stack_now(st));
+        int s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+        CHECK_OK(six_close(c));         /* the client's side waits in TIME-WAIT */
+        for (int k = 0; k < 4; k++)
+            six_stack_poll(st, six_stack_now(st));
+        CHECK_OK(six_close(s));
+        for (int k = 0; k < 4; k++)
+            six_stack_poll(st, six_stack_now(st));
+    }
+    CHECK_OK(six_close(l));
+    CHECK_EQ(six_stack_pkts_in_use(st), 0);
+    six_stack_free(st);
+}
