@@ -62,6 +62,16 @@ static void take_wscale(struct six_tcb *t, const struct seg *s, int we_offered) 
     }
 }
 
+/* The peer's ISN from its SYN. The advertised right edge starts at
+ * rcv_nxt: left where it was (0), it could lie half the sequence space
+ * ahead, and the window that never shrinks would then promise far more
+ * than the buffer holds. */
+static void take_irs(struct six_tcb *t, uint32_t irs) {
+    t->irs = irs;
+    t->rcv_nxt = irs + 1;
+    t->rcv_adv = t->rcv_nxt;
+}
+
 static uint8_t wscale_for(uint32_t rcvbuf) {
     uint8_t sc = 0;
     while (sc < SIX_TCP_MAX_WSCALE && (rcvbuf >> sc) > 65535)
@@ -257,8 +267,7 @@ static void listen_input(struct six_tcb *l, const struct seg *s) {
     c->parent = l;
     l->syn_count++;
     tcp->half_open++;
-    c->irs = s->h.seq;
-    c->rcv_nxt = s->h.seq + 1;
+    take_irs(c, s->h.seq);
     c->rcv_wscale = wscale_for(c->rcvbuf);
     take_wscale(c, s, 1);
     take_options(c, s);
@@ -302,8 +311,7 @@ static void syn_sent_input(struct six_tcb *t, const struct seg *s) {
     }
     if (!(h->flags & SIX_TCP_SYN))
         return;
-    t->irs = h->seq;
-    t->rcv_nxt = h->seq + 1;
+    take_irs(t, h->seq);
     take_wscale(t, s, 1);
     take_options(t, s);
     set_mss(t, s);

@@ -149,6 +149,73 @@ TEST(seg_out_of_order_is_held_and_acked_at_once) {
     ts_done(&t);
 }
 
+/* The window B advertises after taking n bytes (its buffer the default
+ * 212992, window scale 2): what is left of the buffer, never more. A peer
+ * ISN in the upper half of the sequence space once made B advertise the
+ * largest window whatever its buffer held (the right edge started at 0),
+ * and drop what overflowed it: Linux's sends then ran into timeouts. */
+TEST(seg_window_is_the_free_buffer_whatever_the_peer_isn) {
+    static const uint32_t isns[] = {1000u, 0x7ffff000u, 0x90000000u, 0xfffff000u};
+    static uint8_t data[1000];
+
+    for (unsigned k = 0; k < sizeof(isns) / sizeof(isns[0]); k++) {
+        struct tpeer t;
+        struct tseg s;
+        uint32_t b, irs = isns[k];
+
+        ts_up(&t);
+        int l = ts_listen(&t);
+        ts_in(&t, &(struct tseg){.seq = irs, .flags = SIX_TCP_SYN,
+                                 .opt = {.has_mss = 1, .mss = 1000, .has_ws = 1, .wscale = 0}});
+        s = ts_out1(&t);
+        CHECK_EQ(s.opt.wscale, 2);
+        b = s.seq + 1;
+        ts_in(&t, &(struct tseg){.seq = irs + 1, .ack = b, .flags = SIX_TCP_ACK});
+        t.p.socks[t.p.nsocks++] = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+        /* Two segments, not read: the ACK offers the rest of the buffer. */
+        for (uint32_t i = 0; i < 2; i++)
+            ts_in(&t, &(struct tseg){.seq = irs + 1 + 1000u * i, .ack = b, .flags = SIX_TCP_ACK,
+                                     .data = data, .len = sizeof(data)});
+        s = ts_out1(&t);
+        CHECK_EQ(s.ack, irs + 2001);
+        CHECK_EQ((uint32_t)s.win << 2, (212992u - 2000u) & ~3u);
+        ts_done(&t);
+    }
+}
+
+TEST(seg_window_after_active_open_whatever_the_peer_isn) {
+    static const uint32_t isns[] = {5000u, 0x90000000u};
+    static uint8_t data[1000];
+
+    for (unsigned k = 0; k < sizeof(isns) / sizeof(isns[0]); k++) {
+        struct tpeer t;
+        struct tseg s;
+        uint32_t irs = isns[k];
+
+        ts_up(&t);
+        int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+        t.p.socks[t.p.nsocks++] = fd;
+        struct sockaddr_in6 to = h_sin6(&t.peer, 0);
+        to.sin6_port = htons(TS_PEER_PORT);
+        CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+        s = ts_out1(&t);
+        uint16_t bport = s.sport;
+        uint32_t b = s.seq + 1;
+        ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = bport, .seq = irs, .ack = b,
+                                 .flags = SIX_TCP_SYN | SIX_TCP_ACK,
+                                 .opt = {.has_mss = 1, .mss = 1000, .has_ws = 1, .wscale = 0}});
+        s = ts_out1(&t);
+        CHECK_EQ(s.ack, irs + 1);
+        for (uint32_t i = 0; i < 2; i++)
+            ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = bport, .seq = irs + 1 + 1000u * i,
+                                     .ack = b, .flags = SIX_TCP_ACK, .data = data, .len = sizeof(data)});
+        s = ts_out1(&t);
+        CHECK_EQ(s.ack, irs + 2001);
+        CHECK_EQ((uint32_t)s.win << 2, (212992u - 2000u) & ~3u);
+        ts_done(&t);
+    }
+}
+
 TEST(seg_sequence_numbers_wrap) {
     struct tpeer t;
     uint32_t b, piss = 0xfffffffau;
