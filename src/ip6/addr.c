@@ -95,11 +95,11 @@ void six__ip6_if_destroy_all(struct six_ip6 *ip6) {
     ip6->loopback = NULL;
 }
 
-unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {
+/* Multicast this stack sent to its own members. */
+static unsigned poll_mloop(struct six_ip6 *ip6, unsigned budget) {
     unsigned n = 0;
     struct six_pkt *pkt;
 
-    /* Multicast this stack sent to its own members, first. */
     while (n < budget && (pkt = six__pktq_pop(&ip6->mloop))) {
         struct six_if *ifp = six__ip6_if(ip6, pkt->ifindex);
         if (ifp)
@@ -108,9 +108,23 @@ unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {
             six__pkt_free(pkt);
         n++;
     }
+    return n;
+}
+
+unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget) {
+    unsigned n = poll_mloop(ip6, budget);
+
     for (unsigned i = 1; i <= ip6->ifs_hi; i++)
         if (ip6->ifs[i])
             n += ip6->ifs[i]->ops->rx(ip6->ifs[i], budget);
+    return n;
+}
+
+unsigned six__ip6_poll_loopback(struct six_ip6 *ip6, unsigned budget) {
+    unsigned n = poll_mloop(ip6, budget);
+
+    if (ip6->loopback)
+        n += ip6->loopback->ops->rx(ip6->loopback, budget);
     return n;
 }
 

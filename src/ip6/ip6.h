@@ -254,6 +254,10 @@ void six__ip6_if_remove(struct six_ip6 *ip6, unsigned ifindex);
 void six__ip6_if_destroy_all(struct six_ip6 *ip6);
 /* Runs every interface's rx; returns the frames delivered. */
 unsigned six__ip6_poll_links(struct six_ip6 *ip6, unsigned budget);
+/* Delivers what this stack sent itself (loopback, multicast to its own
+ * members) and nothing from the outside: cheap enough for every receive
+ * and close, which may leave a segment for ::1 behind. */
+unsigned six__ip6_poll_loopback(struct six_ip6 *ip6, unsigned budget);
 
 /* ---- addresses ---- */
 int six__ip6_addr_add(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *a,

@@ -202,8 +202,13 @@ static ssize_t sock_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
     size_t off, n, copied;
     int rc;
 
-    if (s->type == SOCK_STREAM)
-        return six__tcp6_recvmsg(s, msg, flags);
+    if (s->type == SOCK_STREAM) {
+        /* A read may open the window: the update to a peer on ::1 goes
+         * before the call returns, or a writer waiting for it stalls. */
+        ssize_t r = six__tcp6_recvmsg(s, msg, flags);
+        six__ip6_poll_loopback(s->socks->ip6, DRAIN_BUDGET);
+        return r;
+    }
     if (!msg)
         return -EFAULT;
     if (flags & MSG_OOB)
@@ -339,8 +344,11 @@ int six_getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
 }
 
 static int sock_shutdown(struct six_sock *s, int how) {
-    if (s->type == SOCK_STREAM)
-        return six__tcp6_shutdown(s, how);
+    if (s->type == SOCK_STREAM) {
+        int rc = six__tcp6_shutdown(s, how);
+        six__ip6_poll_loopback(s->socks->ip6, DRAIN_BUDGET);   /* the FIN */
+        return rc;
+    }
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
         return -EINVAL;
     if (!s->connected)
@@ -396,12 +404,16 @@ int six_accept(int fd, struct sockaddr *addr, socklen_t *len) {
 
 int six_close(int fd) {
     struct six_sock *s = six__sock_acquire(fd);
+    struct six_ip6 *ip6;
 
     if (!s)
         return (int)ret(six_port_close(fd));
     if (s->type == SOCK_STREAM)
         six__tcp6_linger(s);
+    ip6 = s->socks->ip6;
     six__sock_close_locked(s);
+    /* A FIN or RST for a peer on ::1 goes before close returns. */
+    six__ip6_poll_loopback(ip6, DRAIN_BUDGET);
     six__sock_release(s);
     return 0;
 }

@@ -391,6 +391,67 @@ TEST(tcp_over_loopback_on_one_stack) {
     six_stack_free(st);
 }
 
+/* Over ::1 with nothing but the two sockets' own calls (no stack thread,
+ * no six_stack_poll, the clock still): a writer that keeps its send
+ * buffer full and a reader that drains what poll says is there move every
+ * byte, and the reader sees the writer's close. The window update a read
+ * sends and the FIN of a close must be delivered by those calls, as a
+ * send's segments are: left in the loopback queue, the writer stalled
+ * once the reader had drained 196,608 bytes. */
+TEST(tcp_over_loopback_flows_without_polling_the_stack) {
+    struct six_stack_config cfg = h_config(7);
+    struct six_stack *st = six_stack_new(&cfg);
+    struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+    struct sockaddr_in6 sin6 = t_sin6(&lo, 5556);
+    static uint8_t out[65536], in[65536];
+    const size_t total = 4u << 20;
+    size_t sent = 0, got = 0;
+    int idle = 0;
+
+    CHECK(st != NULL);
+    int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_listen(l, 4));
+    int c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_OK(six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6)));
+    int s = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    for (size_t i = 0; i < sizeof(out); i++)
+        out[i] = (uint8_t)(i * 7 + i / 251);
+    while (got < total && idle < 100) {
+        struct pollfd pf[2] = {{.fd = c, .events = POLLOUT}, {.fd = s, .events = POLLIN}};
+        int moved = 0;
+        CHECK(six_poll(pf, 2, 0) >= 0);
+        /* The writer fills its buffer, then the reader takes one read. */
+        while ((pf[0].revents & POLLOUT) && sent < total) {
+            size_t at = sent % sizeof(out), n = sizeof(out) - at;
+            ssize_t k = six_send(c, out + at, n < total - sent ? n : total - sent, 0);
+            if (k <= 0)
+                break;
+            sent += (size_t)k;
+            moved = 1;
+            if (sent == total)
+                CHECK_OK(six_close(c));
+        }
+        if (pf[1].revents & POLLIN) {
+            ssize_t k = six_recv(s, in, sizeof(in), 0);
+            CHECK(k > 0);
+            for (ssize_t i = 0; i < k; i++)
+                if (in[i] != out[(got + (size_t)i) % sizeof(out)])
+                    six_test_fail(__FILE__, __LINE__, "byte %zu differs", got + (size_t)i);
+            got += (size_t)k;
+            moved = 1;
+        }
+        idle = moved ? 0 : idle + 1;
+    }
+    if (got < total)
+        six_test_fail(__FILE__, __LINE__, "stalled: %zu of %zu bytes sent, %zu read", sent, total, got);
+    /* The writer's FIN came with the last data: EOF without a poll. */
+    CHECK_EQ(CHECK_OK(six_recv(s, in, sizeof(in), 0)), 0);
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(l));
+    six_stack_free(st);
+}
+
 /* Many short connections over ::1: ephemeral ports whose 4-tuple sits in
  * TIME-WAIT are passed over, never EADDRINUSE (tcpnet's finding). */
 TEST(tcp_many_connections_skip_time_wait_tuples) {
