@@ -635,35 +635,13 @@ static int check_ack(struct six_tcb *t, const struct seg *s) {
 }
 
 /* Inserts [seq, end) into the out-of-order ranges, merging. Returns 0 or
- * -1 when no range is left. */
+ * -1 when no range is left (ranges already held are never forgotten: the
+ * peer may have taken them as SACKed). */
 static int ooo_add(struct six_tcb *t, uint32_t seq, uint32_t end) {
-    struct six_tcp_sack *r = t->ooo;
-    unsigned n = t->n_ooo, i = 0;
+    int i = six__ranges_add(t->ooo, &t->n_ooo, SIX_TCP_OOO_MAX, seq, end, 0);
 
-    while (i < n && six_seq_lt(r[i].right, seq))
-        i++;
-    if (i < n && six_seq_le(r[i].left, end)) {
-        /* Overlaps or touches r[i] (and maybe those after). */
-        if (six_seq_lt(seq, r[i].left))
-            r[i].left = seq;
-        if (six_seq_gt(end, r[i].right))
-            r[i].right = end;
-        while (i + 1 < n && six_seq_le(r[i + 1].left, r[i].right)) {
-            if (six_seq_gt(r[i + 1].right, r[i].right))
-                r[i].right = r[i + 1].right;
-            memmove(&r[i + 1], &r[i + 2], (n - i - 2) * sizeof(*r));
-            n--;
-        }
-        t->n_ooo = (uint8_t)n;
-        t->ooo_last = (uint8_t)i;
-        return 0;
-    }
-    if (n == SIX_TCP_OOO_MAX)
+    if (i < 0)
         return -1;
-    memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
-    r[i].left = seq;
-    r[i].right = end;
-    t->n_ooo = (uint8_t)(n + 1);
     t->ooo_last = (uint8_t)i;
     return 0;
 }

@@ -7,36 +7,37 @@
 
 #include "tcp/tcp.h"
 
-static void sack_insert(struct six_tcb *t, uint32_t l, uint32_t r) {
-    struct six_tcp_sack *s = t->sacked;
-    unsigned n = t->n_sacked, i = 0;
+int six__ranges_add(struct six_tcp_sack *r, uint8_t *count, unsigned max, uint32_t left,
+                    uint32_t right, int evict) {
+    unsigned n = *count, i = 0;
 
-    while (i < n && six_seq_lt(s[i].right, l))
+    while (i < n && six_seq_lt(r[i].right, left))
         i++;
-    if (i < n && six_seq_le(s[i].left, r)) {
-        if (six_seq_lt(l, s[i].left))
-            s[i].left = l;
-        if (six_seq_gt(r, s[i].right))
-            s[i].right = r;
-        while (i + 1 < n && six_seq_le(s[i + 1].left, s[i].right)) {
-            if (six_seq_gt(s[i + 1].right, s[i].right))
-                s[i].right = s[i + 1].right;
-            memmove(&s[i + 1], &s[i + 2], (n - i - 2) * sizeof(*s));
+    if (i < n && six_seq_le(r[i].left, right)) {
+        /* Overlaps or touches r[i], and maybe those after it. */
+        if (six_seq_lt(left, r[i].left))
+            r[i].left = left;
+        if (six_seq_gt(right, r[i].right))
+            r[i].right = right;
+        while (i + 1 < n && six_seq_le(r[i + 1].left, r[i].right)) {
+            if (six_seq_gt(r[i + 1].right, r[i].right))
+                r[i].right = r[i + 1].right;
+            memmove(&r[i + 1], &r[i + 2], (n - i - 2) * sizeof(*r));
             n--;
         }
-        t->n_sacked = (uint8_t)n;
-        return;
+        *count = (uint8_t)n;
+        return (int)i;
     }
-    if (n == SIX_TCP_SACKED_MAX) {
-        /* Full: the highest range goes (the lowest matter most). */
-        if (i == n)
-            return;
-        n--;
+    if (n == max) {
+        if (!evict || i == n)
+            return -1;
+        n--;                      /* the highest range makes room */
     }
-    memmove(&s[i + 1], &s[i], (n - i) * sizeof(*s));
-    s[i].left = l;
-    s[i].right = r;
-    t->n_sacked = (uint8_t)(n + 1);
+    memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+    r[i].left = left;
+    r[i].right = right;
+    *count = (uint8_t)(n + 1);
+    return (int)i;
 }
 
 void six__sack_update(struct six_tcb *t, const struct six_tcp_opts *opt) {
@@ -47,7 +48,8 @@ void six__sack_update(struct six_tcb *t, const struct six_tcp_opts *opt) {
             continue;
         if (six_seq_lt(l, t->snd_una))
             l = t->snd_una;
-        sack_insert(t, l, r);
+        /* Full: the highest range goes (the lowest matter most). */
+        six__ranges_add(t->sacked, &t->n_sacked, SIX_TCP_SACKED_MAX, l, r, 1);
     }
 }
 

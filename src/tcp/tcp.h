@@ -306,6 +306,13 @@ uint32_t six__tcp_rcv_window(const struct six_tcb *t);
 uint16_t six__tcp_route_mss(struct six_tcb *t);
 void six__tcp_notify_owner(struct six_tcb *t);
 
+/* Adds [left, right) to r, *count sorted disjoint ranges (at most max),
+ * merging those it overlaps or touches. When a new range is needed and r
+ * is full: with evict, the highest range makes room unless the new one
+ * would be it; without, nothing changes. Returns the index of the range
+ * that holds [left, right), or -1 when it was not added. (sack.c) */
+int six__ranges_add(struct six_tcp_sack *r, uint8_t *count, unsigned max, uint32_t left,
+                    uint32_t right, int evict);
 /* The SACK scoreboard (sack.c). */
 void six__sack_update(struct six_tcb *t, const struct six_tcp_opts *opt);
 void six__sack_trim(struct six_tcb *t);
