@@ -148,6 +148,13 @@ struct six_stack_config {
     unsigned tcp_max_half_open;
     unsigned tcp_max_time_wait;
     size_t tcp_mem_max;
+    /* RFC 5961 7: challenge ACKs the stack sends per second of its clock,
+     * all connections together (default 1000, as Linux's
+     * tcp_challenge_ack_limit was; 0: none). Each second's allowance is
+     * drawn at random between half and one and a half times the limit, so
+     * an off-path attacker cannot count them to learn of a connection
+     * (CVE-2016-5696). */
+    unsigned tcp_challenge_ack_limit;
 };
 
 /* addr_gen_mode values. */
@@ -644,6 +651,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(tcp_in_bad_ack, "segments with an unacceptable ACK") \
     X(tcp_in_rst_ignored, "RSTs out of window or answered by a challenge ACK") \
     X(tcp_in_challenge_acks, "challenge ACKs sent (RFC 5961)") \
+    X(tcp_in_challenge_acks_limited, "challenge ACKs not sent: the stack's limit per second") \
     X(tcp_in_ooo_segs, "segments held out of order") \
     X(tcp_in_ooo_dropped, "out-of-order segments dropped: no range left") \
     X(tcp_in_dup_segs, "segments wholly duplicate") \

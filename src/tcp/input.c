@@ -345,7 +345,32 @@ static void ack_now(struct six_tcb *t) {
     six__tcp_output(t);
 }
 
+/* RFC 5961 7: whether the stack's allowance of challenge ACKs for this
+ * second of its clock has one left. The allowance is drawn for each
+ * second, between half and one and a half times the limit (Linux's answer
+ * to CVE-2016-5696: a fixed count shared by all connections tells an
+ * off-path attacker, who sees how many challenge ACKs his own connection
+ * gets, how many the victim's drew). */
+static int challenge_allowed(struct six_tcp *tcp) {
+    uint32_t sec = (uint32_t)(six__now(tcp->core) / 1000000u) + 1;
+    uint32_t limit = tcp->challenge_ack_limit;
+
+    if (sec != tcp->challenge_sec) {
+        uint64_t left = limit ? (limit + 1ull) / 2 + six__rand_below(tcp->core, limit) : 0;
+        tcp->challenge_sec = sec;
+        tcp->challenge_left = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+    }
+    if (tcp->challenge_left == 0)
+        return 0;
+    tcp->challenge_left--;
+    return 1;
+}
+
 static void challenge_ack(struct six_tcb *t) {
+    if (!challenge_allowed(t->tcp)) {
+        SIX_STAT(t->tcp->core, tcp_in_challenge_acks_limited);
+        return;
+    }
     SIX_STAT(t->tcp->core, tcp_in_challenge_acks);
     ack_now(t);
 }

@@ -208,6 +208,10 @@ struct six_tcp {
     unsigned time_wait, time_wait_max;
     unsigned half_open, half_open_max;   /* SYN-RECEIVED children */
     size_t mem_used, mem_max;            /* bytes of rings */
+    /* RFC 5961 7: challenge ACKs per second (0: none), what is left of
+     * this second's allowance, and which second that is (plus 1; 0:
+     * none yet). */
+    uint32_t challenge_ack_limit, challenge_left, challenge_sec;
     struct six_hash_key cookie_key;      /* SYN cookies (RFC 4987 3.6) */
     uint16_t port_first, port_last;
 };

@@ -272,6 +272,65 @@ TEST(seg_rst_in_window_draws_challenge_ack) {
     ts_done(&t);
 }
 
+/* RFC 5961 7: challenge ACKs are limited per stack and per second of its
+ * clock; a second's allowance lies between half and one and a half times
+ * tcp_challenge_ack_limit. Returns the challenge ACKs n in-window RSTs drew. */
+static int challenge_acks_for(struct tpeer *t, int n) {
+    static struct tseg out[64];
+    int acks;
+
+    for (int i = 0; i < n; i++)
+        ts_in(t, &(struct tseg){.seq = PISS + 100, .flags = SIX_TCP_RST});
+    acks = ts_out(t, out, 64);
+    for (int i = 0; i < acks; i++)
+        CHECK_EQ(out[i].flags, SIX_TCP_ACK);
+    return acks;
+}
+
+TEST(seg_challenge_acks_are_limited_per_second) {
+    struct six_stack_config ca = h_config(1), cb = h_config(2);
+    struct tpeer t;
+    uint32_t b;
+    char buf[8];
+    int acks;
+
+    six_stack_config_init(&ca);
+    CHECK_EQ(ca.tcp_challenge_ack_limit, 1000);    /* the default */
+    ca = h_config(1);
+    cb.tcp_challenge_ack_limit = 10;
+    memset(&t, 0, sizeof(t));
+    h_up_cfg(&t.p, &ca, &cb);
+    t.peer = h_in6(TS_PEER);
+    ts_cap_start(&t);
+    int fd = establish(&t, PISS, &b);
+    acks = challenge_acks_for(&t, 40);
+    CHECK(acks >= 5 && acks <= 14);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_challenge_acks, (uint64_t)acks);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_challenge_acks_limited, (uint64_t)(40 - acks));
+    /* Nothing more this second; the next second has a new allowance. */
+    CHECK_EQ(challenge_acks_for(&t, 20), 0);
+    h_advance(&t.p, 1000000);
+    acks = challenge_acks_for(&t, 40);
+    CHECK(acks >= 5 && acks <= 14);
+    /* The limit holds back challenge ACKs only: a RST at rcv_nxt resets. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .flags = SIX_TCP_RST});
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), ECONNRESET);
+    ts_done(&t);
+
+    /* A limit of 0: no challenge ACK at all. */
+    cb.tcp_challenge_ack_limit = 0;
+    memset(&t, 0, sizeof(t));
+    h_up_cfg(&t.p, &ca, &cb);
+    t.peer = h_in6(TS_PEER);
+    ts_cap_start(&t);
+    establish(&t, PISS, &b);
+    CHECK_EQ(challenge_acks_for(&t, 5), 0);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_SYN});
+    ts_none(&t);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_challenge_acks_limited, 6);
+    ts_done(&t);
+}
+
 TEST(seg_syn_on_established_draws_challenge_ack) {
     struct tpeer t;
     uint32_t b;
