@@ -726,8 +726,11 @@ static void process_text(struct six_tcb *t, const struct seg *s) {
             six__ring_copy_in(&t->rcv, t->rcv.len + off, data, dlen);
             SIX_STAT(core, tcp_in_ooo_segs);
         }
-        /* RFC 5681 4.2: an out-of-order segment is ACKed at once. */
-        t->ack_now = 1;
+        /* RFC 5681 4.2: an out-of-order segment draws a duplicate ACK at
+         * once. It goes alone, with its SACK blocks: on a full-sized data
+         * segment it would carry none and count as no duplicate ACK (RFC
+         * 5681 2: it has no data), and the peer would wait for its RTO. */
+        six__tcp_send_ctl(t, t->snd_nxt, SIX_TCP_ACK);
         return;
     }
     six__ring_copy_in(&t->rcv, t->rcv.len, data, dlen);

@@ -632,6 +632,40 @@ TEST(seg_out_of_order_ack_carries_sack_blocks) {
     ts_done(&t);
 }
 
+/* With data of its own to send, B still answers an out-of-order segment
+ * with a duplicate ACK of no data that carries the SACK block: on its
+ * full-sized data segments there is no room for one, and a segment with
+ * data is no duplicate ACK to the peer (RFC 5681 2 and 4.2). */
+TEST(seg_out_of_order_draws_a_pure_dup_ack_while_sending) {
+    static uint8_t data[30000];
+    static struct tseg out[64];
+    struct tpeer t;
+    uint32_t b, bts;
+    int n, dup = 0, sent = 0;
+
+    ts_up(&t);
+    int fd = establish_ts_sack(&t, &b, &bts);
+    CHECK_EQ(CHECK_OK(six_send(fd, data, sizeof(data), 0)), (ssize_t)sizeof(data));
+    n = ts_out(&t, out, 64);
+    CHECK(n >= 2 && out[0].len > 900);
+    /* The peer ACKs two of them and sends bytes past a hole. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 11, .ack = b + (uint32_t)(out[0].len + out[1].len),
+                             .flags = SIX_TCP_ACK, .data = "xxxx", .len = 4,
+                             .opt = {.has_ts = 1, .tsval = 102, .tsecr = bts}});
+    n = ts_out(&t, out, 64);
+    for (int i = 0; i < n; i++) {
+        CHECK_EQ(out[i].ack, PISS + 1);
+        if (out[i].len == 0 && out[i].opt.nsack == 1 && out[i].opt.sack[0].left == PISS + 11 &&
+            out[i].opt.sack[0].right == PISS + 15)
+            dup++;
+        else if (out[i].len > 0)
+            sent++;
+    }
+    CHECK_EQ(dup, 1);
+    CHECK(sent >= 1);                   /* the window the ACK opened is used */
+    ts_done(&t);
+}
+
 TEST(seg_sack_recovery_resends_only_the_hole) {
     struct tpeer t;
     uint32_t b, bts;
