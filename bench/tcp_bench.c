@@ -32,7 +32,9 @@
  * connection under 2 KiB; per-segment cost at 10,000 connections within
  * 10 % of 1.
  *
- * Medians of 5 runs.   tcp_bench [scale]   (scale 1 default; 0.1 quick)
+ * Medians of 5 runs.   tcp_bench [scale [part]]   (scale 1 default; 0.1
+ * quick; part: bulk, rr, cps, mem or seg runs only that figure, for
+ * profiling one path)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -347,6 +349,12 @@ static struct six_stack *new_stack(void) {
 
 static double med(double *v) { return bench_median(v, RUNS); }
 
+/* The part of the run asked for (argv[2]), or every part. */
+static const char *only;
+static int part(const char *name) {
+    return !only || strcmp(only, name) == 0;
+}
+
 static void report_rate(const char *what, const char *unit, double s, double k, double l) {
     printf("%-28s sixstack %12.0f  kernel %12.0f", what, s, k);
     if (l > 0)
@@ -363,11 +371,14 @@ int main(int argc, char **argv) {
     size_t lwip_bulk_total = (size_t)(64.0 * 1024 * 1024 * scale);
     long rr_iters = (long)(100000 * scale), cps_iters = (long)(5000 * scale);
     int counts[3] = {1, 100, MAX_CONNS};
-    double v[RUNS], bulk[3], rr[3], cps[3], mcpy, mem_s, mem_l, seg[3][2][RUNS], segm[3][2];
+    double v[RUNS], bulk[3] = {0}, rr[3] = {0}, cps[3] = {0}, mcpy = 0, mem_s = 0, mem_l = 0;
+    double seg[3][2][RUNS], segm[3][2] = {{0}};
     const char *where;
 
-    if (scale <= 0 || rr_iters < 10 || cps_iters < 10) {
-        fprintf(stderr, "usage: tcp_bench [scale > 0]\n");
+    only = argc > 2 ? argv[2] : NULL;
+    if (scale <= 0 || rr_iters < 10 || cps_iters < 10 ||
+        (only && !strstr(" bulk rr cps mem seg ", only))) {
+        fprintf(stderr, "usage: tcp_bench [scale > 0 [bulk|rr|cps|mem|seg]]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -385,83 +396,96 @@ int main(int argc, char **argv) {
                counts[2], MAX_CONNS);
 
     /* 1. bulk */
-    for (int r = 0; r < RUNS; r++)
-        v[r] = bulk_run(&six_api, bulk_total);
-    bulk[0] = med(v);
-    for (int r = 0; r < RUNS; r++)
-        v[r] = bulk_run(&kernel_api, bulk_total);
-    bulk[1] = med(v);
-    for (int r = 0; r < RUNS; r++)
-        v[r] = lwip_ref_tcp_bulk(lwip_bulk_total, WRITE_SIZE);
-    bulk[2] = med(v);
-    for (int r = 0; r < RUNS; r++)
-        v[r] = memcpy_run(bulk_total);
-    mcpy = med(v);
-    report_rate("bulk, 64 KiB writes", "bytes/s", bulk[0], bulk[1], bulk[2]);
-    printf("%-28s %12.0f bytes/s\n", "memcpy, 64 KiB blocks", mcpy);
+    if (part("bulk")) {
+        for (int r = 0; r < RUNS; r++)
+            v[r] = bulk_run(&six_api, bulk_total);
+        bulk[0] = med(v);
+        for (int r = 0; r < RUNS; r++)
+            v[r] = bulk_run(&kernel_api, bulk_total);
+        bulk[1] = med(v);
+        for (int r = 0; r < RUNS; r++)
+            v[r] = lwip_ref_tcp_bulk(lwip_bulk_total, WRITE_SIZE);
+        bulk[2] = med(v);
+        for (int r = 0; r < RUNS; r++)
+            v[r] = memcpy_run(bulk_total);
+        mcpy = med(v);
+        report_rate("bulk, 64 KiB writes", "bytes/s", bulk[0], bulk[1], bulk[2]);
+        printf("%-28s %12.0f bytes/s\n", "memcpy, 64 KiB blocks", mcpy);
+    }
 
     /* 2. request/response on one connection */
-    for (int r = 0; r < RUNS; r++) {
-        conns_open(&six_api, &cs, 1);
-        v[r] = rr_run(&six_api, &cs, 0, rr_iters);
-        conns_close(&six_api, &cs);
-    }
-    rr[0] = med(v);
-    for (int r = 0; r < RUNS; r++) {
-        conns_open(&kernel_api, &cs, 1);
-        v[r] = rr_run(&kernel_api, &cs, 0, rr_iters);
-        conns_close(&kernel_api, &cs);
-    }
-    rr[1] = med(v);
-    for (int r = 0; r < RUNS; r++)
-        v[r] = lwip_ref_tcp_rr(RR_SIZE, rr_iters, 1);
-    rr[2] = med(v);
-    report_rate("request/response, 64 B", "transactions/s", rr[0], rr[1], rr[2]);
-
-    /* 3. connections */
-    for (int r = 0; r < RUNS; r++)
-        v[r] = cps_run(&six_api, cps_iters);
-    cps[0] = med(v);
-    for (int r = 0; r < RUNS; r++)
-        v[r] = cps_run(&kernel_api, cps_iters);
-    cps[1] = med(v);
-    for (int r = 0; r < RUNS; r++)
-        v[r] = lwip_ref_tcp_cps(cps_iters / RUNS);
-    cps[2] = med(v);
-    report_rate("connect+accept+close", "connections/s", cps[0], cps[1], cps[2]);
-
-    /* 4. memory */
-    mem_s = conn_bytes(&six_api, &cs, 1000);
-    mem_l = lwip_ref_tcp_conn_bytes(1000);
-    printf("memory tcp idle established connection: sixstack %.0f B", mem_s);
-    if (mem_l > 0)
-        printf(", lwIP %.0f B", mem_l);
-    printf(" (heap growth over 1000 pairs / 2000; the kernel's is not in the heap)\n");
-
-    /* 5. per-segment cost, runs interleaved across the counts */
-    for (int r = 0; r < RUNS; r++)
-        for (int i = 0; i < 3; i++) {
-            conns_open(&six_api, &cs, counts[i]);
-            seg[i][0][r] = 1e9 / (2 * rr_run(&six_api, &cs, 0, rr_iters));
+    if (part("rr")) {
+        for (int r = 0; r < RUNS; r++) {
+            conns_open(&six_api, &cs, 1);
+            v[r] = rr_run(&six_api, &cs, 0, rr_iters);
             conns_close(&six_api, &cs);
-            conns_open(&kernel_api, &cs, counts[i]);
-            seg[i][1][r] = 1e9 / (2 * rr_run(&kernel_api, &cs, 0, rr_iters));
+        }
+        rr[0] = med(v);
+        for (int r = 0; r < RUNS; r++) {
+            conns_open(&kernel_api, &cs, 1);
+            v[r] = rr_run(&kernel_api, &cs, 0, rr_iters);
             conns_close(&kernel_api, &cs);
         }
-    for (int i = 0; i < 3; i++) {
-        double l = lwip_ref_tcp_rr(RR_SIZE, rr_iters, counts[i]);
-        segm[i][0] = bench_median(seg[i][0], RUNS);
-        segm[i][1] = bench_median(seg[i][1], RUNS);
-        printf("per segment, %5d connections: sixstack %6.0f ns  kernel %6.0f ns", counts[i],
-               segm[i][0], segm[i][1]);
-        if (l > 0)
-            printf("  lwIP %6.0f ns", 1e9 / (2 * l));
-        printf("\n");
+        rr[1] = med(v);
+        for (int r = 0; r < RUNS; r++)
+            v[r] = lwip_ref_tcp_rr(RR_SIZE, rr_iters, 1);
+        rr[2] = med(v);
+        report_rate("request/response, 64 B", "transactions/s", rr[0], rr[1], rr[2]);
+    }
+
+    /* 3. connections */
+    if (part("cps")) {
+        for (int r = 0; r < RUNS; r++)
+            v[r] = cps_run(&six_api, cps_iters);
+        cps[0] = med(v);
+        for (int r = 0; r < RUNS; r++)
+            v[r] = cps_run(&kernel_api, cps_iters);
+        cps[1] = med(v);
+        for (int r = 0; r < RUNS; r++)
+            v[r] = lwip_ref_tcp_cps(cps_iters / RUNS);
+        cps[2] = med(v);
+        report_rate("connect+accept+close", "connections/s", cps[0], cps[1], cps[2]);
+    }
+
+    /* 4. memory */
+    if (part("mem")) {
+        mem_s = conn_bytes(&six_api, &cs, 1000);
+        mem_l = lwip_ref_tcp_conn_bytes(1000);
+        printf("memory tcp idle established connection: sixstack %.0f B", mem_s);
+        if (mem_l > 0)
+            printf(", lwIP %.0f B", mem_l);
+        printf(" (heap growth over 1000 pairs / 2000; the kernel's is not in the heap)\n");
+    }
+
+    /* 5. per-segment cost, runs interleaved across the counts */
+    if (part("seg")) {
+        for (int r = 0; r < RUNS; r++)
+            for (int i = 0; i < 3; i++) {
+                conns_open(&six_api, &cs, counts[i]);
+                seg[i][0][r] = 1e9 / (2 * rr_run(&six_api, &cs, 0, rr_iters));
+                conns_close(&six_api, &cs);
+                conns_open(&kernel_api, &cs, counts[i]);
+                seg[i][1][r] = 1e9 / (2 * rr_run(&kernel_api, &cs, 0, rr_iters));
+                conns_close(&kernel_api, &cs);
+            }
+        for (int i = 0; i < 3; i++) {
+            double l = lwip_ref_tcp_rr(RR_SIZE, rr_iters, counts[i]);
+            segm[i][0] = bench_median(seg[i][0], RUNS);
+            segm[i][1] = bench_median(seg[i][1], RUNS);
+            printf("per segment, %5d connections: sixstack %6.0f ns  kernel %6.0f ns", counts[i],
+                   segm[i][0], segm[i][1]);
+            if (l > 0)
+                printf("  lwIP %6.0f ns", 1e9 / (2 * l));
+            printf("\n");
+        }
     }
 
     if (addrinuse_retries)
-        printf("note: %ld connect()s failed with EADDRINUSE and were retried\n",
-               addrinuse_retries);
+        printf("note: %ld connect()s failed with EADDRINUSE and were retried\n", addrinuse_retries);
+    if (only) {
+        six_stack_free(loop_stack);
+        return 0;
+    }
     const char *lw = lwip_ref_missing() ? lwip_ref_missing() : "lwIP run failed";
     bench_target("tcp bulk 64 KiB writes vs kernel", bulk[0] / bulk[1], 1, 2.0, NULL);
     bench_target("tcp bulk 64 KiB writes vs lwIP", bulk[2] > 0 ? bulk[0] / bulk[2] : -1, 1, 5.0,
