@@ -2,10 +2,17 @@
  * RFC 5681), Nagle (RFC 896, RFC 9293 3.7.4), resets.
  *
  * A segment's data is copied once, from the send ring into the packet
- * buffer that goes to IPv6 output; the ring keeps it until it is ACKed. */
+ * buffer that goes to IPv6 output; the ring keeps it until it is ACKed.
+ *
+ * A segment that comes straight back to this node (loopback, nothing
+ * capturing it, no IPsec to apply) carries no computed checksum: its
+ * bytes never leave memory, and input trusts SIX_PKT_CSUM_OK on loopback
+ * (Linux skips it on lo the same way, CHECKSUM_PARTIAL). */
 #include <errno.h>
 #include <string.h>
 
+#include "ipsec/ipsec.h"
+#include "link/link.h"
 #include "tcp/tcp.h"
 #include "wire/bytes.h"
 #include "wire/cksum.h"
@@ -110,6 +117,16 @@ static void fill_options(struct six_tcb *t, uint8_t flags, uint32_t len,
         fill_sack(t, opt);
 }
 
+/* The checksum must be computed: the segment may leave this node, be
+ * captured, or be protected by IPsec (which may tunnel it elsewhere). */
+static int csum_needed(const struct six_tcp *tcp, const struct six_ip6_out *o,
+                       const struct six_if *ifp) {
+    const struct six_ipsec *ips = tcp->ip6->ipsec_ctx;
+
+    return !(ifp->flags & SIX_IFF_LOOPBACK) || ifp->capture || o->ipsec_levels ||
+           (ips && ips->nsp[SIX_SP_OUT]);
+}
+
 int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t flags) {
     struct six_tcp *tcp = t->tcp;
     struct six_core *core = tcp->core;
@@ -154,8 +171,9 @@ int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t fla
     six_tcp_emit(&r, pkt->data);
     if (len)
         six__ring_copy_out(&t->snd, seq - t->snd_una, pkt->data + hlen, len);
-    six_put16(pkt->data + SIX_TCP_OFF_CKSUM,
-              six_cksum_ip6(&o.src, &o.dst, IPPROTO_TCP, pkt->data, pkt->len));
+    if (csum_needed(tcp, &o, ifp))
+        six_put16(pkt->data + SIX_TCP_OFF_CKSUM,
+                  six_cksum_ip6(&o.src, &o.dst, IPPROTO_TCP, pkt->data, pkt->len));
     pkt->flags |= SIX_PKT_CSUM_OK;
     if (flags & SIX_TCP_ACK) {
         if (six_seq_gt(t->rcv_nxt + win, t->rcv_adv))
