@@ -243,7 +243,10 @@ static uint32_t fin_seq(const struct six_tcb *t) {
     return t->snd_una + t->snd.len;
 }
 
-/* Data may flow: our SYN is acknowledged and the state sends. */
+/* Data may flow: our SYN is acknowledged and the state sends. Only a
+ * close in SYN-RECEIVED reaches these states with the SYN unacknowledged:
+ * then nothing but the SYN went (snd_una = iss, snd_max = iss + 1). Not
+ * "snd_una after iss": that stops being true after 2 GiB sent. */
 static int may_send_data(const struct six_tcb *t) {
     switch (t->state) {
     case SIX_TCP_ESTABLISHED:
@@ -251,7 +254,7 @@ static int may_send_data(const struct six_tcb *t) {
     case SIX_TCP_FIN_WAIT_1:
     case SIX_TCP_CLOSING:
     case SIX_TCP_LAST_ACK:
-        return six_seq_gt(t->snd_una, t->iss);
+        return !(t->snd_una == t->iss && t->snd_max == t->iss + 1);
     default:
         return 0;
     }
