@@ -72,7 +72,10 @@ static int check_create(struct six_socks *socks, int type, int proto,
     if (type == SOCK_DGRAM || type == SOCK_STREAM) {
         if (proto != 0 && proto != (type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP))
             return -EPROTONOSUPPORT;
-        return socks->nsocks >= socks->max_socks ? -ENOBUFS : 0;
+        if (socks->nsocks >= socks->max_socks)
+            return -ENOBUFS;
+        /* TCP's tables are made by the stack's first stream socket. */
+        return type == SOCK_STREAM ? six__tcp_tables(&socks->tcp) : 0;
     }
     if (type != SOCK_RAW)
         return -EPROTONOSUPPORT;

@@ -118,7 +118,7 @@ static uint32_t cookie_hash(const struct six_tcp *tcp, const struct seg *s, uint
     memcpy(k + 34, &s->h.dport, 2);
     memcpy(k + 36, &irs, 4);
     memcpy(k + 40, &count, 4);
-    return (uint32_t)six__siphash(&tcp->cookie_key, k, sizeof(k)) & 0xffffff;
+    return (uint32_t)six__siphash(&tcp->keys->cookie, k, sizeof(k)) & 0xffffff;
 }
 
 static uint32_t cookie_count(const struct six_tcp *tcp) {

@@ -9,6 +9,11 @@
  * it. A listener's children share its port and are only in the first.
  *
  * ISNs: RFC 6528, M + F(4-tuple, secret), M a 4 microsecond clock.
+ *
+ * The tables and the secrets are made on first use (the stack's first
+ * stream socket or TCB), not with the stack: a board that never speaks TCP
+ * keeps their RAM. Until then every lookup finds nothing, so a segment
+ * gets the RST a closed port gives, with nothing allocated.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,18 +38,6 @@ int six__tcp_init(struct six_tcp *tcp, struct six_core *core, struct six_ip6 *ip
     memset(tcp, 0, sizeof(*tcp));
     tcp->core = core;
     tcp->ip6 = ip6;
-    tcp->conns = calloc(CONNS_MIN, sizeof(*tcp->conns));
-    tcp->binds = calloc(BINDS_MIN, sizeof(*tcp->binds));
-    if (!tcp->conns || !tcp->binds) {
-        free(tcp->conns);
-        free(tcp->binds);
-        return -ENOMEM;
-    }
-    tcp->conns_mask = CONNS_MIN - 1;
-    tcp->binds_mask = BINDS_MIN - 1;
-    six__rand_key(core, &tcp->hash_key, sizeof(tcp->hash_key));
-    six__rand_key(core, &tcp->isn_key, sizeof(tcp->isn_key));
-    six__rand_key(core, &tcp->cookie_key, sizeof(tcp->cookie_key));
     tcp->half_open_max = 1024;
     tcp->mem_max = (size_t)256 << 20;
     tcp->time_wait_max = 65536;
@@ -52,6 +45,32 @@ int six__tcp_init(struct six_tcp *tcp, struct six_core *core, struct six_ip6 *ip
     tcp->port_last = 65535;
     ip6->upper[IPPROTO_TCP] = six__tcp_input;
     ip6->upper_ctx[IPPROTO_TCP] = tcp;
+    return 0;
+}
+
+int six__tcp_tables(struct six_tcp *tcp) {
+    struct six_tcb **conns, **binds;
+    struct six_tcp_keys *keys;
+
+    if (tcp->conns)
+        return 0;
+    conns = calloc(CONNS_MIN, sizeof(*conns));
+    binds = calloc(BINDS_MIN, sizeof(*binds));
+    keys = malloc(sizeof(*keys));
+    if (!conns || !binds || !keys) {
+        free(conns);
+        free(binds);
+        free(keys);
+        return -ENOBUFS;
+    }
+    six__rand_key(tcp->core, &keys->hash, sizeof(keys->hash));
+    six__rand_key(tcp->core, &keys->isn, sizeof(keys->isn));
+    six__rand_key(tcp->core, &keys->cookie, sizeof(keys->cookie));
+    tcp->keys = keys;
+    tcp->conns = conns;
+    tcp->binds = binds;
+    tcp->conns_mask = CONNS_MIN - 1;
+    tcp->binds_mask = BINDS_MIN - 1;
     return 0;
 }
 
@@ -78,7 +97,9 @@ void six__tcp_fini(struct six_tcp *tcp) {
     }
     free(tcp->conns);
     free(tcp->binds);
+    free(tcp->keys);
     tcp->conns = tcp->binds = NULL;
+    tcp->keys = NULL;
 }
 
 /* ---- the 4-tuple table ---- */
@@ -90,7 +111,7 @@ static uint32_t tuple_hash(const struct six_tcp *tcp, const struct in6_addr *lad
     memcpy(k + 16, faddr, 16);
     memcpy(k + 32, &lport, 2);
     memcpy(k + 34, &fport, 2);
-    return (uint32_t)six__siphash(&tcp->hash_key, k, sizeof(k));
+    return (uint32_t)six__siphash(&tcp->keys->hash, k, sizeof(k));
 }
 
 static struct six_tcb **conn_bucket(struct six_tcp *tcp, const struct six_tcb *t) {
@@ -150,8 +171,11 @@ static void conns_remove(struct six_tcb *t) {
 
 struct six_tcb *six__tcp_lookup(struct six_tcp *tcp, const struct in6_addr *src,
                                 const struct in6_addr *dst, uint16_t sport, uint16_t dport) {
-    struct six_tcb *t = tcp->conns[tuple_hash(tcp, dst, src, dport, sport) & tcp->conns_mask];
+    struct six_tcb *t;
 
+    if (!tcp->conns)
+        return NULL;    /* TCP never used: no connection */
+    t = tcp->conns[tuple_hash(tcp, dst, src, dport, sport) & tcp->conns_mask];
     for (; t; t = t->next_conn)
         if (t->lport == dport && t->fport == sport && IN6_ARE_ADDR_EQUAL(&t->faddr, src) &&
             IN6_ARE_ADDR_EQUAL(&t->laddr, dst))
@@ -213,6 +237,8 @@ struct six_tcb *six__tcp_lookup_listener(struct six_tcp *tcp, const struct in6_a
                                          uint16_t dport, unsigned ifindex) {
     struct six_tcb *wild = NULL;
 
+    if (!tcp->binds)
+        return NULL;
     for (struct six_tcb *t = *bind_bucket(tcp, dport); t; t = t->next_bind) {
         if (t->lport != dport || t->state != SIX_TCP_LISTEN)
             continue;
@@ -322,13 +348,13 @@ uint32_t six__tcp_isn(struct six_tcp *tcp, const struct six_tcb *t) {
     memcpy(k + 16, &t->faddr, 16);
     memcpy(k + 32, &t->lport, 2);
     memcpy(k + 34, &t->fport, 2);
-    return (uint32_t)(six__now(tcp->core) / 4) + (uint32_t)six__siphash(&tcp->isn_key, k, sizeof(k));
+    return (uint32_t)(six__now(tcp->core) / 4) + (uint32_t)six__siphash(&tcp->keys->isn, k, sizeof(k));
 }
 
 struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner) {
-    struct six_tcb *t = calloc(1, sizeof(*t));
+    struct six_tcb *t;
 
-    if (!t)
+    if (six__tcp_tables(tcp) < 0 || !(t = calloc(1, sizeof(*t))))
         return NULL;
     t->tcp = tcp;
     t->owner = owner;

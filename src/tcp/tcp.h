@@ -190,11 +190,24 @@ struct six_tcp_upcalls {
     void (*segment)(void *owner, struct six_pkt *pkt);
 };
 
+/* The per-stack secrets, made with the tables. */
+struct six_tcp_keys {
+    struct six_hash_key hash;            /* the 4-tuple table */
+    struct six_hash_key isn;             /* RFC 6528 */
+    struct six_hash_key cookie;          /* SYN cookies (RFC 4987 3.6) */
+};
+
 struct six_tcp {
     struct six_core *core;
     struct six_ip6 *ip6;
     struct six_tcp_upcalls up;
     void *up_ctx;
+    /* The tables and the secrets are made with the first TCB
+     * (six__tcp_tables): a stack that never uses TCP pays nothing for them
+     * (the board's RAM), and a segment reaching it finds no connection and
+     * is answered as today. Put new state that only matters once TCP is in
+     * use behind a pointer too, not in this struct. */
+    struct six_tcp_keys *keys;
     /* Connections by keyed hash of the 4-tuple (listeners not included). */
     struct six_tcb **conns;
     unsigned conns_mask, nconns;
@@ -202,8 +215,6 @@ struct six_tcp {
      * connect()), by port; a listener's children are not in it. */
     struct six_tcb **binds;
     unsigned binds_mask, nbinds;
-    struct six_hash_key hash_key;
-    struct six_hash_key isn_key;
     unsigned ntcbs;
     unsigned time_wait, time_wait_max;
     unsigned half_open, half_open_max;   /* SYN-RECEIVED children */
@@ -212,7 +223,6 @@ struct six_tcp {
      * this second's allowance, and which second that is (plus 1; 0:
      * none yet). */
     uint32_t challenge_ack_limit, challenge_left, challenge_sec;
-    struct six_hash_key cookie_key;      /* SYN cookies (RFC 4987 3.6) */
     uint16_t port_first, port_last;
 };
 
@@ -233,7 +243,11 @@ int six__tcp_init(struct six_tcp *tcp, struct six_core *core, struct six_ip6 *ip
 /* Frees every TCB (sockets must be gone). */
 void six__tcp_fini(struct six_tcp *tcp);
 
-/* A new closed TCB for a socket (owner), or NULL (-ENOBUFS). */
+/* Makes the tables and secrets if they are not there yet: 0, or -ENOBUFS
+ * (nothing changed). */
+int six__tcp_tables(struct six_tcp *tcp);
+/* A new closed TCB for a socket (owner), or NULL (-ENOBUFS); makes the
+ * tables first if need be. */
 struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner);
 /* The socket is going (close()): detaches it; with abort (SO_LINGER 0,
  * or unread data, RFC 2525 2.17) resets the connection, else closes it
