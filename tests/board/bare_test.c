@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -119,5 +120,34 @@ TEST(memory_comes_from_the_arena) {
     (void)before;   /* a high-water mark: earlier tests' memory is reused */
     CHECK(six_bare_arena_used() > 0);
     CHECK(six_bare_arena_used() <= SIX_BARE_ARENA_BYTES);
+    six_stack_free(st);
+}
+
+/* TCP's tables are made by a stack's first stream socket (not with the
+ * stack, so a firmware without TCP keeps that RAM): with the arena used
+ * up, that socket is refused with ENOBUFS, and it works once memory is
+ * back. */
+TEST(a_stream_socket_with_the_arena_full_is_refused_then_works) {
+    static void *fill[8192];
+    struct six_stack *st = loopback_stack();
+    struct sockaddr_in6 lo = {.sin6_family = AF_INET6, .sin6_port = htons(7010),
+                              .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    int n = 0, fd;
+
+    for (size_t size = 4096; size >= 8; size /= 2)
+        while (n < 8192 && (fill[n] = malloc(size)) != NULL)
+            n++;
+    CHECK(n < 8192);
+    fd = six_socket_on(st, AF_INET6, SOCK_STREAM, 0);
+    int err = errno;
+    while (n > 0)
+        free(fill[--n]);
+    CHECK_EQ(fd, -1);
+    CHECK(err == ENOBUFS || err == ENOMEM);
+
+    fd = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM, 0));
+    CHECK_OK(six_bind(fd, (struct sockaddr *)&lo, sizeof(lo)));
+    CHECK_OK(six_listen(fd, 1));
+    six_close(fd);
     six_stack_free(st);
 }
