@@ -706,7 +706,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(ipsec_in_malformed, "IPsec packets dropped: too short, bad length or inner protocol") \
     X(ipsec_in_policy, "packets dropped: the inbound policy wanted a protection they lack") \
     X(ipsec_in_discard, "packets dropped: an inbound policy discards them") \
-    X(ipsec_in_sock_policy, "datagrams a socket's IPsec level refused: not protected") \
+    X(ipsec_in_sock_policy, "datagrams and TCP segments a socket's IPsec level refused: not protected") \
     X(ipsec_out_esp, "packets protected with ESP") \
     X(ipsec_out_ah, "packets protected with AH") \
     X(ipsec_out_ipcomp, "payloads compressed with IPComp") \

@@ -18,6 +18,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include <sixstack/socket.h>
+
 #include "core/core.h"
 #include "core/hash.h"
 #include "ip6/reass.h"
@@ -236,6 +238,11 @@ struct six_ip6 {
     int (*ipsec_check)(void *ctx, struct six_pkt *pkt);
     int (*ipsec_output)(void *ctx, struct six_pkt **pkt, const struct six_ip6_out *o,
                         struct six_ip6_out *tun, struct six_if **ifp);
+    /* The most bytes ipsec_output would add to a packet built from o whose
+     * upper-layer header starts with l4[0..len) (ports or ICMPv6 type, for
+     * the selectors): what a transport's segment size leaves room for. */
+    size_t (*ipsec_overhead)(void *ctx, const struct six_ip6_out *o, const uint8_t *l4,
+                             size_t len);
     void *ipsec_ctx;
 };
 
@@ -382,6 +389,27 @@ enum {
     SIX_IPSEC_SL_IPCOMP = 3,
 };
 
+/* Whether a packet that arrived with the protections sec (SIX_PKT_SEC_*)
+ * meets the socket levels levels (KAME's ipsec6_in_reject): require or
+ * unique on AUTH wants AH, on ESP_TRANS ESP in transport mode, on
+ * ESP_NETWORK ESP in tunnel mode; IPComp is never required of input (RFC
+ * 3173 2.2 lets a sender skip it). */
+static inline int six__ip6_ipsec_levels_met(uint32_t levels, unsigned sec) {
+    static const struct {
+        uint8_t slot, bits;
+    } need[] = {
+        {SIX_IPSEC_SL_AUTH, SIX_PKT_SEC_AH | SIX_PKT_SEC_AH_TUNNEL},
+        {SIX_IPSEC_SL_ESP_TRANS, SIX_PKT_SEC_ESP},
+        {SIX_IPSEC_SL_ESP_NETWORK, SIX_PKT_SEC_ESP_TUNNEL},
+    };
+    for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+        unsigned lvl = levels >> (8 * need[i].slot) & 0xff;
+        if (lvl >= SIX_IPSEC_LEVEL_REQUIRE && !(sec & need[i].bits))
+            return 0;
+    }
+    return 1;
+}
+
 /* RFC 3542 11.1 IPV6_USE_MIN_MTU, in an order where 0 (a zeroed
  * six_ip6_out) is the RFC's default, -1. */
 enum {
@@ -421,6 +449,11 @@ int six__ip6_route_out_cached(const struct six_ip6 *ip6, struct six_route_cache 
 
 /* Bytes of extension headers o will emit. */
 size_t six__ip6_ext_len(const struct six_ip6_out *o);
+/* ip6->ipsec_overhead, or 0 without IPsec. */
+static inline size_t six__ip6_ipsec_overhead(const struct six_ip6 *ip6, const struct six_ip6_out *o,
+                                             const uint8_t *l4, size_t len) {
+    return ip6->ipsec_overhead ? ip6->ipsec_overhead(ip6->ipsec_ctx, o, l4, len) : 0;
+}
 
 /* Prepends the extension headers and the IPv6 header to pkt (data at the
  * upper-layer header, enough headroom) and sends it. Consumes pkt.

@@ -20,6 +20,7 @@
 
 #include "ipsec/ipsec.h"
 #include "wire/bytes.h"
+#include "wire/esp.h"
 #include "wire/ext.h"
 #include "wire/ipv6.h"
 
@@ -248,6 +249,29 @@ static int apply(struct six_ipsec *ips, struct six_pkt **pp, const struct step *
     return six__esp_output(ips, st->sa, *pp, off, nxt_off);
 }
 
+/* The outbound policy for a packet built from o whose upper-layer header
+ * starts with l4[0..len), or NULL (none, or no policies). */
+static const struct six_sp *out_policy(const struct six_ipsec *ips, const struct six_ip6_out *o,
+                                       const uint8_t *l4, size_t len) {
+    struct six__sel sel = {.src = &o->src, .dst = &o->dst};
+
+    if (!ips->nsp[SIX_SP_OUT])
+        return NULL;
+    six__sel_ports(&sel, o->nxt, l4, len);
+    return six__spd_lookup(ips, SIX_SP_OUT, &sel);
+}
+
+/* The steps policy sp (may be NULL) and the socket's levels ask for, in
+ * p. Returns 0 or -EAGAIN (plan_socket). */
+static int plan_steps(struct six_ipsec *ips, struct plan *p, const struct six_sp *sp,
+                      uint32_t levels) {
+    p->n = 0;
+    if (sp && sp->action == SIX_SP_PROTECT)
+        for (unsigned i = 0; i < sp->nreq; i++)
+            p->s[p->n++] = (struct step){.req = sp->req[i]};
+    return plan_socket(ips, p, levels);
+}
+
 /* The hook: RFC 4301 5.1 for one packet ip6 built from o. Returns 0 (send
  * *pp as it is now), 1 (a tunnel: send *pp as *tun says, out of *ifp),
  * or a negative errno (*pp freed and NULL). */
@@ -255,28 +279,20 @@ static int ipsec_output(void *ctx, struct six_pkt **pp, const struct six_ip6_out
                         struct six_ip6_out *tun, struct six_if **ifp) {
     struct six_ipsec *ips = ctx;
     struct six_pkt *pkt = *pp;
-    const struct six_sp *sp = NULL;
+    const struct six_sp *sp;
     struct plan p;
     int rc = 0, tunnelled = 0;
 
     if (!ips->nsp[SIX_SP_OUT] && !o->ipsec_levels)
         return 0;
-    if (ips->nsp[SIX_SP_OUT]) {
-        size_t ul = SIX_IP6_HDR_LEN + six__ip6_ext_len(o);
-        struct six__sel sel = {.src = &o->src, .dst = &o->dst};
-        six__sel_ports(&sel, o->nxt, pkt->data + ul, pkt->len > ul ? pkt->len - ul : 0);
-        sp = six__spd_lookup(ips, SIX_SP_OUT, &sel);
-    }
+    size_t ul = SIX_IP6_HDR_LEN + six__ip6_ext_len(o);
+    sp = out_policy(ips, o, pkt->data + ul, pkt->len > ul ? pkt->len - ul : 0);
     if (sp && sp->action == SIX_SP_DISCARD) {
         SIX_STAT(ips->core, ipsec_out_discard);
         rc = -EPERM;
         goto drop;
     }
-    p.n = 0;
-    if (sp && sp->action == SIX_SP_PROTECT)
-        for (unsigned i = 0; i < sp->nreq; i++)
-            p.s[p.n++] = (struct step){.req = sp->req[i]};
-    if ((rc = plan_socket(ips, &p, o->ipsec_levels)) < 0 || (rc = plan_sas(ips, &p, o)) < 0)
+    if ((rc = plan_steps(ips, &p, sp, o->ipsec_levels)) < 0 || (rc = plan_sas(ips, &p, o)) < 0)
         goto drop;
     for (unsigned i = 0; i < p.n; i++)
         if ((rc = apply(ips, pp, &p.s[i], o, &tunnelled)) < 0)
@@ -293,6 +309,45 @@ drop:
     six__pkt_free(*pp);
     *pp = NULL;
     return rc;
+}
+
+/* Bytes a step adds at most, whatever the payload's length: with its SA's
+ * sizes, or without an SA yet the most its protocol takes here (ESP with
+ * AES-CBC and HMAC: 8 + 16 IV + 15 padding + 2 + 16 ICV). */
+static size_t step_max_room(const struct six_ipsec *ips, const struct step *st,
+                            const struct six_ip6_out *o) {
+    int tunnel = st->req.mode == SIX_IPSEC_MODE_TUNNEL;
+    size_t n = tunnel ? SIX_IP6_HDR_LEN : 0;
+    const struct six__sa *sa;
+
+    if (st->req.proto == SIX_IPSEC_PROTO_AH)
+        return n + six__ah_len();
+    if (st->req.proto != SIX_IPSEC_PROTO_ESP)
+        return n;   /* IPComp only ever shrinks a packet */
+    sa = six__sad_find_out((struct six_ipsec *)ips, tunnel ? &st->req.tsrc : &o->src,
+                           tunnel ? &st->req.tdst : &o->dst, st->req.proto, st->req.mode);
+    if (!sa)
+        return n + SIX_ESP_HDR_LEN + 16 + 15 + SIX_ESP_TRAILER_LEN + SIX_CRYPTO_TAG_LEN;
+    return n + six__esp_head_len(sa) + sa->block - 1u + SIX_ESP_TRAILER_LEN + sa->icv_len;
+}
+
+/* The hook ip6->ipsec_overhead: what the policy and levels for o would
+ * add to any packet (0 when discarded or not protected). */
+static size_t ipsec_overhead(void *ctx, const struct six_ip6_out *o, const uint8_t *l4,
+                             size_t len) {
+    struct six_ipsec *ips = ctx;
+    const struct six_sp *sp;
+    struct plan p;
+    size_t n = 0;
+
+    if (!ips->nsp[SIX_SP_OUT] && !o->ipsec_levels)
+        return 0;
+    sp = out_policy(ips, o, l4, len);
+    if ((sp && sp->action == SIX_SP_DISCARD) || plan_steps(ips, &p, sp, o->ipsec_levels) < 0)
+        return 0;
+    for (unsigned i = 0; i < p.n; i++)
+        n += step_max_room(ips, &p.s[i], o);
+    return n;
 }
 
 /* ---- input ---- */
@@ -391,6 +446,7 @@ struct six_ipsec *six__ipsec_new(struct six_core *core, struct six_ip6 *ip6) {
     ip6->ipsec_input = ipsec_input;
     ip6->ipsec_check = ipsec_check;
     ip6->ipsec_output = ipsec_output;
+    ip6->ipsec_overhead = ipsec_overhead;
     ip6->ipsec_ctx = ips;
     return ips;
 }
@@ -404,5 +460,6 @@ void six__ipsec_free(struct six_ipsec *ips) {
     ips->ip6->ipsec_input = NULL;
     ips->ip6->ipsec_check = NULL;
     ips->ip6->ipsec_output = NULL;
+    ips->ip6->ipsec_overhead = NULL;
     free(ips);
 }

@@ -217,28 +217,8 @@ int six__sock_rcvbuf_full(struct six_sock *s) {
     return 1;
 }
 
-/* Whether pkt carried the protections s's IPsec levels require (KAME's
- * ipsec6_in_reject): AUTH wants AH, ESP_TRANS ESP in transport mode,
- * ESP_NETWORK ESP in tunnel mode; IPComp is never required of input
- * (RFC 3173 2.2 lets a sender skip it). */
-static int ipsec_levels_met(const struct six_sock *s, const struct six_pkt *pkt) {
-    static const struct {
-        unsigned slot, bits;
-    } need[] = {
-        {SIX_IPSEC_SL_AUTH, SIX_PKT_SEC_AH | SIX_PKT_SEC_AH_TUNNEL},
-        {SIX_IPSEC_SL_ESP_TRANS, SIX_PKT_SEC_ESP},
-        {SIX_IPSEC_SL_ESP_NETWORK, SIX_PKT_SEC_ESP_TUNNEL},
-    };
-    for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-        unsigned lvl = s->ipsec_levels >> (8 * need[i].slot) & 0xff;
-        if (lvl >= SIX_IPSEC_LEVEL_REQUIRE && !(pkt->meta.ipsec & need[i].bits))
-            return 0;
-    }
-    return 1;
-}
-
 int six__sock_enqueue(struct six_sock *s, struct six_pkt *pkt) {
-    if (s->ipsec_levels && !ipsec_levels_met(s, pkt)) {
+    if (s->ipsec_levels && !six__ip6_ipsec_levels_met(s->ipsec_levels, pkt->meta.ipsec)) {
         SIX_STAT(s->socks->core, ipsec_in_sock_policy);
         six__pkt_free(pkt);
         return -EACCES;

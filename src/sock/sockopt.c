@@ -286,6 +286,8 @@ static int ipsec_level_set(struct six_sock *s, int slot, int v) {
     if (!six__ipsec_built())
         return v == SIX_IPSEC_LEVEL_DEFAULT ? 0 : -EOPNOTSUPP;
     s->ipsec_levels = (s->ipsec_levels & ~(0xffu << (8 * slot))) | (uint32_t)v << (8 * slot);
+    if (s->tcb)   /* TCP's input and its socketless segments read the TCB's */
+        s->tcb->ipsec_levels = s->ipsec_levels;
     return 0;
 }
 

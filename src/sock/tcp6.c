@@ -90,6 +90,7 @@ static struct six_tcb *tcb_of(struct six_sock *s) {
     t->rcvbuf = s->rcvbuf;
     t->sndbuf = s->sndbuf;
     t->nodelay = (uint8_t)s->tcp_nodelay;
+    t->ipsec_levels = s->ipsec_levels;
     s->tcb = t;
     return t;
 }
@@ -358,6 +359,9 @@ static void adopt(struct six_sock *ns, struct six_sock *l, struct six_tcb *c) {
     ns->sndtimeo_us = l->sndtimeo_us;
     ns->unicast_hops = l->unicast_hops;
     ns->tclass = l->tclass;
+    /* The listener's IPsec levels, which the child already answers with
+     * (KAME copies the listener's policy to the new socket). */
+    ns->ipsec_levels = c->ipsec_levels;
     ns->use_min_mtu = l->use_min_mtu;
     ns->tcp_nodelay = l->tcp_nodelay;
     ns->recv_flags = l->recv_flags;

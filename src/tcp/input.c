@@ -178,6 +178,7 @@ static struct six_tcb *new_child(struct six_tcb *l, const struct seg *s) {
     c->cc = l->cc;
     c->cc->init(c);
     c->user_mss = l->user_mss;
+    c->ipsec_levels = l->ipsec_levels;
     c->keepalive = l->keepalive;
     c->keep_idle_s = l->keep_idle_s;
     c->keep_intvl_s = l->keep_intvl_s;
@@ -852,6 +853,17 @@ static int read_seg(struct six_tcp *tcp, struct six_pkt *pkt, struct seg *s) {
     return 0;
 }
 
+/* RFC 4301 5.2 for the socket's own IPsec levels (KAME's
+ * ipsec6_in_reject): a segment that should have come protected and did
+ * not is dropped as if it never arrived (no RST, which would go in the
+ * clear) and counted. */
+static int ipsec_refused(const struct six_tcb *t, const struct six_pkt *pkt) {
+    if (!t->ipsec_levels || six__ip6_ipsec_levels_met(t->ipsec_levels, pkt->meta.ipsec))
+        return 0;
+    SIX_STAT(t->tcp->core, ipsec_in_sock_policy);
+    return 1;
+}
+
 /* The ip6 upper-layer hook for TCP. Consumes pkt. */
 void six__tcp_input(void *ctx, struct six_pkt *pkt) {
     struct six_tcp *tcp = ctx;
@@ -862,6 +874,8 @@ void six__tcp_input(void *ctx, struct six_pkt *pkt) {
     if (read_seg(tcp, pkt, &s) < 0)
         goto done;
     t = six__tcp_lookup(tcp, &s.src, &s.dst, s.h.sport, s.h.dport);
+    if (t && ipsec_refused(t, pkt))
+        goto done;
     if (t) {
         t->last_rcv = six__now(tcp->core);
         t->keep_probes = 0;
@@ -873,7 +887,8 @@ void six__tcp_input(void *ctx, struct six_pkt *pkt) {
     } else if (t) {
         established_input(t, &s);
     } else if ((t = six__tcp_lookup_listener(tcp, &s.dst, s.h.dport, s.ifindex))) {
-        listen_input(t, &s);
+        if (!ipsec_refused(t, pkt))
+            listen_input(t, &s);
     } else {
         /* RFC 9293 3.10.7.1: CLOSED answers everything but a RST with
          * one. */

@@ -29,6 +29,7 @@ static int route_plain(struct six_tcb *t, struct six_ip6_out *o, struct six_if *
     o->ifindex = t->scope;
     o->nxt = IPPROTO_TCP;
     o->hlim = t->tcp->ip6->default_hlim;
+    o->ipsec_levels = t->ipsec_levels;
     return six__ip6_route_out(t->tcp->ip6, o, ifp);
 }
 
@@ -53,6 +54,12 @@ uint16_t six__tcp_route_mss(struct six_tcb *t) {
         return SIX_TCP_DEFAULT_MSS;
     mtu = six__ip6_path_mtu(t->tcp->ip6, &o, ifp);
     mtu -= (unsigned)six__ip6_ext_len(&o);
+    /* ESP or AH on the connection: their bytes come out of the segment
+     * (else every full segment would leave in two fragments). */
+    uint8_t ports[4];
+    six_put16(ports, t->lport);
+    six_put16(ports + 2, t->fport);
+    mtu -= (unsigned)six__ip6_ipsec_overhead(t->tcp->ip6, &o, ports, sizeof(ports));
     mtu = mtu > HDRS + 64 ? mtu - HDRS : 64;
     /* TCP_MAXSEG lowers what we announce and send (as Linux). */
     if (t->user_mss && t->user_mss < mtu)

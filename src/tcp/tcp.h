@@ -127,6 +127,7 @@ struct six_tcb {
     uint8_t keep_cnt, keep_probes; /* TCP_KEEPCNT; probes unanswered */
     uint16_t keep_idle_s, keep_intvl_s; /* TCP_KEEPIDLE, TCP_KEEPINTVL */
     uint16_t user_mss;            /* TCP_MAXSEG (0: none) */
+    uint32_t ipsec_levels;        /* the socket's (six_ip6_out.ipsec_levels) */
     uint32_t total_rtx;           /* retransmissions, for TCP_INFO */
     uint8_t rtx_count;            /* retransmissions of the oldest data */
     uint8_t dupacks;

@@ -1007,3 +1007,143 @@ TEST(esp_tunnel_between_other_endpoints) {
     CHECK_EQ(h_stats(p.b).ipsec_in_policy, 0);
     h_done(&p);
 }
+
+/* ---- TCP ---- */
+
+static int tcp_sock(struct hpair *p, struct six_stack *st) {
+    int fd = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK(p->nsocks < H_MAX_SOCKS);
+    p->socks[p->nsocks++] = fd;
+    return fd;
+}
+
+static int tcp_listen(struct hpair *p, int level) {
+    static const struct in6_addr any = IN6ADDR_ANY_INIT;
+    struct sockaddr_in6 sin6 = h_sin6(&any, 0);
+    int fd = tcp_sock(p, p->b);
+    sin6.sin6_port = htons(PORT);
+    if (level)
+        CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &level, sizeof(level)));
+    CHECK_OK(six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_listen(fd, 4));
+    return fd;
+}
+
+static void tcp_connect(struct hpair *p, int fd) {
+    struct sockaddr_in6 sin6 = h_sin6(&p->addr_b, 0);
+    sin6.sin6_port = htons(PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)), EINPROGRESS);
+    h_pump(p);
+}
+
+/* Moves len bytes from fd_from to fd_to, the clocks running for delayed
+ * ACKs; checks what arrives. */
+static void tcp_move(struct hpair *p, int fd_from, int fd_to, const uint8_t *data, size_t len) {
+    static uint8_t got[65536];
+    size_t sent = 0, recvd = 0;
+    CHECK(len <= sizeof(got));
+    for (int round = 0; recvd < len && round < 200; round++) {
+        if (sent < len) {
+            ssize_t n = six_send(fd_from, data + sent, len - sent, MSG_DONTWAIT);
+            if (n > 0)
+                sent += (size_t)n;
+        }
+        h_pump(p);
+        ssize_t n;
+        while ((n = six_recv(fd_to, got + recvd, sizeof(got) - recvd, MSG_DONTWAIT)) > 0)
+            recvd += (size_t)n;
+        h_advance(p, 50000);
+    }
+    CHECK_EQ(recvd, len);
+    CHECK_MEM(got, data, len);
+}
+
+/* A TCP socket at require takes only what came under ESP (RFC 4301 5.2
+ * with the socket's own level, as KAME's tcp6_input): a clear SYN to a
+ * listener and clear data to a connection are dropped without a RST and
+ * counted; ESP both ways works, and the accepted socket has the
+ * listener's level. */
+TEST(tcp_socket_require_level_refuses_clear_segments) {
+    struct hpair p;
+    int req = SIX_IPSEC_LEVEL_REQUIRE, none = SIX_IPSEC_LEVEL_DEFAULT, got = -1;
+    socklen_t glen = sizeof(got);
+    struct hcap c;
+    char buf[64];
+    h_up(&p);
+    int l = tcp_listen(&p, req);
+    int ca = tcp_sock(&p, p.a);
+    tcp_connect(&p, ca);
+    CHECK_ERRNO(six_accept(l, NULL, NULL), EAGAIN);
+    CHECK(h_stats(p.b).ipsec_in_sock_policy >= 1);
+    CHECK_EQ(h_stats(p.b).tcp_out_rsts, 0);
+    h_close(&p, ca);
+
+    add_sas(&p, &algs[0], SIX_IPSEC_MODE_TRANSPORT);
+    ca = tcp_sock(&p, p.a);
+    CHECK_OK(six_setsockopt(ca, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &req, sizeof(req)));
+    hcap_start(&c, p.a, p.ifa, "tcpreq");
+    tcp_connect(&p, ca);
+    int sb = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    p.socks[p.nsocks++] = sb;
+    CHECK_OK(six_getsockopt(sb, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &got, &glen));
+    CHECK_EQ(got, SIX_IPSEC_LEVEL_REQUIRE);
+    tcp_move(&p, ca, sb, (const uint8_t *)"under esp", 9);
+    tcp_move(&p, sb, ca, (const uint8_t *)"back under esp", 14);
+    hcap_stop(&c);
+    CHECK(c.n >= 5);
+    for (int k = 0; k < c.n; k++)
+        CHECK_EQ(c.f[k].b[6], 50);   /* the SYN-ACK and every other segment */
+    hcap_free(&c);
+
+    /* A drops its level: its data goes in the clear, B's socket refuses it. */
+    uint64_t before = h_stats(p.b).ipsec_in_sock_policy;
+    CHECK_OK(six_setsockopt(ca, IPPROTO_IPV6, IPV6_ESP_TRANS_LEVEL, &none, sizeof(none)));
+    CHECK_EQ(CHECK_OK(six_send(ca, "clear", 5, 0)), 5);
+    h_pump(&p);
+    CHECK_ERRNO(six_recv(sb, buf, sizeof(buf), 0), EAGAIN);
+    CHECK(h_stats(p.b).ipsec_in_sock_policy > before);
+    h_done(&p);
+}
+
+/* TCP's MSS leaves room for ESP (transport: header, IV, padding, trailer,
+ * ICV; tunnel: an IPv6 header more): full-size segments fill the link's
+ * MTU without going over it, so nothing leaves in fragments. */
+TEST(tcp_mss_leaves_room_for_esp) {
+    static const struct {
+        const struct alg *a;
+        enum six_ipsec_mode mode;
+    } cases[] = {{&algs[0], SIX_IPSEC_MODE_TRANSPORT},
+                 {&algs[3], SIX_IPSEC_MODE_TRANSPORT},
+                 {&algs[2], SIX_IPSEC_MODE_TUNNEL}};
+    static uint8_t data[12000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 7 + i / 251);
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct hpair p;
+        struct hcap c;
+        unsigned biggest = 0;
+        h_up(&p);
+        add_sas(&p, cases[k].a, cases[k].mode);
+        add_policies(&p, cases[k].mode, IPPROTO_TCP);
+        int l = tcp_listen(&p, 0);
+        int ca = tcp_sock(&p, p.a);
+        tcp_connect(&p, ca);
+        int sb = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+        p.socks[p.nsocks++] = sb;
+        hcap_start(&c, p.a, p.ifa, "tcpmss");
+        tcp_move(&p, ca, sb, data, sizeof(data));
+        hcap_stop(&c);
+        for (int f = 0; f < c.n; f++) {
+            CHECK(!hcap_frag(&c.f[f]).is_frag);
+            CHECK_EQ(c.f[f].b[6], 50);
+            if (c.f[f].len > biggest)
+                biggest = c.f[f].len;
+        }
+        hcap_free(&c);
+        /* Full segments: at most the MTU, within a block and a bit of it. */
+        CHECK(biggest <= 1500);
+        CHECK(biggest > 1500 - 20);
+        CHECK_EQ(h_stats(p.a).frag_out_fragments, 0);
+        h_done(&p);
+    }
+}
