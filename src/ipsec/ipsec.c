@@ -443,6 +443,7 @@ struct six_ipsec *six__ipsec_new(struct six_core *core, struct six_ip6 *ip6) {
     ips->ip6 = ip6;
     ips->crypto = &six__crypto_openssl;
     ips->comp = &six__comp_zlib;
+    six__timer_init(&ips->life_timer, six__sad_life_timer, ips);
     ip6->ipsec_input = ipsec_input;
     ip6->ipsec_check = ipsec_check;
     ip6->ipsec_output = ipsec_output;
@@ -454,6 +455,7 @@ struct six_ipsec *six__ipsec_new(struct six_core *core, struct six_ip6 *ip6) {
 void six__ipsec_free(struct six_ipsec *ips) {
     if (!ips)
         return;
+    six__timer_cancel(ips->core, &ips->life_timer);
     six__ipsec_sa_flush(ips);
     free(ips->spd[SIX_SP_IN]);
     free(ips->spd[SIX_SP_OUT]);

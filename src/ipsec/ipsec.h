@@ -78,6 +78,9 @@ struct six_ipsec {
     unsigned nsa;
     struct six_sp *spd[2];          /* by direction, in order added */
     unsigned nsp[2], spd_cap[2];
+    /* Lifetimes in seconds: armed for the earliest soft or hard limit
+     * of any SA (sad.c). */
+    struct six_timer life_timer;
 };
 
 /* Created with the stack and hooked into ip6 (stack.c); NULL when memory
@@ -123,6 +126,9 @@ struct six__sa *six__sad_find_in(struct six_ipsec *ips, const struct six_pkt *pk
 /* The 64-bit sequence number of a received low half, checked against
  * sa's window: 0 with *seq, or -1 (counted ipsec_in_replay). */
 int six__sad_seq_in(struct six_ipsec *ips, const struct six__sa *sa, uint32_t lo, uint64_t *seq);
+/* The life_timer's function: counts the soft limits reached, deletes the
+ * SAs whose hard limit is (counted), re-arms for the next. */
+void six__sad_life_timer(struct six_timer *tm, void *arg);
 /* Charges len bytes to sa's lifetime: 0, or -ETIMEDOUT when its hard
  * limit is reached (the SA is deleted: sa is gone). */
 int six__sad_charge(struct six_ipsec *ips, struct six__sa *sa, size_t len);

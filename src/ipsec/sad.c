@@ -1,7 +1,10 @@
 /* The Security Association Database (RFC 4301 4.4.2): SAs hashed by SPI
  * and protocol, looked up on input by (destination, protocol, SPI) and on
  * output by (source, destination, protocol, mode). Lifetimes (RFC 4301
- * 4.4.2.1) run on the stack clock and are checked whenever an SA is used.
+ * 4.4.2.1) run on the stack clock: one timer for the layer fires at the
+ * earliest limit in seconds of any SA (an idle SA expires on time), and
+ * every use checks them too (no packet goes out on an SA a moment past
+ * its end because the timer has not run yet).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -94,6 +97,27 @@ static void set_sizes(struct six__sa *s) {
     s->icv_len = s->cfg.auth == SIX_AUTH_HMAC_SHA256_128 ? 16 : 0;
 }
 
+/* added + seconds on the stack clock (SIX_NEVER for 0, or past it). */
+static uint64_t limit_at(uint64_t added, uint64_t seconds) {
+    if (!seconds || seconds > (SIX_NEVER - added) / 1000000u)
+        return SIX_NEVER;
+    return added + seconds * 1000000u;
+}
+
+/* When s's lifetime next needs a look: its soft limit until counted,
+ * its hard one. */
+static uint64_t life_deadline(const struct six__sa *s) {
+    uint64_t soft = s->soft_done ? SIX_NEVER : limit_at(s->added, s->cfg.soft.seconds);
+    uint64_t hard = limit_at(s->added, s->cfg.hard.seconds);
+    return soft < hard ? soft : hard;
+}
+
+static void life_arm(struct six_ipsec *ips, uint64_t when) {
+    if (when != SIX_NEVER &&
+        (!six__timer_armed(&ips->life_timer) || when < ips->life_timer.when))
+        six__timer_arm(ips->core, &ips->life_timer, when);
+}
+
 int six__ipsec_sa_add(struct six_ipsec *ips, const struct six_sa *sa) {
     struct six__sa *s;
     int rc;
@@ -132,6 +156,7 @@ int six__ipsec_sa_add(struct six_ipsec *ips, const struct six_sa *sa) {
     s->next_all = ips->all;
     ips->all = s;
     ips->nsa++;
+    life_arm(ips, life_deadline(s));
     return 0;
 }
 
@@ -191,19 +216,38 @@ int six__ipsec_sa_stats(struct six_ipsec *ips, const struct in6_addr *dst, uint8
 static int time_over(struct six_ipsec *ips, const struct six__sa *s) {
     /* The clock is read only for SAs that have a limit in time: it is
      * not free on the per-packet path. */
-    return s->cfg.hard.seconds &&
-           six__now(ips->core) - s->added >= s->cfg.hard.seconds * 1000000u;
+    return s->cfg.hard.seconds && six__now(ips->core) >= limit_at(s->added, s->cfg.hard.seconds);
 }
 
 static void soft_check(struct six_ipsec *ips, struct six__sa *s) {
     if (s->soft_done)
         return;
-    if ((s->cfg.soft.seconds &&
-         six__now(ips->core) - s->added >= s->cfg.soft.seconds * 1000000u) ||
+    if ((s->cfg.soft.seconds && six__now(ips->core) >= limit_at(s->added, s->cfg.soft.seconds)) ||
         (s->cfg.soft.bytes && s->bytes >= s->cfg.soft.bytes)) {
         s->soft_done = 1;
         SIX_STAT(ips->core, ipsec_sa_soft_expired);
     }
+}
+
+void six__sad_life_timer(struct six_timer *tm, void *arg) {
+    struct six_ipsec *ips = arg;
+    struct six__sa *s, *next_sa;
+    uint64_t next = SIX_NEVER;
+
+    (void)tm;
+    for (s = ips->all; s; s = next_sa) {
+        next_sa = s->next_all;
+        if (time_over(ips, s)) {
+            SIX_STAT(ips->core, ipsec_sa_hard_expired);
+            sa_remove(ips, s);
+            continue;
+        }
+        soft_check(ips, s);
+        uint64_t d = life_deadline(s);
+        if (d < next)
+            next = d;
+    }
+    life_arm(ips, next);
 }
 
 struct six__sa *six__sad_find(struct six_ipsec *ips, const struct in6_addr *dst,

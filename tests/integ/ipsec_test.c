@@ -1147,3 +1147,42 @@ TEST(tcp_mss_leaves_room_for_esp) {
         h_done(&p);
     }
 }
+
+/* Lifetimes in seconds run on the stack clock (a timer), not only when
+ * an SA is used: an idle SA is counted soft at its soft limit and deleted
+ * at its hard one; the earliest deadline of several SAs fires first and
+ * deleting an SA early leaves the timer nothing to trip on. */
+TEST(sa_time_lifetimes_expire_on_the_clock_when_idle) {
+    struct hpair p;
+    struct six_sa_stats ss;
+    h_up(&p);
+    struct six_sa ab = make_sa(&p.addr_a, &p.addr_b, SPI_AB, &algs[0], 0);
+    ab.soft.seconds = 5;
+    ab.hard.seconds = 10;
+    CHECK_OK(six_sa_add(p.a, &ab));
+    struct six_sa ba = make_sa(&p.addr_b, &p.addr_a, SPI_BA, &algs[0], 0);
+    ba.soft.seconds = 2;
+    ba.hard.seconds = 3;
+    CHECK_OK(six_sa_add(p.a, &ba));
+    struct six_sa gone = make_sa(&p.addr_a, &p.addr_b, 0x3003, &algs[0], 0);
+    gone.hard.seconds = 1;
+    CHECK_OK(six_sa_add(p.a, &gone));
+    CHECK_OK(six_sa_del(p.a, &p.addr_a, &p.addr_b, SIX_IPSEC_PROTO_ESP, 0x3003));
+    h_advance(&p, 1999999);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_soft_expired, 0);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_hard_expired, 0);
+    h_advance(&p, 1);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_soft_expired, 1);
+    h_advance(&p, 1000000);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_hard_expired, 1);
+    CHECK_ERRNO(six_sa_get_stats(p.a, &p.addr_a, SIX_IPSEC_PROTO_ESP, SPI_BA, &ss), ESRCH);
+    CHECK_OK(six_sa_get_stats(p.a, &p.addr_b, SIX_IPSEC_PROTO_ESP, SPI_AB, &ss));
+    h_advance(&p, 2000000);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_soft_expired, 2);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_hard_expired, 1);
+    h_advance(&p, 5000000);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_soft_expired, 2);
+    CHECK_EQ(h_stats(p.a).ipsec_sa_hard_expired, 2);
+    CHECK_ERRNO(six_sa_get_stats(p.a, &p.addr_b, SIX_IPSEC_PROTO_ESP, SPI_AB, &ss), ESRCH);
+    h_done(&p);
+}
