@@ -51,14 +51,22 @@ int six__replay_check(const struct six_replay *r, uint64_t seq) {
     return bit_get(r, r->top - seq) ? -1 : 0;
 }
 
+/* Words of the bitmap the window uses (the rest are never read): a
+ * 64-packet window shifts one word per packet, not the 16 of the largest. */
+static unsigned words_used(const struct six_replay *r) {
+    return r->window ? (r->window + 63) / 64 : 1;
+}
+
 /* Shifts the bitmap by n places (towards older). */
 static void shift(struct six_replay *r, uint64_t n) {
-    if (n >= SIX_SA_REPLAY_MAX) {
-        memset(r->bits, 0, sizeof(r->bits));
+    unsigned used = words_used(r);
+
+    if (n >= 64u * used) {
+        memset(r->bits, 0, used * sizeof(r->bits[0]));
         return;
     }
     unsigned words = (unsigned)(n / 64), bits = (unsigned)(n % 64);
-    for (int i = SIX_REPLAY_WORDS - 1; i >= 0; i--) {
+    for (int i = (int)used - 1; i >= 0; i--) {
         uint64_t v = i >= (int)words ? r->bits[i - words] << bits : 0;
         if (bits && i > (int)words)
             v |= r->bits[i - words - 1] >> (64 - bits);
@@ -71,7 +79,7 @@ void six__replay_update(struct six_replay *r, uint64_t seq) {
         shift(r, seq - r->top);
         r->top = seq;
         r->bits[0] |= 1;
-    } else if (r->top - seq < SIX_SA_REPLAY_MAX) {
+    } else if (r->top - seq < 64u * words_used(r)) {
         uint64_t i = r->top - seq;
         r->bits[i / 64] |= (uint64_t)1 << (i % 64);
     }
