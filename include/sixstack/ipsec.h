@@ -141,6 +141,7 @@ struct six_sp {
     uint8_t ul_proto;          /* IPPROTO_*, or SIX_SP_ANY */
     uint16_t sport, dport;     /* host order, 0: any (UDP, TCP) */
     int icmp6_type;            /* ICMPv6 type, -1: any */
+    int icmp6_code;            /* ICMPv6 code, -1: any (needs a type) */
     enum six_sp_dir dir;
     enum six_sp_action action;
     unsigned nreq;

@@ -140,6 +140,7 @@ struct six__sel {
     uint8_t proto;
     uint16_t sport, dport;   /* 0 when the protocol has none */
     int icmp6_type;          /* -1 unless ICMPv6 */
+    int icmp6_code;
 };
 /* The first policy of direction dir whose selector matches, or NULL. */
 const struct six_sp *six__spd_lookup(const struct six_ipsec *ips, enum six_sp_dir dir,

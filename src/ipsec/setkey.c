@@ -352,14 +352,21 @@ static int upper(struct reader *r, struct six_sp *sp) {
     else
         return fail(r, t->line, "upper-layer protocol '%s' is none of any, udp, tcp, icmp6, "
                                 "or a number", t->s);
-    /* icmp6 TYPE: the type selector (setkey's form; a code is not). */
+    /* icmp6 TYPE or TYPE,CODE: the type and code selectors. */
     const struct tok *n = peek(r);
     if (sp->ul_proto == IPPROTO_ICMPV6 && n && isdigit((unsigned char)n->s[0])) {
+        char type[sizeof(n->s)], *comma;
         r->at++;
-        if (parse_u64(n->s, 255, &v) < 0)
-            return fail(r, n->line, "ICMPv6 type '%s' is not 0-255 (codes are not selectors "
-                                    "here)", n->s);
+        snprintf(type, sizeof(type), "%s", n->s);
+        if ((comma = strchr(type, ',')))
+            *comma = 0;
+        if (parse_u64(type, 255, &v) < 0)
+            return fail(r, n->line, "ICMPv6 type '%s' is not 0-255", type);
         sp->icmp6_type = (int)v;
+        if (comma && parse_u64(comma + 1, 255, &v) < 0)
+            return fail(r, n->line, "ICMPv6 code '%s' is not 0-255", comma + 1);
+        if (comma)
+            sp->icmp6_code = (int)v;
     }
     if ((sp->sport || sp->dport) && sp->ul_proto != IPPROTO_UDP && sp->ul_proto != IPPROTO_TCP)
         return fail(r, t->line, "ports need udp or tcp");
@@ -536,7 +543,7 @@ static int same_sel(const struct six_sp *a, const struct six_sp *b) {
     return a->dir == b->dir && a->src_plen == b->src_plen && a->dst_plen == b->dst_plen &&
            IN6_ARE_ADDR_EQUAL(&a->src, &b->src) && IN6_ARE_ADDR_EQUAL(&a->dst, &b->dst) &&
            a->ul_proto == b->ul_proto && a->sport == b->sport && a->dport == b->dport &&
-           a->icmp6_type == b->icmp6_type;
+           a->icmp6_type == b->icmp6_type && a->icmp6_code == b->icmp6_code;
 }
 
 static int model_sp_find(const struct model *m, const struct six_sp *k) {

@@ -1,7 +1,7 @@
 /* The Security Policy Database (RFC 4301 4.4.1): an ordered list of
  * policies per direction, searched first match. Selectors: source and
  * destination prefixes, upper-layer protocol, ports (UDP, TCP) or the
- * ICMPv6 type.
+ * ICMPv6 type and code (RFC 4301 4.4.1.1).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,11 +16,13 @@ void six_sp_init(struct six_sp *sp) {
     memset(sp, 0, sizeof(*sp));
     sp->ul_proto = SIX_SP_ANY;
     sp->icmp6_type = -1;
+    sp->icmp6_code = -1;
 }
 
 int six__ipsec_sp_valid(const struct six_sp *sp) {
     if (sp->src_plen > 128 || sp->dst_plen > 128 || sp->icmp6_type < -1 ||
-        sp->icmp6_type > 255 || sp->dir > SIX_SP_OUT || sp->action > SIX_SP_PROTECT ||
+        sp->icmp6_type > 255 || sp->icmp6_code < -1 || sp->icmp6_code > 255 ||
+        (sp->icmp6_code >= 0 && sp->icmp6_type < 0) || sp->dir > SIX_SP_OUT || sp->action > SIX_SP_PROTECT ||
         sp->nreq > SIX_SP_REQ_MAX || (sp->action == SIX_SP_PROTECT) != (sp->nreq > 0))
         return -EINVAL;
     for (unsigned i = 0; i < sp->nreq; i++) {
@@ -56,7 +58,8 @@ static int same_selector(const struct six_sp *a, const struct six_sp *b) {
     return a->dir == b->dir && a->src_plen == b->src_plen && a->dst_plen == b->dst_plen &&
            prefix_match(&a->src, &b->src, a->src_plen) &&
            prefix_match(&a->dst, &b->dst, a->dst_plen) && a->ul_proto == b->ul_proto &&
-           a->sport == b->sport && a->dport == b->dport && a->icmp6_type == b->icmp6_type;
+           a->sport == b->sport && a->dport == b->dport && a->icmp6_type == b->icmp6_type &&
+           a->icmp6_code == b->icmp6_code;
 }
 
 static struct six_sp *find(struct six_ipsec *ips, const struct six_sp *sp, unsigned *idx) {
@@ -108,7 +111,8 @@ static int sp_matches(const struct six_sp *sp, const struct six__sel *sel) {
         return 0;
     if ((sp->sport && sp->sport != sel->sport) || (sp->dport && sp->dport != sel->dport))
         return 0;
-    return sp->icmp6_type < 0 || sp->icmp6_type == sel->icmp6_type;
+    return (sp->icmp6_type < 0 || sp->icmp6_type == sel->icmp6_type) &&
+           (sp->icmp6_code < 0 || sp->icmp6_code == sel->icmp6_code);
 }
 
 const struct six_sp *six__spd_lookup(const struct six_ipsec *ips, enum six_sp_dir dir,
@@ -122,11 +126,12 @@ const struct six_sp *six__spd_lookup(const struct six_ipsec *ips, enum six_sp_di
 void six__sel_ports(struct six__sel *sel, uint8_t proto, const uint8_t *buf, size_t len) {
     sel->proto = proto;
     sel->sport = sel->dport = 0;
-    sel->icmp6_type = -1;
+    sel->icmp6_type = sel->icmp6_code = -1;
     if ((proto == SIX_NH_UDP || proto == SIX_NH_TCP) && len >= 4) {
         sel->sport = six_get16(buf);
         sel->dport = six_get16(buf + 2);
-    } else if (proto == SIX_NH_ICMPV6 && len >= 1) {
+    } else if (proto == SIX_NH_ICMPV6 && len >= 2) {
         sel->icmp6_type = buf[0];
+        sel->icmp6_code = buf[1];
     }
 }

@@ -104,6 +104,8 @@ TEST(setkey_bad_statements_name_their_line_and_change_nothing) {
     bad(GOOD_SA "spdadd ::/0 ::/200 any -P out none;\n", 2, "prefix length");
     bad(GOOD_SA "spdadd ::/0[80] ::/0 icmp6 -P out none;\n", 2, "ports need");
     bad(GOOD_SA "spdadd ::/0 ::/0 any -P out ipsec;\n", 2, "without a protection");
+    bad(GOOD_SA "spdadd ::/0 ::/0 icmp6 128,256 -P out discard;\n", 2, "ICMPv6 code '256'");
+    bad(GOOD_SA "spdadd ::/0 ::/0 icmp6 300,0 -P out discard;\n", 2, "ICMPv6 type '300'");
     bad(GOOD_SA "spdadd ::/0 ::/0 any -P out ipsec esp/tunnel/2001:db8::1-2001:db8::2/require "
                 "esp/transport//require;\n", 2, "last protection");
     bad(GOOD_SA "spddelete ::/0 ::/0 any -P out;\n", 2, "no such policy");
@@ -127,6 +129,7 @@ TEST(setkey_delete_flush_and_spd_forms) {
         "spdadd 2001:db8::/64[any] 2001:db8::2/128[53] udp -P out ipsec\n"
         "   esp/tunnel/2001:db8::1-2001:db8::2/unique:5;\n"
         "spdadd ::/0 ::/0 icmp6 135 -P in none;\n"
+        "spdadd ::/0 ::/0 icmp6 1,4 -P in none;\n"
         "spdadd ::/0 ::/0 any -P in discard;\n", err, sizeof(err)));
     /* Each is there: the C API finds them by selector. */
     struct six_sp sp;
@@ -143,6 +146,11 @@ TEST(setkey_delete_flush_and_spd_forms) {
     sp.ul_proto = IPPROTO_ICMPV6;
     sp.icmp6_type = 135;
     sp.dir = SIX_SP_IN;
+    CHECK_OK(six_sp_del(p.a, &sp));
+    /* Type 1 code 4 is its own selector: not type 1 alone. */
+    sp.icmp6_type = 1;
+    CHECK_ERRNO(six_sp_del(p.a, &sp), ESRCH);
+    sp.icmp6_code = 4;
     CHECK_OK(six_sp_del(p.a, &sp));
     CHECK_OK(six_setkey_apply(p.a, "spddelete ::/0 ::/0 any -P in discard;", err, sizeof(err)));
     CHECK_OK(six_setkey_apply(p.a, "spdadd ::/0 ::/0 any -P in discard; spdflush;", err,

@@ -1186,3 +1186,35 @@ TEST(sa_time_lifetimes_expire_on_the_clock_when_idle) {
     CHECK_ERRNO(six_sa_get_stats(p.a, &p.addr_b, SIX_IPSEC_PROTO_ESP, SPI_AB, &ss), ESRCH);
     h_done(&p);
 }
+
+/* The ICMPv6 type and code selector (RFC 4301 4.4.1.1): a discard policy
+ * for echo requests of code 5 refuses those and lets code 0 through; a
+ * code without a type is refused by the API. */
+TEST(spd_icmp6_type_and_code_selector) {
+    struct hpair p;
+    h_up(&p);
+    struct six_sp sp;
+    six_sp_init(&sp);
+    sp.ul_proto = IPPROTO_ICMPV6;
+    sp.icmp6_code = 5;
+    sp.dir = SIX_SP_OUT;
+    sp.action = SIX_SP_DISCARD;
+    CHECK_ERRNO(six_sp_add(p.a, &sp), EINVAL);
+    sp.icmp6_type = ICMP6_ECHO_REQUEST;
+    CHECK_OK(six_sp_add(p.a, &sp));
+    sp.icmp6_code = 256;
+    CHECK_ERRNO(six_sp_add(p.a, &sp), EINVAL);
+    int fd = h_sock(&p, p.a, IPPROTO_ICMPV6);
+    struct sockaddr_in6 to = h_sin6(&p.addr_b, 0);
+    uint8_t echo[8] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 1};
+    CHECK_EQ(CHECK_OK(six_sendto(fd, echo, sizeof(echo), 0, (struct sockaddr *)&to, sizeof(to))),
+             8);
+    h_pump(&p);
+    CHECK_EQ(h_stats(p.b).icmp6_in_echo_requests, 1);
+    echo[1] = 5;
+    CHECK_ERRNO(six_sendto(fd, echo, sizeof(echo), 0, (struct sockaddr *)&to, sizeof(to)), EPERM);
+    h_pump(&p);
+    CHECK_EQ(h_stats(p.b).icmp6_in_echo_requests, 1);
+    CHECK_EQ(h_stats(p.a).ipsec_out_discard, 1);
+    h_done(&p);
+}

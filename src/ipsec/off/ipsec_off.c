@@ -25,6 +25,7 @@ void six_sp_init(struct six_sp *sp) {
     memset(sp, 0, sizeof(*sp));
     sp->ul_proto = SIX_SP_ANY;
     sp->icmp6_type = -1;
+    sp->icmp6_code = -1;
 }
 
 int six__ipsec_sa_add(struct six_ipsec *ips, const struct six_sa *sa) {
