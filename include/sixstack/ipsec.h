@@ -84,6 +84,9 @@ struct six_sa {
     unsigned replay_window;
     int esn;                   /* 64-bit extended sequence numbers (RFC 4303 2.2.1) */
     struct six_sa_lifetime soft, hard;
+    /* The policy request this SA is bound to (setkey -u; a request at
+     * level unique:N takes only SAs whose reqid is N), 0 for none. */
+    uint32_t reqid;
 };
 
 /* Adds an SA. EEXIST: one with the same (dst, proto, spi); EINVAL: a field
@@ -119,7 +122,7 @@ enum six_sp_level {
     SIX_SP_LEVEL_DEFAULT = 0,  /* policies: as require */
     SIX_SP_LEVEL_USE = 1,      /* protect when an SA exists, else clear */
     SIX_SP_LEVEL_REQUIRE = 2,  /* protect, or do not send (EAGAIN) */
-    SIX_SP_LEVEL_UNIQUE = 3,   /* as require (SAs are not shared here) */
+    SIX_SP_LEVEL_UNIQUE = 3,   /* as require, bound to the SAs of its reqid */
 };
 
 /* One protection a policy asks for (setkey's proto/mode/src-dst/level). */
@@ -128,6 +131,10 @@ struct six_sp_req {
     enum six_ipsec_mode mode;
     struct in6_addr tsrc, tdst;/* tunnel endpoints (tunnel mode only) */
     enum six_sp_level level;
+    /* Level unique: the SAs it may use are those of this reqid (setkey
+     * unique:N, KAME's and Linux's meaning); 0 for any SA. Only unique
+     * takes one. */
+    uint32_t reqid;
 };
 
 #define SIX_SP_REQ_MAX 3

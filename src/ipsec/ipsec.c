@@ -163,7 +163,7 @@ static int plan_sas(struct six_ipsec *ips, struct plan *p, const struct six_ip6_
         int tunnel = st->req.mode == SIX_IPSEC_MODE_TUNNEL;
         st->sa = six__sad_find_out(ips, tunnel ? &st->req.tsrc : &o->src,
                                    tunnel ? &st->req.tdst : &o->dst, st->req.proto,
-                                   st->req.mode);
+                                   st->req.mode, st->req.reqid);
         if (!st->sa) {
             if (step_level(st, o->ipsec_levels) == SIX_SP_LEVEL_USE)
                 continue;
@@ -314,7 +314,7 @@ drop:
 /* Bytes a step adds at most, whatever the payload's length: with its SA's
  * sizes, or without an SA yet the most its protocol takes here (ESP with
  * AES-CBC and HMAC: 8 + 16 IV + 15 padding + 2 + 16 ICV). */
-static size_t step_max_room(const struct six_ipsec *ips, const struct step *st,
+static size_t step_max_room(struct six_ipsec *ips, const struct step *st,
                             const struct six_ip6_out *o) {
     int tunnel = st->req.mode == SIX_IPSEC_MODE_TUNNEL;
     size_t n = tunnel ? SIX_IP6_HDR_LEN : 0;
@@ -324,8 +324,9 @@ static size_t step_max_room(const struct six_ipsec *ips, const struct step *st,
         return n + six__ah_len();
     if (st->req.proto != SIX_IPSEC_PROTO_ESP)
         return n;   /* IPComp only ever shrinks a packet */
-    sa = six__sad_find_out((struct six_ipsec *)ips, tunnel ? &st->req.tsrc : &o->src,
-                           tunnel ? &st->req.tdst : &o->dst, st->req.proto, st->req.mode);
+    sa = six__sad_find_out(ips, tunnel ? &st->req.tsrc : &o->src,
+                           tunnel ? &st->req.tdst : &o->dst, st->req.proto, st->req.mode,
+                           st->req.reqid);
     if (!sa)
         return n + SIX_ESP_HDR_LEN + 16 + 15 + SIX_ESP_TRAILER_LEN + SIX_CRYPTO_TAG_LEN;
     return n + six__esp_head_len(sa) + sa->block - 1u + SIX_ESP_TRAILER_LEN + sa->icv_len;

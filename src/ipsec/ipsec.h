@@ -114,10 +114,11 @@ int six__ipsec_built(void);
  * is deleted (and counted) instead. */
 struct six__sa *six__sad_find(struct six_ipsec *ips, const struct in6_addr *dst,
                               uint8_t proto, uint32_t spi);
-/* The first live SA from src to dst of proto and mode, or NULL. */
+/* The newest live SA from src to dst of proto and mode (of reqid when
+ * not 0), or NULL. */
 struct six__sa *six__sad_find_out(struct six_ipsec *ips, const struct in6_addr *src,
                                   const struct in6_addr *dst, uint8_t proto,
-                                  enum six_ipsec_mode mode);
+                                  enum six_ipsec_mode mode, uint32_t reqid);
 /* The SA a received packet (data at its IPv6 header) names with spi:
  * (its destination, proto, spi), and from its source when the SA has one.
  * NULL when none (counted ipsec_in_no_sa). */

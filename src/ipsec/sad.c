@@ -268,14 +268,14 @@ struct six__sa *six__sad_find(struct six_ipsec *ips, const struct in6_addr *dst,
 
 struct six__sa *six__sad_find_out(struct six_ipsec *ips, const struct in6_addr *src,
                                   const struct in6_addr *dst, uint8_t proto,
-                                  enum six_ipsec_mode mode) {
+                                  enum six_ipsec_mode mode, uint32_t reqid) {
     /* Output SAs are few and found by addresses: a walk of the list,
      * newest first (what a key daemon added last wins). */
     struct six__sa *s = ips->all, *next;
 
     for (; s; s = next) {
         next = s->next_all;
-        if (s->cfg.proto != proto || s->cfg.mode != mode ||
+        if (s->cfg.proto != proto || s->cfg.mode != mode || (reqid && s->cfg.reqid != reqid) ||
             !IN6_ARE_ADDR_EQUAL(&s->cfg.dst, dst) || !IN6_ARE_ADDR_EQUAL(&s->cfg.src, src))
             continue;
         if (time_over(ips, s)) {

@@ -254,6 +254,11 @@ static int sa_options(struct reader *r, struct six_sa *sa) {
                 return fail(r, o->line, "-r wants a window of 0 to %d bytes",
                             SIX_SA_REPLAY_MAX / 8);
             sa->replay_window = (unsigned)v * 8;
+        } else if (!strcmp(o->s, "-u")) {
+            /* The reqid a policy's unique:N names. */
+            if (!(t = take(r, "reqid")) || parse_u64(t->s, UINT32_MAX, &v) < 0 || !v)
+                return fail(r, o->line, "-u wants a reqid from 1 to 4294967295");
+            sa->reqid = (uint32_t)v;
         } else if (!strcmp(o->s, "-esn")) {
             sa->esn = 1;
         } else if (!strcmp(o->s, "-E")) {
@@ -373,15 +378,22 @@ static int upper(struct reader *r, struct six_sp *sp) {
     return 0;
 }
 
-static int level(const char *s, enum six_sp_level *l) {
+static int level(const char *s, enum six_sp_level *l, uint32_t *reqid) {
+    uint64_t v;
+
+    *reqid = 0;
     if (!strcmp(s, "default"))
         *l = SIX_SP_LEVEL_DEFAULT;
     else if (!strcmp(s, "use"))
         *l = SIX_SP_LEVEL_USE;
     else if (!strcmp(s, "require"))
         *l = SIX_SP_LEVEL_REQUIRE;
-    else if (!strncmp(s, "unique", 6) && (s[6] == 0 || s[6] == ':'))
+    else if (!strcmp(s, "unique"))
         *l = SIX_SP_LEVEL_UNIQUE;
+    else if (!strncmp(s, "unique:", 7) && parse_u64(s + 7, UINT32_MAX, &v) == 0 && v) {
+        *l = SIX_SP_LEVEL_UNIQUE;
+        *reqid = (uint32_t)v;
+    }
     else
         return -1;
     return 0;
@@ -427,8 +439,9 @@ static int request(struct reader *r, const struct tok *t, struct six_sp_req *q) 
     } else if (*f[2]) {
         return fail(r, t->line, "'%s': transport mode takes no endpoints", t->s);
     }
-    if (level(f[3], &q->level) < 0)
-        return fail(r, t->line, "'%s': level is none of default, use, require, unique", t->s);
+    if (level(f[3], &q->level, &q->reqid) < 0)
+        return fail(r, t->line, "'%s': level is none of default, use, require, unique, "
+                                "unique:N (N from 1)", t->s);
     return 0;
 }
 

@@ -27,7 +27,7 @@ int six__ipsec_sp_valid(const struct six_sp *sp) {
         return -EINVAL;
     for (unsigned i = 0; i < sp->nreq; i++) {
         const struct six_sp_req *r = &sp->req[i];
-        if (r->level > SIX_SP_LEVEL_UNIQUE ||
+        if (r->level > SIX_SP_LEVEL_UNIQUE || (r->reqid && r->level != SIX_SP_LEVEL_UNIQUE) ||
             (r->mode != SIX_IPSEC_MODE_TRANSPORT && r->mode != SIX_IPSEC_MODE_TUNNEL) ||
             (r->proto != SIX_IPSEC_PROTO_ESP && r->proto != SIX_IPSEC_PROTO_AH &&
              r->proto != SIX_IPSEC_PROTO_IPCOMP))

@@ -1218,3 +1218,54 @@ TEST(spd_icmp6_type_and_code_selector) {
     CHECK_EQ(h_stats(p.a).ipsec_out_discard, 1);
     h_done(&p);
 }
+
+/* Level unique binds a policy's request to the SAs of its reqid (setkey
+ * unique:N and -u N, as KAME and Linux): A holds an older SA of reqid 7
+ * and a newer one without; unique:7 sends on the first, require on the
+ * newest, unique:9 finds none (EAGAIN). */
+TEST(unique_level_binds_the_sa_of_its_reqid) {
+    struct hpair p;
+    struct hcap c;
+    char err[200];
+    h_up(&p);
+    struct six_sa bound = make_sa(&p.addr_a, &p.addr_b, SPI_AB, &algs[0], 0);
+    struct six_sa other = make_sa(&p.addr_a, &p.addr_b, 0x1005, &algs[0], 0);
+    CHECK_OK(six_sa_add(p.b, &bound));
+    CHECK_OK(six_sa_add(p.b, &other));
+    CHECK_OK(six_setkey_apply(p.a,
+        "add 2001:db8::1 2001:db8::2 esp 0x1001 -u 7 -E aes-gcm-16 "
+        "0x01080f161d242b323940474e555c636a71787f86;\n"
+        "add 2001:db8::1 2001:db8::2 esp 0x1005 -E aes-gcm-16 "
+        "0x050c131a21282f363d444b525960676e757c838a;\n"
+        "spdadd 2001:db8::1 2001:db8::2 udp -P out ipsec esp/transport//unique:7;\n",
+        err, sizeof(err)));
+    int ua = udp_sock(&p, p.a, &p.addr_a, PORT), ub = udp_sock(&p, p.b, &p.addr_b, PORT);
+    hcap_start(&c, p.a, p.ifa, "uniq");
+    udp_roundtrip(&p, ua, ub, &p.addr_b, "on the bound SA");
+    CHECK_OK(six_setkey_apply(p.a,
+        "spddelete 2001:db8::1 2001:db8::2 udp -P out;\n"
+        "spdadd 2001:db8::1 2001:db8::2 udp -P out ipsec esp/transport//require;\n",
+        err, sizeof(err)));
+    udp_roundtrip(&p, ua, ub, &p.addr_b, "on the newest SA");
+    hcap_stop(&c);
+    CHECK_EQ(c.n, 2);
+    CHECK_EQ(h_get32(c.f[0].b + 40), SPI_AB);
+    CHECK_EQ(h_get32(c.f[1].b + 40), 0x1005);
+    hcap_free(&c);
+    CHECK_OK(six_setkey_apply(p.a,
+        "spddelete 2001:db8::1 2001:db8::2 udp -P out;\n"
+        "spdadd 2001:db8::1 2001:db8::2 udp -P out ipsec esp/transport//unique:9;\n",
+        err, sizeof(err)));
+    CHECK_ERRNO(udp_send(ua, &p.addr_b, PORT, "none", 4), EAGAIN);
+    /* A reqid belongs to unique only; setkey wants one from 1. */
+    struct six_sp sp = host_sp(&p.addr_a, &p.addr_b, SIX_SP_OUT, 0, IPPROTO_TCP);
+    sp.req[0].reqid = 7;
+    CHECK_ERRNO(six_sp_add(p.a, &sp), EINVAL);
+    sp.req[0].level = SIX_SP_LEVEL_UNIQUE;
+    CHECK_OK(six_sp_add(p.a, &sp));
+    CHECK_ERRNO(six_setkey_apply(p.a, "spdadd ::/0 ::/0 any -P out ipsec esp/transport//unique:0;",
+                                 err, sizeof(err)), EINVAL);
+    CHECK_ERRNO(six_setkey_apply(p.a, "add 2001:db8::1 2001:db8::2 esp 0x1009 -u 0 -E null;",
+                                 err, sizeof(err)), EINVAL);
+    h_done(&p);
+}
