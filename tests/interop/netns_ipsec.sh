@@ -11,7 +11,9 @@
 # ways in ESP or AH (Linux's inbound policies refuse anything in the clear);
 # with AES-GCM also 3000-byte datagrams (fragments after ESP, both ways),
 # sixstack pinging Linux, an ESP packet replayed and one tampered with
-# (sixstack drops and counts each), and, with a policy that requires ESP
+# (sixstack drops and counts each), 200 KB of TCP echoed by sixstack under
+# ESP with no segment in the clear and none fragmented (its MSS leaves room
+# for ESP), and, with a policy that requires ESP
 # but no SA, a UDP sender on sixstack whose sends fail and nothing in the
 # clear on the link, and the same with a socket at IPV6_ESP_TRANS_LEVEL
 # require (sixstack-host -e) and no policy at all. Neither ICMPv6 ND nor anything else is protected:
@@ -87,7 +89,7 @@ linux_xfrm() {
     replay-window 32 "${esn[@]}" "${la[@]}" || return 1
   tmpl_out="tmpl src $L dst $S proto $p mode $mode reqid 1 level required"
   tmpl_in="tmpl src $S dst $L proto $p mode $mode reqid 2 level required"
-  for up in "proto udp" "proto ipv6-icmp type 128" "proto ipv6-icmp type 129"; do
+  for up in "proto udp" "proto tcp" "proto ipv6-icmp type 128" "proto ipv6-icmp type 129"; do
     in_ns ip xfrm policy add src $L/128 dst $S/128 $up dir out $tmpl_out || return 1
     in_ns ip xfrm policy add src $S/128 dst $L/128 $up dir in $tmpl_in || return 1
   done
@@ -105,7 +107,7 @@ sixstack_keys() {
   {
     echo "add $L $S $p 0x1001 -m $mode -r 4 $esn $(alg_setkey "$c" "$kls" "$als");"
     echo "add $S $L $p 0x2002 -m $mode -r 4 $esn $(alg_setkey "$c" "$ksl" "$asl");"
-    for up in udp "icmp6 128" "icmp6 129"; do
+    for up in udp tcp "icmp6 128" "icmp6 129"; do
       echo "spdadd $S $L $up -P out ipsec $out;"
       echo "spdadd $L $S $up -P in ipsec $in;"
     done
@@ -138,7 +140,7 @@ run_case() {
   [ "$c" = tunnel ] && mode=tunnel
   linux_xfrm "$c" "$mode" || fail "$c: ip xfrm refused the states or policies"
   sixstack_keys "$c" "$mode"
-  start_host -a $S/64 -u 7 -k "$tmp/$c.conf"
+  start_host -a $S/64 -u 7 -T 8 -k "$tmp/$c.conf"
   in_ns ping -6 -c 3 -i 0.2 -W 2 $S >"$tmp/$c-ping.out" || case_fail "$c: Linux's ping of sixstack"
   in_ns python3 "$srcdir/tests/interop/udp_peer.py" send $S 7 200 2 >"$tmp/$c-udp.out" ||
     case_fail "$c: UDP echo"
@@ -156,6 +158,13 @@ run_case() {
     in_ns python3 "$srcdir/tests/interop/esp_inject.py" tamper "$tmp/esp.pcap" "$dev" $L ||
       fail "$c: nothing to tamper with"
     sleep 0.3
+    # TCP under ESP: nothing in the clear, nothing in fragments.
+    capture "$tmp/tcp-clear.pcap" ip6 proto 6 or ip6 proto 44
+    in_ns python3 "$srcdir/tests/interop/tcp_peer.py" client $S 8 200000 >"$tmp/tcp.out" ||
+      case_fail "$c: TCP echo under ESP ($(cat "$tmp/tcp.out"))"
+    sleep 0.3
+    n=$(in_ns tcpdump -r "$tmp/tcp-clear.pcap" 2>/dev/null | wc -l)
+    [ "$n" -eq 0 ] || case_fail "$c: $n TCP segments in the clear or fragments during TCP"
   fi
   stop_host
   p=$(proto_of "$c")
@@ -170,6 +179,7 @@ run_case() {
     [ "$(counter ipsec_in_replay)" -ge 1 ] || fail "gcm: the replayed packet was not counted"
     [ "$(counter ipsec_in_auth_failed)" -eq 1 ] || fail "gcm: the tampered packet was not counted"
     [ "$(counter reass_ok)" -ge 1 ] || fail "gcm: no reassembly on sixstack's side"
+    [ "$(counter tcp_in_segs)" -ge 100 ] || fail "gcm: TCP segments in: $(counter tcp_in_segs)"
     # sixstack pings Linux: requests and replies in ESP. A new run starts
     # its sequence numbers again: Linux's SAs are made anew too.
     linux_xfrm "$c" "$mode" || fail "$c: ip xfrm refused the states or policies"
