@@ -27,10 +27,17 @@ peer=$(dirname "$0")/tcp_peer.py
 tmo=${SIX_TCP_TIMEOUT:-300}
 linux=2001:db8:6::1 six=2001:db8:6::2
 
+# tshark reads FILE cleanly and every TCP checksum is right. One exception,
+# Linux's: a checksum that folds to zero goes out as 0xffff when the kernel
+# computes it late (skb_checksum_help's CSUM_MANGLED_0, as on a TAP), which
+# tshark calls Bad ("should be 0x0000, see RFC 1624") though any receiver
+# accepts it. About one Linux segment in 65,536 has it: a 100 MiB run always
+# does. sixstack's own segments get no such exception (e4d18c3).
 tcp_clean() {
   local bad
   tshark_clean "$1" "$2"
-  bad=$(tshark -r "$1" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status == "Bad"' 2>/dev/null | wc -l)
+  bad=$(tshark -r "$1" -o tcp.check_checksum:TRUE 2>/dev/null \
+    -Y "tcp.checksum.status == \"Bad\" && !(ipv6.src == $linux && tcp.checksum == 0xffff)" | wc -l)
   [ "$bad" -eq 0 ] || fail "$bad TCP segments with a bad checksum in $1"
 }
 
