@@ -78,10 +78,7 @@ static void setup(void) {
 }
 
 static void run_both(void) {
-    for (int round = 0; round < 4; round++) {
-        six_stack_poll(peer, now_us);
-        six_stack_poll(st, now_us);
-    }
+    settle_stacks((struct six_stack *[]){peer, st}, 2, now_us, 4);
 }
 
 static void drain(int fd) {

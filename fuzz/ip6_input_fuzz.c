@@ -170,10 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     six_if_inject(st, if_st, data, size);
     six_stack_fail_alloc(st, 0);
     /* What st sent reaches peer, and whatever peer answers comes back. */
-    for (int round = 0; round < 4; round++) {
-        six_stack_poll(peer, now_us);
-        six_stack_poll(st, now_us);
-    }
+    settle_stacks((struct six_stack *[]){peer, st}, 2, now_us, 4);
     /* A fragment waits in reassembly for 60 s: move past that, so the
      * timeout path runs too (frag_fuzz feeds whole fragment streams) and
      * the pools can be checked. */
@@ -181,10 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (stats.reass_in_frags != frags_seen) {
         frags_seen = stats.reass_in_frags;
         now_us += 61ull * 1000000;
-        for (int round = 0; round < 4; round++) {
-            six_stack_poll(st, now_us);
-            six_stack_poll(peer, now_us);
-        }
+        settle_stacks((struct six_stack *[]){st, peer}, 2, now_us, 4);
     }
     for (int i = 0; i < NFDS; i++)
         drain(fds[i]);

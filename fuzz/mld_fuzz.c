@@ -134,10 +134,7 @@ static size_t wrap(uint8_t flags, uint8_t gsel, const uint8_t *msg, size_t len,
 }
 
 static void run(void) {
-    for (int round = 0; round < 8; round++) {
-        six_stack_poll(st, now_us);
-        six_stack_poll(peer, now_us);
-    }
+    settle_stacks((struct six_stack *[]){st, peer}, 2, now_us, 8);
 }
 
 static void check(void) {

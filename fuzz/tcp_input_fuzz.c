@@ -46,10 +46,7 @@ struct world {
 };
 
 static void pump(struct world *w) {
-    for (int i = 0; i < 6; i++) {
-        six_stack_poll(w->a, w->now);
-        six_stack_poll(w->b, w->now);
-    }
+    settle_stacks((struct six_stack *[]){w->a, w->b}, 2, w->now, 6);
 }
 
 static void up(struct world *w) {
