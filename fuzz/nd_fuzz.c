@@ -68,7 +68,10 @@ static size_t frame(uint8_t ctl, const uint8_t *msg, size_t len, const uint8_t m
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static uint8_t f[14 + 40 + 256];
-    struct six_memwire_config wc = {.ethernet = 1};
+    /* The segment has no other station: its queue only ever holds what
+     * is injected (nothing, here), so a short one saves a large
+     * allocation per input. */
+    struct six_memwire_config wc = {.ethernet = 1, .queue_len = 4};
     struct six_stack_config cfg;
     struct six_segment *seg = six_segment_new(&wc);
     struct six_stack *st;
@@ -82,6 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.seed = 0x4d;
     cfg.ra_max_routers = cfg.ra_max_prefixes = cfg.slaac_max_addrs = cfg.redirect_max = 2;
     cfg.nd_cache_max = 8;
+    /* No fragments and no Packet Too Big reach this stack: small tables
+     * (made anew for every input) for reassembly and path MTU. */
+    cfg.reass_max_datagrams = 2;
+    cfg.pmtu_cache_max = 2;
     if (!seg || !(st = six_stack_new(&cfg)) || (ifx = six_segment_attach(seg, st, "e0")) < 0)
         abort();
     six_if_hwaddr(st, (unsigned)ifx, mac);
