@@ -652,6 +652,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(tcp_in_rst_ignored, "RSTs out of window or answered by a challenge ACK") \
     X(tcp_in_challenge_acks, "challenge ACKs sent (RFC 5961)") \
     X(tcp_in_challenge_acks_limited, "challenge ACKs not sent: the stack's limit per second") \
+    X(tcp_in_oow_acks_limited, "ACKs not sent to unacceptable segments without data: one per 500 ms per connection (ACK loops)") \
     X(tcp_in_ooo_segs, "segments held out of order") \
     X(tcp_in_ooo_dropped, "out-of-order segments dropped: no range left") \
     X(tcp_in_dup_segs, "segments wholly duplicate") \

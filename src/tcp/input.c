@@ -393,6 +393,27 @@ static int seq_acceptable(const struct six_tcb *t, const struct seg *s) {
             six_seq_lt(seq + s->len - 1, t->rcv_nxt + wnd));
 }
 
+/* Two ends out of step (after a forged segment, say) would answer each
+ * other's ACKs with ACKs for ever: each finds the other's unacceptable,
+ * and RFC 9293 3.10.7.4 (and RFC 5961 5.2, for an ACK of unsent data)
+ * has it answer. Such an answer to a segment with nothing in sequence
+ * space (no data, SYN or FIN) goes at most once per SIX_TCP_OOW_ACK_GAP_US
+ * of the clock per connection (Linux: tcp_invalid_ratelimit, 500 ms); a
+ * segment with data is always answered (a peer repairing a lost ACK by
+ * retransmitting is no loop). Returns whether the ACK may go. */
+static int oow_ack_allowed(struct six_tcb *t, const struct seg *s) {
+    uint64_t now = six__now(t->tcp->core);
+
+    if (s->len)
+        return 1;
+    if (now < t->oow_ack_next) {
+        SIX_STAT(t->tcp->core, tcp_in_oow_acks_limited);
+        return 0;
+    }
+    t->oow_ack_next = now + SIX_TCP_OOW_ACK_GAP_US;
+    return 1;
+}
+
 static int check_seq(struct six_tcb *t, const struct seg *s) {
     if (seq_acceptable(t, s))
         return 0;
@@ -414,7 +435,7 @@ static int check_seq(struct six_tcb *t, const struct seg *s) {
         six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(t->tcp->core) + 2 * SIX_TCP_MSL_US);
     if (t->state == SIX_TCP_SYN_RECEIVED)
         six__tcp_send_seg(t, t->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
-    else
+    else if (oow_ack_allowed(t, s))
         ack_now(t);
     return -1;
 }
@@ -605,7 +626,8 @@ static int check_ack(struct six_tcb *t, const struct seg *s) {
     if (six_seq_gt(ack, t->snd_max) ||
         six_seq_lt(ack, t->snd_una - (t->max_snd_wnd > 1 ? t->max_snd_wnd : 1))) {
         SIX_STAT(t->tcp->core, tcp_in_bad_ack);
-        challenge_ack(t);
+        if (oow_ack_allowed(t, s))
+            challenge_ack(t);
         return 1;
     }
     if (t->sack_ok && h->opt.nsack)

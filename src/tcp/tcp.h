@@ -151,6 +151,7 @@ struct six_tcb {
     uint32_t srtt_us, rttvar_us, rto_us;
     uint64_t rtt_start;
     uint64_t last_rcv;            /* when a segment last arrived */
+    uint64_t oow_ack_next;        /* no ACK to an unacceptable segment before (input.c) */
     struct six_tcp_sack ooo[SIX_TCP_OOO_MAX]; /* held ranges, sorted */
     /* Timestamps: ours are the stack clock in ms plus ts_off. */
     uint32_t ts_recent, ts_off, last_ack_sent;
@@ -235,6 +236,7 @@ struct six_tcp {
 #define SIX_TCP_MSL_US 30000000ull    /* TIME_WAIT is 2 MSL = 60 s, as Linux */
 #define SIX_TCP_FIN_WAIT2_US 60000000ull
 #define SIX_TCP_RING_IDLE_US 1000000ull
+#define SIX_TCP_OOW_ACK_GAP_US 500000u /* Linux's tcp_invalid_ratelimit */
 #define SIX_TCP_SYN_RETRIES 6
 #define SIX_TCP_DATA_RETRIES 15
 /* RFC 9293 3.7.1: the MSS assumed when the peer sends none (IPv6). */

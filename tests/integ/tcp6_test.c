@@ -8,6 +8,9 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "sock/sock.h"
+#include "tcp/tcp.h"
+#include "wire/tcp.h"
 
 #define PORT 8080
 
@@ -348,6 +351,47 @@ TEST(tcp_bind_conflicts_and_reuseaddr) {
     CHECK_ERRNO(six_bind(u, (struct sockaddr *)&low, sizeof(low)), EACCES);
     h_privileged(1);
     h_advance(&p, 61000000);
+    h_done(&p);
+}
+
+/* A forged data segment at B's rcv_nxt puts the two ends out of step: B
+ * acknowledges bytes A never sent. A answers that ACK with one of its own
+ * (RFC 5961 5.2), whose sequence number is now left of B's window, so B
+ * answers it (RFC 9293 3.10.7.4), and so on for ever: an ACK loop, which
+ * one answer per 500 ms per connection to such empty segments stops. */
+TEST(tcp_forged_segment_starts_no_ack_loop) {
+    static struct hframe f;
+    struct hpair p;
+    struct six_tcp_repr r;
+    uint8_t hdr[SIX_TCP_MAX_HDR_LEN];
+    int c, s;
+
+    h_up(&p);
+    t_pair(&p, &c, &s);
+    struct six_sock *so = six__sock_acquire(s);
+    CHECK(so && so->tcb);
+    memset(&r, 0, sizeof(r));
+    r.sport = so->tcb->fport;
+    r.dport = PORT;
+    r.seq = so->tcb->rcv_nxt;
+    r.ack = so->tcb->snd_nxt;
+    six__sock_release(so);
+    r.flags = SIX_TCP_ACK | SIX_TCP_PSH;
+    r.win = 65535;
+    size_t hlen = six_tcp_emit(&r, hdr);
+    h_ip6(&f, &p.addr_a, &p.addr_b, IPPROTO_TCP, 64);
+    size_t off = h_put(&f, hdr, hlen);
+    h_put(&f, "forged", 6);
+    h_end(&f);
+    h_put16(f.b + off + SIX_TCP_OFF_CKSUM,
+            h_cksum(&p.addr_a, &p.addr_b, IPPROTO_TCP, f.b + off, f.len - off));
+    uint64_t sent = h_stats(p.a).ip6_out_requests + h_stats(p.b).ip6_out_requests;
+    CHECK_OK(six_if_inject(p.b, p.ifb, f.b, f.len));
+    /* B's delayed ACK goes; then up to 200 rounds at one instant. */
+    h_advance(&p, 50000);
+    sent = h_stats(p.a).ip6_out_requests + h_stats(p.b).ip6_out_requests - sent;
+    CHECK(sent <= 4);
+    CHECK(h_stats(p.a).tcp_in_oow_acks_limited + h_stats(p.b).tcp_in_oow_acks_limited >= 1);
     h_done(&p);
 }
 

@@ -358,6 +358,41 @@ TEST(seg_ack_of_unsent_data_draws_ack) {
     ts_done(&t);
 }
 
+/* ACK loops: an unacceptable segment without data (out of the window, or
+ * acknowledging unsent data) is answered once per 500 ms of the clock per
+ * connection; one with data always. */
+TEST(seg_acks_to_unacceptable_empty_segments_are_limited) {
+    static struct tseg out[16];
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    establish(&t, PISS, &b);
+    for (int i = 0; i < 10; i++)
+        ts_in(&t, &(struct tseg){.seq = PISS + 1 + 10000000, .ack = b, .flags = SIX_TCP_ACK});
+    CHECK_EQ(ts_out(&t, out, 16), 1);
+    CHECK_EQ(out[0].ack, PISS + 1);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_oow_acks_limited, 9);
+    /* The same allowance covers ACKs of unsent data. */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 5000, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    /* Segments with data are answered every time. */
+    for (int i = 0; i < 3; i++)
+        ts_in(&t, &(struct tseg){.seq = PISS + 1 + 10000000, .ack = b, .flags = SIX_TCP_ACK,
+                                 .data = "zz", .len = 2});
+    CHECK_EQ(ts_out(&t, out, 16), 3);
+    /* Half a second later, one more. */
+    h_advance(&t.p, 499000);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1 + 10000000, .ack = b, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    h_advance(&t.p, 1000);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 5000, .flags = SIX_TCP_ACK});
+    CHECK_EQ(ts_out(&t, out, 16), 1);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_bad_ack, 2);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_oow_acks_limited, 11);
+    ts_done(&t);
+}
+
 TEST(seg_retransmits_with_backoff_then_times_out) {
     struct tpeer t;
     uint32_t b;
