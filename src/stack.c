@@ -268,10 +268,16 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
 }
 
 /* One round: every link's frames, then every due timer. Lock held. */
+/* The clock is read once per batch of frames (six__core_hold_now). */
 static uint64_t run_once(struct six_stack *st) {
-    while (six__ip6_poll_links(&st->ip6, RX_BUDGET) > 0) {
-    }
-    return six__timers_run(&st->core);
+    uint64_t next;
+
+    do
+        six__core_hold_now(&st->core);
+    while (six__ip6_poll_links(&st->ip6, RX_BUDGET) > 0);
+    next = six__timers_run(&st->core);
+    six__core_drop_now(&st->core);
+    return next;
 }
 
 uint64_t six_stack_poll(struct six_stack *st, uint64_t now_us) {

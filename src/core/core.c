@@ -31,13 +31,17 @@ void six__core_fini(struct six_core *c) {
     six_port_mutex_fini(&c->lock);
 }
 
-uint64_t six__now(const struct six_core *c) {
+uint64_t six__now(struct six_core *c) {
     if (c->clock_mode == SIX_CLOCK_MANUAL)
         return c->manual_now;
-    return six__mono_us() - c->mono_base;
+    if (!c->now_held)
+        return six__mono_us() - c->mono_base;
+    if (!c->now_cached)
+        c->now_cached = six__mono_us() - c->mono_base + 1;
+    return c->now_cached - 1;
 }
 
-uint64_t six__wall_us(const struct six_core *c, uint64_t stack_us) {
+uint64_t six__wall_us(struct six_core *c, uint64_t stack_us) {
     uint64_t now = six__now(c);
 
     if (c->clock_mode == SIX_CLOCK_MANUAL)
@@ -111,6 +115,7 @@ int six__core_wait(struct six_core *c, uint64_t deadline) {
     c->waiters++;
     rc = six_port_cond_wait(&c->cond, &c->lock, until);
     c->waiters--;
+    c->now_cached = 0;      /* time passed: a held clock reads again */
     if (rc == -EWOULDBLOCK)
         return rc;
     return deadline != SIX_NEVER && six__now(c) >= deadline ? -ETIMEDOUT : 0;

@@ -37,6 +37,14 @@ struct six_core {
     enum six_clock_mode clock_mode;
     uint64_t manual_now;     /* the manual clock, microseconds */
     uint64_t mono_base;      /* six_port_mono_us() at creation */
+    /* While a socket call or a run of the stack holds the lock
+     * (six__core_hold_now), the monotonic clock is read once: a send that
+     * drains a burst of segments over loopback asks for the time dozens
+     * of times, and a clock read costs as much as a segment's header work
+     * on some machines. now_cached is that read + 1 (0: not read yet);
+     * waiting on the lock forgets it. */
+    uint8_t now_held;
+    uint64_t now_cached;
 
     uint64_t rng[4];         /* xoshiro256** state */
     int seeded;              /* the config fixed the seed */
@@ -62,11 +70,11 @@ int six__core_init(struct six_core *c, const struct six_stack_config *cfg);
 void six__core_fini(struct six_core *c);
 
 /* ---- clock ---- */
-uint64_t six__now(const struct six_core *c);
+uint64_t six__now(struct six_core *c);
 /* The wall clock time (microseconds since the epoch) at stack time
  * stack_us, for receive timestamps: with a manual clock, stack_us itself
  * (so tests see the time they set). */
-uint64_t six__wall_us(const struct six_core *c, uint64_t stack_us);
+uint64_t six__wall_us(struct six_core *c, uint64_t stack_us);
 /* Moves a manual clock forwards (never back) and wakes waiters. */
 void six__clock_set(struct six_core *c, uint64_t now);
 /* The platform's monotonic clock in microseconds. */
@@ -123,7 +131,18 @@ static inline void six__core_wake(struct six_core *c) {
 int six__core_wait(struct six_core *c, uint64_t deadline);
 
 static inline void six__core_lock(struct six_core *c) { six_port_mutex_lock(&c->lock); }
-static inline void six__core_unlock(struct six_core *c) { six_port_mutex_unlock(&c->lock); }
+/* Lock held: the clock is read at most once until six__core_drop_now
+ * (or a wait). Only around work that never waits for time to pass
+ * without six__core_wait. */
+static inline void six__core_hold_now(struct six_core *c) {
+    c->now_held = 1;
+    c->now_cached = 0;
+}
+static inline void six__core_drop_now(struct six_core *c) { c->now_held = 0; }
+static inline void six__core_unlock(struct six_core *c) {
+    c->now_cached = 0;      /* whoever locks next reads the clock afresh */
+    six_port_mutex_unlock(&c->lock);
+}
 
 #define SIX_STAT(core, name) ((core)->stats.name++)
 

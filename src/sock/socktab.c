@@ -97,6 +97,7 @@ struct six_sock *six__sock_acquire(int fd) {
             s = NULL;
         } else {
             s->busy++;
+            six__core_hold_now(s->socks->core);
         }
     }
     six_port_read_end(r);
@@ -146,6 +147,7 @@ void six__sock_release(struct six_sock *s) {
         six__core_wake(core);
     }
     batch = take_batch(socks);
+    six__core_drop_now(core);
     six__core_unlock(core);
     if (batch)
         six__socks_free_retired(batch);

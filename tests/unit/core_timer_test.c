@@ -555,6 +555,37 @@ TEST(monotonic_clock_ignores_clock_set_and_moves_forwards) {
     six__core_fini(&c);
 }
 
+/* Held (a socket call, a run of the stack): one read of the clock serves
+ * every question until the hold ends or the lock is waited on. */
+TEST(held_clock_is_read_once_until_dropped_or_waited_on) {
+    struct six_core c;
+    uint64_t t0, t1, t2;
+
+    core_up(&c, SIX_CLOCK_MONOTONIC);
+    pthread_mutex_lock(&c.lock);
+    six__core_hold_now(&c);
+    t0 = six__now(&c);
+    usleep(2000);
+    CHECK_EQ(six__now(&c), t0);
+    /* A wait forgets the read: time passed meanwhile. */
+    CHECK_EQ(six__core_wait(&c, t0 + 1000), -ETIMEDOUT);
+    t1 = six__now(&c);
+    CHECK(t1 >= t0 + 2000);
+    usleep(2000);
+    CHECK_EQ(six__now(&c), t1);
+    six__core_drop_now(&c);
+    t2 = six__now(&c);
+    CHECK(t2 >= t1 + 2000);
+    usleep(2000);
+    CHECK(six__now(&c) >= t2 + 2000);
+    /* A new hold reads afresh. */
+    six__core_hold_now(&c);
+    CHECK(six__now(&c) >= t2 + 2000);
+    six__core_drop_now(&c);
+    pthread_mutex_unlock(&c.lock);
+    six__core_fini(&c);
+}
+
 /* ---- six__core_wait ---- */
 
 /* Moves c's manual clock to `to`, under the lock, once a thread waits. */
