@@ -218,7 +218,8 @@ void six_use_stack(struct six_stack *st);
 struct six_stack *six_default_stack(void);
 
 /* ---- Credentials ----
- * Every socket carries the credentials of the thread that created it. Raw
+ * Every socket carries the credentials of the thread that created it (a
+ * socket accept() returns, those of its listener, as BSD's). Raw
  * sockets, receiving hop-by-hop/destination options/routing headers, and
  * other rules of ip6(4) that "require superuser privileges" check them. */
 struct six_creds {

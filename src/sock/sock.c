@@ -91,12 +91,12 @@ static int check_create(struct six_socks *socks, int type, int proto,
 }
 
 int six__sock_create(struct six_socks *socks, int domain, int type, int proto) {
-    return six__sock_create_ex(socks, domain, type, proto, NULL);
+    return six__sock_create_ex(socks, domain, type, proto, NULL, NULL);
 }
 
 /* Called with the stack unlocked. */
 int six__sock_create_ex(struct six_socks *socks, int domain, int type, int proto,
-                        struct six_sock **out) {
+                        const struct six_creds *with, struct six_sock **out) {
     int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
     struct six_creds creds;
     struct six_sock *s;
@@ -105,7 +105,10 @@ int six__sock_create_ex(struct six_socks *socks, int domain, int type, int proto
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (domain != AF_INET6)
         return -EAFNOSUPPORT;
-    six__creds_current(&creds);
+    if (with)
+        creds = *with;
+    else
+        six__creds_current(&creds);
     six__core_lock(socks->core);
     rc = check_create(socks, type, proto, &creds);
     if (rc == 0)

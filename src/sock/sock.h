@@ -246,10 +246,10 @@ void six__socks_fini(struct six_socks *socks);
 
 /* Creates a socket; returns its descriptor or a negative errno. */
 int six__sock_create(struct six_socks *socks, int domain, int type, int proto);
-/* The same, also giving the new socket (valid while the stack lives and
- * the descriptor is not closed). */
+/* The same, with creds (NULL: the calling thread's), also giving the new
+ * socket (valid while the stack lives and the descriptor is not closed). */
 int six__sock_create_ex(struct six_socks *socks, int domain, int type, int proto,
-                        struct six_sock **out);
+                        const struct six_creds *creds, struct six_sock **out);
 
 /* ---- the descriptor table (socktab.c) ---- */
 /* Closed sockets freed per grace period. */

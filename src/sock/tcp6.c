@@ -374,6 +374,7 @@ static void adopt(struct six_sock *ns, struct six_sock *l, struct six_tcb *c) {
 
 int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen, int flags) {
     struct six_socks *socks = s->socks;
+    struct six_creds creds;
     struct six_sock *ns;
     struct six_tcb *c;
     int fd, rc;
@@ -388,9 +389,12 @@ int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen,
         while (!has_child(s))
             if ((rc = wait_for(s, has_child, s->rcvtimeo_us, 0)) < 0)
                 return rc;
-        /* The descriptor is made without the lock (it is a system call). */
+        /* The descriptor is made without the lock (it is a system call).
+         * It has the listener's credentials, as BSD's sonewconn(): no
+         * system call to read the caller's. */
+        creds = s->creds;
         six__core_unlock(socks->core);
-        fd = six__sock_create_ex(socks, AF_INET6, SOCK_STREAM | flags, IPPROTO_TCP, &ns);
+        fd = six__sock_create_ex(socks, AF_INET6, SOCK_STREAM | flags, IPPROTO_TCP, &creds, &ns);
         six__core_lock(socks->core);
         if (fd < 0)
             return fd;

@@ -1,7 +1,8 @@
 /* TCP over ::1 on one stack, the benchmarks' path: segments that never
  * leave the node carry no computed checksum (tcp/output.c), but a capture
  * on lo must still show correct ones, as anything a user can open in
- * Wireshark; a connection keeps sending past 2 GiB. */
+ * Wireshark; a connection keeps sending past 2 GiB; accept() gives a
+ * socket its listener's credentials. */
 #include <netinet/tcp.h>
 
 #include "hcap.h"
@@ -112,6 +113,41 @@ TEST(tcp_keeps_sending_past_2_gib) {
     run(st);
     CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), MSG_DONTWAIT)), 6);
     CHECK_MEM(buf, "far on", 6);
+    CHECK_OK(six_close(c));
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(l));
+    run(st);
+    six_stack_free(st);
+}
+
+/* A socket accept() returns has its listener's credentials (BSD's
+ * sonewconn), not those of the thread that calls accept(): a server that
+ * listened as root keeps what root may do on its connections. */
+TEST(accepted_socket_has_its_listeners_credentials) {
+    struct six_stack_config cfg = h_config(9);
+    struct six_stack *st = six_stack_new(&cfg);
+    struct six_creds root = {.uid = 0, .gid = 0, .privileged = 1};
+    struct six_creds user = {.uid = 1000, .gid = 1000, .privileged = 0};
+    int on = 1, c, s, l;
+
+    CHECK(st != NULL);
+    six_set_creds(&root);
+    l = lo_pair(st, PORT + 2, &c, &s);
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(c));
+    /* The next connection is accepted by an unprivileged thread. */
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                                .sin6_port = htons(PORT + 2)};
+    six_set_creds(&user);
+    c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
+    CHECK(rc == 0 || errno == EINPROGRESS);
+    run(st);
+    s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    /* ip6(4): receiving hop-by-hop options needs privilege. */
+    CHECK_OK(six_setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)));
+    CHECK_ERRNO(six_setsockopt(c, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)), EPERM);
+    six_set_creds(NULL);
     CHECK_OK(six_close(c));
     CHECK_OK(six_close(s));
     CHECK_OK(six_close(l));
