@@ -409,8 +409,12 @@ int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen,
             six__tcp_close(c, 1);
             continue;
         }
+        /* The listener's eventfd stays raised even when this was the
+         * last connection queued: it is lowered when an accept finds
+         * none (wait_for), as a receive does (ARCHITECTURE
+         * "Descriptors"), which saves a write and a read per connection
+         * when connections keep coming. */
         adopt(ns, s, c);
-        six__sock_sync_ready(s);
         break;
     }
     if (addr && alen) {

@@ -4,6 +4,7 @@
  * Wireshark; a connection keeps sending past 2 GiB; accept() gives a
  * socket its listener's credentials. */
 #include <netinet/tcp.h>
+#include <poll.h>
 
 #include "hcap.h"
 #include "sock/sock.h"
@@ -148,6 +149,27 @@ TEST(accepted_socket_has_its_listeners_credentials) {
     CHECK_OK(six_setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)));
     CHECK_ERRNO(six_setsockopt(c, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)), EPERM);
     six_set_creds(NULL);
+    CHECK_OK(six_close(c));
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(l));
+    run(st);
+    six_stack_free(st);
+}
+
+/* The system's poll() on a listener's descriptor: POLLIN while a
+ * connection waits; accept() leaves it raised (no system call per
+ * connection), and the accept that finds nothing lowers it. */
+TEST(listener_descriptor_lowered_by_the_accept_that_finds_nothing) {
+    struct six_stack_config cfg = h_config(10);
+    struct six_stack *st = six_stack_new(&cfg);
+    int c, s, l;
+
+    CHECK(st != NULL);
+    l = lo_pair(st, PORT + 3, &c, &s);
+    struct pollfd pfd = {.fd = l, .events = POLLIN};
+    CHECK_EQ(poll(&pfd, 1, 0), 1);        /* raised by the connection, still up */
+    CHECK_ERRNO(six_accept(l, NULL, NULL), EAGAIN);
+    CHECK_EQ(poll(&pfd, 1, 0), 0);
     CHECK_OK(six_close(c));
     CHECK_OK(six_close(s));
     CHECK_OK(six_close(l));
