@@ -36,41 +36,53 @@ static void run(struct six_stack *st) {
         six_stack_poll(st, six_stack_now(st));
 }
 
-/* A connection over ::1 on st: client end *c, server end *s. */
+/* A client connected to the listener on [::1]:port: its end, the server's
+ * end in *s. */
+static int lo_connect(struct six_stack *st, uint16_t port, int l, int *s) {
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                                .sin6_port = htons(port)};
+    int c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
+    CHECK(rc == 0 || errno == EINPROGRESS);
+    run(st);
+    *s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    return c;
+}
+
+/* A listener on [::1]:port and a connection through it (client end *c,
+ * server end *s); returns the listener. */
 static int lo_pair(struct six_stack *st, uint16_t port, int *c, int *s) {
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
                                 .sin6_port = htons(port)};
     int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
     CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
     CHECK_OK(six_listen(l, 4));
-    *c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    int rc = six_connect(*c, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    *s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    *c = lo_connect(st, port, l, s);
     return l;
+}
+
+/* Closes the three and frees st, nothing left behind. */
+static void lo_done(struct six_stack *st, int c, int s, int l) {
+    CHECK_OK(six_close(c));
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(l));
+    run(st);
+    CHECK_EQ(six_stack_pkts_in_use(st), 0);
+    six_stack_free(st);
 }
 
 TEST(tcp_on_lo_captured_with_correct_checksums) {
     struct six_stack_config cfg = h_config(7);
     struct six_stack *st = six_stack_new(&cfg);
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(PORT)};
     unsigned lo;
     struct hcap cap;
     char buf[64];
+    int c, s, l;
 
     CHECK(st != NULL);
     CHECK((lo = six_if_nametoindex(st, "lo")) != 0);
     hcap_start(&cap, st, lo, "tcplo");
-    int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
-    CHECK_OK(six_listen(l, 4));
-    int c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    int s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    l = lo_pair(st, PORT, &c, &s);
     CHECK_EQ(CHECK_OK(six_send(c, "checked", 7, 0)), 7);
     run(st);
     CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 7);
@@ -86,12 +98,7 @@ TEST(tcp_on_lo_captured_with_correct_checksums) {
     run(st);
     CHECK_EQ(CHECK_OK(six_recv(c, buf, sizeof(buf), 0)), 4);
     CHECK_MEM(buf, "back", 4);
-    CHECK_OK(six_close(c));
-    CHECK_OK(six_close(s));
-    CHECK_OK(six_close(l));
-    run(st);
-    CHECK_EQ(six_stack_pkts_in_use(st), 0);
-    six_stack_free(st);
+    lo_done(st, c, s, l);
 }
 
 /* Past 2 GiB sent, snd_una is no longer "after" the ISS in sequence
@@ -114,11 +121,7 @@ TEST(tcp_keeps_sending_past_2_gib) {
     run(st);
     CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), MSG_DONTWAIT)), 6);
     CHECK_MEM(buf, "far on", 6);
-    CHECK_OK(six_close(c));
-    CHECK_OK(six_close(s));
-    CHECK_OK(six_close(l));
-    run(st);
-    six_stack_free(st);
+    lo_done(st, c, s, l);
 }
 
 /* A socket accept() returns has its listener's credentials (BSD's
@@ -137,23 +140,13 @@ TEST(accepted_socket_has_its_listeners_credentials) {
     CHECK_OK(six_close(s));
     CHECK_OK(six_close(c));
     /* The next connection is accepted by an unprivileged thread. */
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(PORT + 2)};
     six_set_creds(&user);
-    c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    c = lo_connect(st, PORT + 2, l, &s);
     /* ip6(4): receiving hop-by-hop options needs privilege. */
     CHECK_OK(six_setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)));
     CHECK_ERRNO(six_setsockopt(c, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)), EPERM);
     six_set_creds(NULL);
-    CHECK_OK(six_close(c));
-    CHECK_OK(six_close(s));
-    CHECK_OK(six_close(l));
-    run(st);
-    six_stack_free(st);
+    lo_done(st, c, s, l);
 }
 
 /* The system's poll() on a listener's descriptor: POLLIN while a
@@ -170,9 +163,5 @@ TEST(listener_descriptor_lowered_by_the_accept_that_finds_nothing) {
     CHECK_EQ(poll(&pfd, 1, 0), 1);        /* raised by the connection, still up */
     CHECK_ERRNO(six_accept(l, NULL, NULL), EAGAIN);
     CHECK_EQ(poll(&pfd, 1, 0), 0);
-    CHECK_OK(six_close(c));
-    CHECK_OK(six_close(s));
-    CHECK_OK(six_close(l));
-    run(st);
-    six_stack_free(st);
+    lo_done(st, c, s, l);
 }
