@@ -482,23 +482,29 @@ int main(int argc, char **argv) {
 
     if (addrinuse_retries)
         printf("note: %ld connect()s failed with EADDRINUSE and were retried\n", addrinuse_retries);
-    if (only) {
-        six_stack_free(loop_stack);
-        return 0;
-    }
     const char *lw = lwip_ref_missing() ? lwip_ref_missing() : "lwIP run failed";
-    bench_target("tcp bulk 64 KiB writes vs kernel", bulk[0] / bulk[1], 1, 2.0, NULL);
-    bench_target("tcp bulk 64 KiB writes vs lwIP", bulk[2] > 0 ? bulk[0] / bulk[2] : -1, 1, 5.0,
-                 lw);
-    bench_target("tcp bulk 64 KiB writes vs memcpy", bulk[0] / mcpy, 1, 0.25, NULL);
-    bench_target("tcp request/response 64 B vs kernel", rr[0] / rr[1], 1, 20.0, NULL);
-    bench_target("tcp request/response 64 B vs lwIP", rr[2] > 0 ? rr[0] / rr[2] : -1, 1, 2.0, lw);
-    bench_target("tcp connect+accept+close vs kernel", cps[0] / cps[1], 1, 10.0, NULL);
-    bench_target("tcp idle connection / 2 KiB", mem_s / 2048, 0, 1.0, NULL);
-    bench_target("tcp per-segment 100 vs 1 connection", segm[1][0] / segm[0][0], 0, 1.10, NULL);
-    char what[64];
-    snprintf(what, sizeof(what), "tcp per-segment %d vs 1 connection", counts[2]);
-    bench_target(what, segm[2][0] / segm[0][0], 0, 1.10, NULL);
+    if (part("bulk")) {
+        bench_target("tcp bulk 64 KiB writes vs kernel", bulk[0] / bulk[1], 1, 2.0, NULL);
+        bench_target("tcp bulk 64 KiB writes vs lwIP", bulk[2] > 0 ? bulk[0] / bulk[2] : -1, 1,
+                     5.0, lw);
+        bench_target("tcp bulk 64 KiB writes vs memcpy", bulk[0] / mcpy, 1, 0.25, NULL);
+    }
+    if (part("rr")) {
+        bench_target("tcp request/response 64 B vs kernel", rr[0] / rr[1], 1, 20.0, NULL);
+        bench_target("tcp request/response 64 B vs lwIP", rr[2] > 0 ? rr[0] / rr[2] : -1, 1, 2.0,
+                     lw);
+    }
+    if (part("cps"))
+        bench_target("tcp connect+accept+close vs kernel", cps[0] / cps[1], 1, 10.0, NULL);
+    if (part("mem"))
+        bench_target("tcp idle connection / 2 KiB", mem_s / 2048, 0, 1.0, NULL);
+    if (part("seg")) {
+        char what[64];
+        bench_target("tcp per-segment 100 vs 1 connection", segm[1][0] / segm[0][0], 0, 1.10,
+                     NULL);
+        snprintf(what, sizeof(what), "tcp per-segment %d vs 1 connection", counts[2]);
+        bench_target(what, segm[2][0] / segm[0][0], 0, 1.10, NULL);
+    }
     six_stack_free(loop_stack);
     return 0;
 }
