@@ -134,6 +134,19 @@ static int csum_needed(const struct six_tcp *tcp, const struct six_ip6_out *o,
            (ips && ips->nsp[SIX_SP_OUT]);
 }
 
+/* A large segment's payload starts on a cache line: the copy out of the
+ * send ring into a misaligned destination runs at a third of the speed
+ * (measured with glibc's memmove here). Its packet is allocated with
+ * ALIGN_SLACK bytes of headroom to spare, and its data moved back by up
+ * to that much. Small segments (and small buffers) go as they are. */
+#define ALIGN_SLACK 63u
+#define ALIGN_MIN 4096u
+
+static void align_payload(struct six_pkt *pkt, size_t hlen) {
+    uint8_t *base = pkt->data - ALIGN_SLACK;
+    pkt->data = base + ((0u - (uintptr_t)(base + hlen)) & ALIGN_SLACK);
+}
+
 int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t flags) {
     struct six_tcp *tcp = t->tcp;
     struct six_core *core = tcp->core;
@@ -142,7 +155,7 @@ int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t fla
     struct six_if *ifp;
     struct six_pkt *pkt;
     uint32_t win;
-    size_t hlen;
+    size_t hlen, head, slack;
     int rc;
 
     if ((rc = route(t, &o, &ifp)) < 0) {
@@ -170,11 +183,15 @@ int six__tcp_send_seg(struct six_tcb *t, uint32_t seq, uint32_t len, uint8_t fla
         win = (uint32_t)r.win << t->rcv_wscale;
     }
     hlen = six_tcp_hdr_len(&r);
-    pkt = six__pkt_alloc(&core->pools, SIX_PKT_HEADROOM + six__ip6_ext_len(&o), hlen + len);
+    head = SIX_PKT_HEADROOM + six__ip6_ext_len(&o);
+    slack = len >= ALIGN_MIN && head + ALIGN_SLACK + hlen + len <= SIX_PKT_LARGE ? ALIGN_SLACK : 0;
+    pkt = six__pkt_alloc(&core->pools, head + slack, hlen + len);
     if (!pkt) {
         SIX_STAT(core, ip6_out_nobufs);
         return -ENOBUFS;
     }
+    if (slack)
+        align_payload(pkt, hlen);
     six_tcp_emit(&r, pkt->data);
     if (len)
         six__ring_copy_out(&t->snd, seq - t->snd_una, pkt->data + hlen, len);
