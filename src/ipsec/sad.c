@@ -6,6 +6,7 @@
  * every use checks them too (no packet goes out on an SA a moment past
  * its end because the timer has not run yet).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,27 @@ static int time_over(struct six_ipsec *ips, const struct six__sa *s) {
     return s->cfg.hard.seconds && six__now(ips->core) >= limit_at(s->added, s->cfg.hard.seconds);
 }
 
+/* One log line about s (the stack's log: the notice a key manager would
+ * get from KAME or Linux, for whoever rekeys). */
+static void sa_log(struct six_ipsec *ips, const struct six__sa *s, const char *what) {
+    const char *proto = s->cfg.proto == SIX_IPSEC_PROTO_ESP  ? "esp"
+                        : s->cfg.proto == SIX_IPSEC_PROTO_AH ? "ah"
+                                                             : "ipcomp";
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+    inet_ntop(AF_INET6, &s->cfg.src, src, sizeof(src));
+    inet_ntop(AF_INET6, &s->cfg.dst, dst, sizeof(dst));
+    six__log(ips->core, "ipsec: SA %s %s %s 0x%lx: %s", src, dst, proto,
+             (unsigned long)s->cfg.spi, what);
+}
+
+/* s's hard limit is reached: counted, logged, deleted. */
+static void expire_hard(struct six_ipsec *ips, struct six__sa *s) {
+    SIX_STAT(ips->core, ipsec_sa_hard_expired);
+    sa_log(ips, s, "hard lifetime reached, deleted");
+    sa_remove(ips, s);
+}
+
 static void soft_check(struct six_ipsec *ips, struct six__sa *s) {
     if (s->soft_done)
         return;
@@ -226,6 +248,7 @@ static void soft_check(struct six_ipsec *ips, struct six__sa *s) {
         (s->cfg.soft.bytes && s->bytes >= s->cfg.soft.bytes)) {
         s->soft_done = 1;
         SIX_STAT(ips->core, ipsec_sa_soft_expired);
+        sa_log(ips, s, "soft lifetime reached");
     }
 }
 
@@ -238,8 +261,7 @@ void six__sad_life_timer(struct six_timer *tm, void *arg) {
     for (s = ips->all; s; s = next_sa) {
         next_sa = s->next_all;
         if (time_over(ips, s)) {
-            SIX_STAT(ips->core, ipsec_sa_hard_expired);
-            sa_remove(ips, s);
+            expire_hard(ips, s);
             continue;
         }
         soft_check(ips, s);
@@ -256,8 +278,7 @@ struct six__sa *six__sad_find(struct six_ipsec *ips, const struct in6_addr *dst,
         if (s->cfg.spi != spi || s->cfg.proto != proto || !IN6_ARE_ADDR_EQUAL(&s->cfg.dst, dst))
             continue;
         if (time_over(ips, s)) {
-            SIX_STAT(ips->core, ipsec_sa_hard_expired);
-            sa_remove(ips, s);
+            expire_hard(ips, s);
             return NULL;
         }
         soft_check(ips, s);
@@ -279,8 +300,7 @@ struct six__sa *six__sad_find_out(struct six_ipsec *ips, const struct in6_addr *
             !IN6_ARE_ADDR_EQUAL(&s->cfg.dst, dst) || !IN6_ARE_ADDR_EQUAL(&s->cfg.src, src))
             continue;
         if (time_over(ips, s)) {
-            SIX_STAT(ips->core, ipsec_sa_hard_expired);
-            sa_remove(ips, s);
+            expire_hard(ips, s);
             continue;
         }
         soft_check(ips, s);
@@ -317,8 +337,7 @@ int six__sad_charge(struct six_ipsec *ips, struct six__sa *s, size_t len) {
     s->packets++;
     s->bytes += len;
     if (s->cfg.hard.bytes && s->bytes > s->cfg.hard.bytes) {
-        SIX_STAT(ips->core, ipsec_sa_hard_expired);
-        sa_remove(ips, s);
+        expire_hard(ips, s);
         return -ETIMEDOUT;
     }
     soft_check(ips, s);

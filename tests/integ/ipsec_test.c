@@ -1148,14 +1148,25 @@ TEST(tcp_mss_leaves_room_for_esp) {
     }
 }
 
+static char life_log[1024];
+
+static void keep_log(void *ctx, const char *line) {
+    (void)ctx;
+    size_t n = strlen(life_log);
+    snprintf(life_log + n, sizeof(life_log) - n, "%s\n", line);
+}
+
 /* Lifetimes in seconds run on the stack clock (a timer), not only when
  * an SA is used: an idle SA is counted soft at its soft limit and deleted
- * at its hard one; the earliest deadline of several SAs fires first and
- * deleting an SA early leaves the timer nothing to trip on. */
+ * at its hard one, each with a line in the stack's log; the earliest
+ * deadline of several SAs fires first and deleting an SA early leaves the
+ * timer nothing to trip on. */
 TEST(sa_time_lifetimes_expire_on_the_clock_when_idle) {
     struct hpair p;
     struct six_sa_stats ss;
     h_up(&p);
+    life_log[0] = 0;
+    six_stack_set_log(p.a, keep_log, NULL);
     struct six_sa ab = make_sa(&p.addr_a, &p.addr_b, SPI_AB, &algs[0], 0);
     ab.soft.seconds = 5;
     ab.hard.seconds = 10;
@@ -1173,8 +1184,11 @@ TEST(sa_time_lifetimes_expire_on_the_clock_when_idle) {
     CHECK_EQ(h_stats(p.a).ipsec_sa_hard_expired, 0);
     h_advance(&p, 1);
     CHECK_EQ(h_stats(p.a).ipsec_sa_soft_expired, 1);
+    CHECK(strstr(life_log, "ipsec: SA 2001:db8::2 2001:db8::1 esp 0x2002: soft lifetime reached\n"));
     h_advance(&p, 1000000);
     CHECK_EQ(h_stats(p.a).ipsec_sa_hard_expired, 1);
+    CHECK(strstr(life_log, "ipsec: SA 2001:db8::2 2001:db8::1 esp 0x2002: hard lifetime reached, "
+                           "deleted\n"));
     CHECK_ERRNO(six_sa_get_stats(p.a, &p.addr_a, SIX_IPSEC_PROTO_ESP, SPI_BA, &ss), ESRCH);
     CHECK_OK(six_sa_get_stats(p.a, &p.addr_b, SIX_IPSEC_PROTO_ESP, SPI_AB, &ss));
     h_advance(&p, 2000000);
