@@ -56,8 +56,8 @@ struct six_pkt_meta {
     /* The IPsec protections input removed (SIX_PKT_SEC_*), for the
      * policy checks before delivery. */
     uint8_t ipsec;
-    /* ip6 input: its multicast entry for the destination (a struct
-     * six_mcast_entry), or NULL; read during that input call only. */
+    /* ip6 input: its membership slot for the destination (a struct
+     * six_mcast_slot), or NULL; read during that input call only. */
     const void *mc_entry;
 };
 

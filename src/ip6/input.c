@@ -35,7 +35,7 @@ struct walk {
     uint8_t nxt;       /* its type */
     int n;             /* headers walked so far */
     int reassembled;   /* the packet was put together from fragments */
-    const struct six_mcast_entry *mc;   /* the destination group's entry */
+    const struct six_mcast_slot *mc;    /* the destination group's slot */
 };
 
 #define DROPPED (-1)   /* the walk frees the packet */
@@ -51,11 +51,11 @@ static void send_error(struct walk *w, uint8_t type, uint8_t code, uint32_t para
 }
 
 /* Whether dst is an address this node accepts on ifp; *mc gets a
- * group's entry (the upper layer finds its sockets' memberships there). */
+ * group's slot (the upper layer finds its sockets' memberships there). */
 static int is_for_us(const struct six_ip6 *ip6, const struct six_if *ifp,
-                     const struct in6_addr *dst, const struct six_mcast_entry **mc) {
+                     const struct in6_addr *dst, const struct six_mcast_slot **mc) {
     if (six_addr_is_multicast(dst)) {
-        *mc = six__ip6_mcast_find(ip6, ifp->index, dst);
+        *mc = six__ip6_mcast_lookup(ip6, ifp->index, dst);
         return *mc || six__ip6_mcast_member(ip6, ifp->index, dst);
     }
     if (six_addr_is_loopback(dst))
@@ -294,7 +294,7 @@ static void deliver(struct walk *w) {
 
     pkt->meta.l4_off = (uint16_t)w->off;
     pkt->meta.l4_proto = w->nxt;
-    /* The group's entry, unless a tunnel's inner packet now goes to
+    /* The group's slot, unless a tunnel's inner packet now goes to
      * another destination than the one it was found for. */
     pkt->meta.mc_entry =
         w->mc && memcmp(&w->mc->group, pkt->data + SIX_IP6_OFF_DST, 16) == 0 ? w->mc : NULL;

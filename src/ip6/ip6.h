@@ -87,22 +87,35 @@ struct six_mcast_src {
 /* Owners an entry lists (the sockets joined; ip6 keeps them opaque). */
 #define SIX_MC_OWNERS 2
 
-struct six_mcast_entry {
-    struct in6_addr group;
+/* Slots are cache-line aligned on 64-bit hosts (one line per lookup); a
+ * microcontroller without a cache keeps them small. */
+#define SIX_MC_SLOT_ALIGN (sizeof(void *) == 8 ? 64 : sizeof(void *))
+
+/* A slot of the membership table (open addressing, ip6/mcast.c). What
+ * input needs of a group sits in it, so that a packet to the group reads
+ * one slot and no entry: the group and interface, and the first
+ * SIX_MC_OWNERS owners (sockets) that joined, each with whether it takes
+ * any source (UDP input finds a socket's membership here, instead of in
+ * the socket's own list: six__ip6_mcast_owned); nowners counts every
+ * owner, listed or not. Slots move as the table changes: a pointer to one
+ * is good during one input call only. */
+struct six_mcast_slot {
+    _Alignas(SIX_MC_SLOT_ALIGN) struct in6_addr group;
     unsigned ifindex;
-    /* The first SIX_MC_OWNERS owners (sockets) that joined, each with
-     * whether it takes any source: UDP input finds a socket's membership
-     * here, in the entry ip6 input just read, instead of in the socket's
-     * own list (six__ip6_mcast_owned). nowners counts every owner, listed
-     * or not. */
+    uint32_t lo;                   /* low half of the hash: the home slot */
+    struct six_mcast_entry *e;     /* NULL: the slot is empty */
     const void *owner[SIX_MC_OWNERS];
     uint8_t owner_any[SIX_MC_OWNERS];
     unsigned nowners, nlisted;
+};
+
+struct six_mcast_entry {
+    struct in6_addr group;
+    unsigned ifindex;
     unsigned refs;                 /* users */
     unsigned nex;                  /* users in EXCLUDE mode */
     struct six_mcast_src *srcs;    /* every source some user names */
     unsigned nsrcs, srcs_cap;
-    struct six_mcast_entry *next;  /* hash chain */
     void *mld;                     /* the MLD layer's state for it */
 };
 
@@ -184,8 +197,9 @@ struct six_ip6 {
      * (interfaces, addresses and their flags, routes); a struct
      * six_route_cache is good while it has not moved. */
     uint64_t route_gen;
-    /* Memberships, hashed by (group, interface) with a per-stack key. */
-    struct six_mcast_entry **mc_hash;
+    /* Memberships, hashed by (group, interface) with a per-stack key,
+     * open addressing (mcast.c). */
+    struct six_mcast_slot *mc_slots;
     unsigned mc_mask, mc_count;
     unsigned mc_all_count;       /* entries for the unspecified group */
     uint64_t mc_key;
@@ -316,14 +330,19 @@ int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
 enum { SIX_MC_OWNER_ADD, SIX_MC_OWNER_SET, SIX_MC_OWNER_DEL };
 void six__ip6_mcast_owner(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g,
                           const void *owner, int op, int any);
-/* What e says of owner: 1 a member taking any source, 0 no member, -1
- * not known here (a source filter, or more owners than e lists). */
-static inline int six__ip6_mcast_owned(const struct six_mcast_entry *e, const void *owner) {
+/* What g's slot says of owner: 1 a member taking any source, 0 no
+ * member, -1 not known here (a source filter, or more owners than the
+ * slot lists). */
+static inline int six__ip6_mcast_owned(const struct six_mcast_slot *g, const void *owner) {
     for (unsigned i = 0; i < SIX_MC_OWNERS; i++)
-        if (e->owner[i] == owner)
-            return e->owner_any[i] ? 1 : -1;
-    return e->nlisted == e->nowners ? 0 : -1;
+        if (g->owner[i] == owner)
+            return g->owner_any[i] ? 1 : -1;
+    return g->nlisted == g->nowners ? 0 : -1;
 }
+/* The slot of g joined on ifindex, or NULL: input's lookup (the pointer is
+ * good until the table changes). */
+const struct six_mcast_slot *six__ip6_mcast_lookup(const struct six_ip6 *ip6, unsigned ifindex,
+                                                   const struct in6_addr *g);
 /* The entry for g joined on ifindex, or NULL. */
 struct six_mcast_entry *six__ip6_mcast_find(const struct six_ip6 *ip6, unsigned ifindex,
                                             const struct in6_addr *g);

@@ -20,7 +20,13 @@
 #include "ip6/ip6.h"
 #include "wire/ipv6.h"
 
-#define MC_HASH_MIN 16
+/* Open addressing with linear probing, kept half empty: a lookup reads a
+ * slot, or a few neighbouring ones, of a dense array, and the slot holds
+ * what input needs (ip6.h). The chained table this replaces read every
+ * entry it passed over and then the one it found, each a cache miss once
+ * thousands of groups take turns, in a loop whose exit the branch
+ * predictor could not learn. */
+#define MC_SLOTS_MIN 4
 
 static uint64_t mix(uint64_t h) {
     h ^= h >> 33;
@@ -29,55 +35,110 @@ static uint64_t mix(uint64_t h) {
     return h;
 }
 
-static unsigned slot(const struct six_ip6 *ip6, unsigned mask, unsigned ifindex,
-                     const struct in6_addr *g) {
+static uint32_t hash(const struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
     uint64_t w[2];
     memcpy(w, g->s6_addr, sizeof(w));
-    return (unsigned)(mix(w[0] ^ ip6->mc_key) ^ mix(w[1] + ifindex)) & mask;
+    return (uint32_t)(mix(w[0] ^ ip6->mc_key) ^ mix(w[1] + ifindex));
+}
+
+static struct six_mcast_slot *slots_new(unsigned n) {
+    size_t bytes = n * sizeof(struct six_mcast_slot);
+    struct six_mcast_slot *t = aligned_alloc(_Alignof(struct six_mcast_slot), bytes);
+
+    if (t)
+        memset(t, 0, bytes);
+    return t;
 }
 
 static int table_init(struct six_ip6 *ip6) {
-    if (ip6->mc_hash)
+    if (ip6->mc_slots)
         return 0;
-    ip6->mc_hash = calloc(MC_HASH_MIN, sizeof(*ip6->mc_hash));
-    if (!ip6->mc_hash)
+    if (!(ip6->mc_slots = slots_new(MC_SLOTS_MIN)))
         return -ENOBUFS;
-    ip6->mc_mask = MC_HASH_MIN - 1;
+    ip6->mc_mask = MC_SLOTS_MIN - 1;
     ip6->mc_key = six__rand64(ip6->core);
     return 0;
 }
 
-/* Doubles the table past one entry per bucket; if that fails the chains
- * just get longer. */
-static void table_grow(struct six_ip6 *ip6) {
-    unsigned n = (ip6->mc_mask + 1) * 2;
-    struct six_mcast_entry **t;
+/* Puts slot s in the first empty slot of t from its home. */
+static void slot_put(struct six_mcast_slot *t, unsigned mask, const struct six_mcast_slot *s) {
+    unsigned i = s->lo & mask;
 
-    if (ip6->mc_count <= ip6->mc_mask + 1 || !(t = calloc(n, sizeof(*t))))
-        return;
-    for (unsigned i = 0; i <= ip6->mc_mask; i++) {
-        struct six_mcast_entry *e = ip6->mc_hash[i], *next;
-        for (; e; e = next) {
-            unsigned k = slot(ip6, n - 1, e->ifindex, &e->group);
-            next = e->next;
-            e->next = t[k];
-            t[k] = e;
-        }
-    }
-    free(ip6->mc_hash);
-    ip6->mc_hash = t;
+    while (t[i].e)
+        i = (i + 1) & mask;
+    t[i] = *s;
+}
+
+/* Doubles the table; 0 or -ENOBUFS (the table is unchanged). */
+static int table_grow(struct six_ip6 *ip6) {
+    unsigned n = (ip6->mc_mask + 1) * 2;
+    struct six_mcast_slot *t = slots_new(n);
+
+    if (!t)
+        return -ENOBUFS;
+    for (unsigned i = 0; i <= ip6->mc_mask; i++)
+        if (ip6->mc_slots[i].e)
+            slot_put(t, n - 1, &ip6->mc_slots[i]);
+    free(ip6->mc_slots);
+    ip6->mc_slots = t;
     ip6->mc_mask = n - 1;
+    return 0;
+}
+
+/* Room for one more entry. The table stays at most half full, so that
+ * runs of linear probing stay short; a small one (a microcontroller's
+ * handful of groups) may fill to three quarters, as may any table that
+ * cannot grow. */
+static int table_room(struct six_ip6 *ip6) {
+    unsigned slots = ip6->mc_mask + 1, n = ip6->mc_count + 1;
+    int fits = 4 * n <= 3 * slots;
+
+    if (slots <= 8 ? fits : 2 * n <= slots)
+        return 0;
+    return table_grow(ip6) == 0 || fits ? 0 : -ENOBUFS;
+}
+
+/* The index of g's slot on ifindex, or -1. */
+static long slot_index(const struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g) {
+    const struct six_mcast_slot *t = ip6->mc_slots;
+
+    if (!t)
+        return -1;
+    for (unsigned i = hash(ip6, ifindex, g) & ip6->mc_mask; t[i].e; i = (i + 1) & ip6->mc_mask)
+        if (t[i].ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&t[i].group, g))
+            return i;
+    return -1;
+}
+
+const struct six_mcast_slot *six__ip6_mcast_lookup(const struct six_ip6 *ip6, unsigned ifindex,
+                                                   const struct in6_addr *g) {
+    long i = slot_index(ip6, ifindex, g);
+    return i < 0 ? NULL : &ip6->mc_slots[i];
 }
 
 struct six_mcast_entry *six__ip6_mcast_find(const struct six_ip6 *ip6, unsigned ifindex,
                                             const struct in6_addr *g) {
-    if (!ip6->mc_hash)
-        return NULL;
-    for (struct six_mcast_entry *e = ip6->mc_hash[slot(ip6, ip6->mc_mask, ifindex, g)]; e;
-         e = e->next)
-        if (e->ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&e->group, g))
-            return e;
-    return NULL;
+    long i = slot_index(ip6, ifindex, g);
+    return i < 0 ? NULL : ip6->mc_slots[i].e;
+}
+
+/* Takes the entry in slot i out, moving later entries of its run back so
+ * that every entry stays reachable from its home (no tombstones). */
+static void slot_clear(struct six_ip6 *ip6, unsigned i) {
+    struct six_mcast_slot *t = ip6->mc_slots;
+    unsigned mask = ip6->mc_mask;
+
+    for (unsigned j = (i + 1) & mask; t[j].e; j = (j + 1) & mask) {
+        unsigned home = t[j].lo & mask;
+        /* t[j] may move to i unless its home lies cyclically in (i, j]. */
+        int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            t[i] = t[j];
+            i = j;
+        }
+    }
+    memset(&t[i], 0, sizeof(t[i]));
+    ip6->mc_count--;
 }
 
 /* ---- users' filters and their merge (RFC 3810 4.2) ---- */
@@ -157,9 +218,8 @@ static struct six_mcast_entry *entry_new(struct six_ip6 *ip6, unsigned ifindex,
                                          const struct in6_addr *g,
                                          const struct six_mcast_filter *f, int *rc) {
     struct six_mcast_entry *e;
-    unsigned k;
 
-    if ((*rc = table_init(ip6)) < 0)
+    if ((*rc = table_init(ip6)) < 0 || (*rc = table_room(ip6)) < 0)
         return NULL;
     if (!(e = calloc(1, sizeof(*e)))) {
         *rc = -ENOBUFS;
@@ -173,25 +233,17 @@ static struct six_mcast_entry *entry_new(struct six_ip6 *ip6, unsigned ifindex,
         free(e);
         return NULL;
     }
-    k = slot(ip6, ip6->mc_mask, ifindex, g);
-    e->next = ip6->mc_hash[k];
-    ip6->mc_hash[k] = e;
+    slot_put(ip6->mc_slots, ip6->mc_mask,
+             &(struct six_mcast_slot){.group = *g, .ifindex = ifindex, .lo = hash(ip6, ifindex, g),
+                                      .e = e});
     ip6->mc_count++;
     ip6->mc_all_count += six_addr_is_unspecified(g);
-    table_grow(ip6);
     return e;
 }
 
 static void unlink_entry(struct six_ip6 *ip6, struct six_mcast_entry *e) {
-    struct six_mcast_entry **pp = &ip6->mc_hash[slot(ip6, ip6->mc_mask, e->ifindex, &e->group)];
-    for (; *pp; pp = &(*pp)->next) {
-        if (*pp == e) {
-            *pp = e->next;
-            ip6->mc_count--;
-            ip6->mc_all_count -= six_addr_is_unspecified(&e->group);
-            return;
-        }
-    }
+    ip6->mc_all_count -= six_addr_is_unspecified(&e->group);
+    slot_clear(ip6, (unsigned)slot_index(ip6, e->ifindex, &e->group));
 }
 
 static void entry_free(struct six_mcast_entry *e) {
@@ -246,33 +298,35 @@ int six__ip6_mcast_update(struct six_ip6 *ip6, unsigned ifindex, const struct in
 
 void six__ip6_mcast_owner(struct six_ip6 *ip6, unsigned ifindex, const struct in6_addr *g,
                           const void *owner, int op, int any) {
-    struct six_mcast_entry *e = six__ip6_mcast_find(ip6, ifindex, g);
+    long k = slot_index(ip6, ifindex, g);
+    struct six_mcast_slot *s;
     int at = -1, empty = -1;
 
-    if (!e)
+    if (k < 0)
         return;
+    s = &ip6->mc_slots[k];
     for (int i = SIX_MC_OWNERS - 1; i >= 0; i--) {
-        if (e->owner[i] == owner)
+        if (s->owner[i] == owner)
             at = i;
-        if (!e->owner[i])
+        if (!s->owner[i])
             empty = i;
     }
     if (op == SIX_MC_OWNER_ADD) {
-        e->nowners++;
+        s->nowners++;
         at = empty;
     } else if (op == SIX_MC_OWNER_DEL) {
-        e->nowners--;
+        s->nowners--;
         if (at >= 0) {
-            e->owner[at] = NULL;
-            e->nlisted--;
+            s->owner[at] = NULL;
+            s->nlisted--;
         }
         return;
     }
     if (at < 0)
         return;
-    e->nlisted += !e->owner[at];
-    e->owner[at] = owner;
-    e->owner_any[at] = (uint8_t)(any != 0);
+    s->nlisted += !s->owner[at];
+    s->owner[at] = owner;
+    s->owner_any[at] = (uint8_t)(any != 0);
 }
 
 static const struct six_mcast_filter any_source = {.mode = MCAST_EXCLUDE};
@@ -312,15 +366,13 @@ int six__ip6_mcast_member(const struct six_ip6 *ip6, unsigned ifindex,
 
 void six__ip6_mcast_foreach(struct six_ip6 *ip6, unsigned ifindex,
                             void (*fn)(void *arg, struct six_mcast_entry *e), void *arg) {
-    if (!ip6->mc_hash)
+    if (!ip6->mc_slots)
         return;
+    /* fn may not add or free entries. */
     for (unsigned i = 0; i <= ip6->mc_mask; i++) {
-        struct six_mcast_entry *e = ip6->mc_hash[i], *next;
-        for (; e; e = next) {
-            next = e->next;   /* fn may not free e, but be safe to move on */
-            if (!ifindex || e->ifindex == ifindex)
-                fn(arg, e);
-        }
+        struct six_mcast_entry *e = ip6->mc_slots[i].e;
+        if (e && (!ifindex || e->ifindex == ifindex))
+            fn(arg, e);
     }
 }
 
@@ -332,36 +384,31 @@ static void forget(struct six_ip6 *ip6, struct six_mcast_entry *e) {
 }
 
 void six__ip6_mcast_remove_if(struct six_ip6 *ip6, unsigned ifindex) {
-    if (!ip6->mc_hash)
+    if (!ip6->mc_slots)
         return;
-    for (unsigned i = 0; i <= ip6->mc_mask; i++) {
-        struct six_mcast_entry **pp = &ip6->mc_hash[i];
-        while (*pp) {
-            struct six_mcast_entry *e = *pp;
-            if (e->ifindex == ifindex) {
-                *pp = e->next;
-                ip6->mc_count--;
-                ip6->mc_all_count -= six_addr_is_unspecified(&e->group);
-                forget(ip6, e);
-            } else {
-                pp = &e->next;
-            }
+    /* Clearing slot i may move a later entry into it: look at i again.
+     * An entry moved from the table's start to its end (a run that wraps)
+     * is only looked at twice. */
+    for (unsigned i = 0; i <= ip6->mc_mask;) {
+        struct six_mcast_entry *e = ip6->mc_slots[i].e;
+        if (e && e->ifindex == ifindex) {
+            ip6->mc_all_count -= six_addr_is_unspecified(&e->group);
+            slot_clear(ip6, i);
+            forget(ip6, e);
+        } else {
+            i++;
         }
     }
 }
 
 void six__ip6_mcast_fini(struct six_ip6 *ip6) {
-    if (!ip6->mc_hash)
+    if (!ip6->mc_slots)
         return;
-    for (unsigned i = 0; i <= ip6->mc_mask; i++) {
-        struct six_mcast_entry *e = ip6->mc_hash[i], *next;
-        for (; e; e = next) {
-            next = e->next;
-            forget(ip6, e);
-        }
-    }
-    free(ip6->mc_hash);
-    ip6->mc_hash = NULL;
+    for (unsigned i = 0; i <= ip6->mc_mask; i++)
+        if (ip6->mc_slots[i].e)
+            forget(ip6, ip6->mc_slots[i].e);
+    free(ip6->mc_slots);
+    ip6->mc_slots = NULL;
     ip6->mc_count = 0;
     ip6->mc_all_count = 0;
     six__pktq_purge(&ip6->mloop);

@@ -339,7 +339,7 @@ struct dgram {
     struct in6_addr src, dst;
     uint16_t sport, dport;
     unsigned ifindex;
-    const struct six_mcast_entry *mc;   /* ip6's entry for dst, or NULL */
+    const struct six_mcast_slot *mc;    /* ip6's slot for dst, or NULL */
 };
 
 /* How well s matches d: -1 not at all, else more for more specific
@@ -395,7 +395,7 @@ static int member_filter_ok(const struct six_sock *s, const struct dgram *d) {
 
     if (s->nmemb == 0)
         return 1;
-    /* ip6's entry for the group, read by its input already, answers for
+    /* ip6's slot for the group, read by its input already, answers for
      * the usual socket (any source, not one of many owners) without a
      * look at the socket's own list, which thousands of groups taking
      * turns keep out of the cache. */

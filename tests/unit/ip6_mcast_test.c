@@ -246,21 +246,22 @@ TEST(mcast_member_all_nodes_without_a_join) {
     fx_down(&f);
 }
 
-/* An entry lists its first two owners (sockets) with whether they take
- * any source; six__ip6_mcast_owned answers from it only while the list
- * is complete, else "not known" (-1) so that the socket's own list
+/* A group's slot lists its first two owners (sockets) with whether they
+ * take any source; six__ip6_mcast_owned answers from it only while the
+ * list is complete, else "not known" (-1) so that the socket's own list
  * decides. */
 TEST(entry_lists_its_owners_while_it_can) {
     struct fx f;
     struct in6_addr g = A6("ff3e::1");
     int o1, o2, o3, other;
-    const struct six_mcast_entry *e;
+    const struct six_mcast_slot *e;
 
     fx_up(&f);
     for (int i = 0; i < 3; i++)
         CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &g), 0);
-    e = six__ip6_mcast_find(&f.ip6, f.a, &g);
+    e = six__ip6_mcast_lookup(&f.ip6, f.a, &g);
     CHECK(e != NULL);
+    CHECK(e->e == six__ip6_mcast_find(&f.ip6, f.a, &g));
     CHECK_EQ(six__ip6_mcast_owned(e, &o1), 0);   /* no owner: none is o1 */
     six__ip6_mcast_owner(&f.ip6, f.a, &g, &o1, SIX_MC_OWNER_ADD, 1);
     six__ip6_mcast_owner(&f.ip6, f.a, &g, &o2, SIX_MC_OWNER_ADD, 0);
@@ -282,5 +283,128 @@ TEST(entry_lists_its_owners_while_it_can) {
     six__ip6_mcast_owner(&f.ip6, f.a, &g, &o3, SIX_MC_OWNER_DEL, 0);
     CHECK_EQ(six__ip6_mcast_owned(e, &o3), 0);
     CHECK_EQ(six__ip6_mcast_owned(e, &o2), 1);
+    fx_down(&f);
+}
+
+static struct in6_addr nth_group(unsigned i) {
+    struct in6_addr g = A6("ff1e::");
+    g.s6_addr[13] = (uint8_t)(i >> 16);
+    g.s6_addr[14] = (uint8_t)(i >> 8);
+    g.s6_addr[15] = (uint8_t)i;
+    return g;
+}
+
+enum { CHURN_MAX = 3000 };
+static uint8_t joined[2][CHURN_MAX];
+
+/* Joins or leaves one of n groups at random on one of ifs, steps times,
+ * checking after every every-th step (and the last) that the table finds
+ * exactly the groups joined. Returns how many are joined. */
+static unsigned churn(struct fx *f, const unsigned ifs[2], unsigned n, unsigned steps,
+                      unsigned every, unsigned count) {
+    uint32_t x = 12345;
+
+    for (unsigned step = 0; step < steps; step++) {
+        x = x * 1103515245u + 12345u;
+        unsigned i = (x >> 8) % n, k = (x >> 30) & 1;
+        struct in6_addr g = nth_group(i);
+        if (joined[k][i])
+            CHECK_EQ(six__ip6_mcast_leave(&f->ip6, ifs[k], &g), 0);
+        else
+            CHECK_EQ(six__ip6_mcast_join(&f->ip6, ifs[k], &g), 0);
+        joined[k][i] ^= 1;
+        count += joined[k][i] ? 1u : -1u;
+        if (step % every != 0 && step != steps - 1)
+            continue;
+        CHECK_EQ(f->ip6.mc_count, count);
+        for (unsigned j = 0; j < n; j++)
+            for (unsigned m = 0; m < 2; m++) {
+                struct in6_addr gj = nth_group(j);
+                struct six_mcast_entry *e = six__ip6_mcast_find(&f->ip6, ifs[m], &gj);
+                CHECK_EQ(e != NULL, joined[m][j]);
+                CHECK(!e || (e->ifindex == ifs[m] && IN6_ARE_ADDR_EQUAL(&e->group, &gj)));
+            }
+    }
+    return count;
+}
+
+/* The table (open addressing, entries moved back as others leave) finds
+ * exactly the groups joined, through joins and leaves in a scrambled
+ * order, on two interfaces: a few groups in a small table (runs of slots
+ * that wrap around its end), then thousands; and after one interface
+ * goes. */
+TEST(mcast_table_finds_every_group_through_joins_and_leaves) {
+    struct fx f;
+    struct six_if *ifb = calloc(1, sizeof(*ifb));
+    unsigned ifs[2], count;
+
+    fx_up(&f);
+    CHECK(ifb != NULL);
+    snprintf(ifb->name, sizeof(ifb->name), "b");
+    ifb->core = &f.core;
+    CHECK_EQ(six__wire_attach(f.wire, ifb), 0);
+    ifs[0] = f.a;
+    ifs[1] = (unsigned)six__ip6_if_add(&f.ip6, ifb);
+    memset(joined, 0, sizeof(joined));
+    count = churn(&f, ifs, 3, 3000, 1, 0);
+    count = churn(&f, ifs, CHURN_MAX, 4 * CHURN_MAX, 499, count);
+    six__ip6_mcast_remove_if(&f.ip6, ifs[1]);
+    for (unsigned j = 0; j < CHURN_MAX; j++) {
+        struct in6_addr gj = nth_group(j);
+        CHECK_EQ(six__ip6_mcast_find(&f.ip6, ifs[0], &gj) != NULL, joined[0][j]);
+        CHECK(six__ip6_mcast_find(&f.ip6, ifs[1], &gj) == NULL);
+        count -= joined[1][j];
+    }
+    CHECK_EQ(f.ip6.mc_count, count);
+    fx_down(&f);
+}
+
+/* The home slot of group g on ifindex in the current table (g joined). */
+static unsigned home_of(struct fx *f, unsigned ifindex, const struct in6_addr *g) {
+    struct six_mcast_entry *e = six__ip6_mcast_find(&f->ip6, ifindex, g);
+    CHECK(e != NULL);
+    for (unsigned k = 0; k <= f->ip6.mc_mask; k++)
+        if (f->ip6.mc_slots[k].e == e)
+            return f->ip6.mc_slots[k].lo & f->ip6.mc_mask;
+    six_test_fail(__FILE__, __LINE__, "entry in no slot");
+    return 0;
+}
+
+/* The first group from nth_group(*next) on whose home slot is want. */
+static struct in6_addr group_at_home(struct fx *f, unsigned want, unsigned *next) {
+    for (;; (*next)++) {
+        struct in6_addr g = nth_group(*next);
+        CHECK_EQ(six__ip6_mcast_join(&f->ip6, f->a, &g), 0);
+        unsigned home = home_of(f, f->a, &g);
+        CHECK_EQ(six__ip6_mcast_leave(&f->ip6, f->a, &g), 0);
+        if (home == want) {
+            (*next)++;
+            return g;
+        }
+    }
+}
+
+/* A run of slots that wraps around the table's end: the group in the
+ * last slot leaves, and the one in slot 0, which is at its home, must
+ * stay there (moving it back to the last slot would lose it). */
+TEST(mcast_table_leave_keeps_a_run_that_wraps_around_the_end) {
+    struct fx f;
+    unsigned next = 0, last;
+
+    fx_up(&f);
+    struct in6_addr first = nth_group(next++);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &first), 0);    /* makes the table */
+    CHECK_EQ(six__ip6_mcast_leave(&f.ip6, f.a, &first), 0);
+    last = f.ip6.mc_mask;
+    struct in6_addr a = group_at_home(&f, last, &next), b = group_at_home(&f, last, &next),
+                    c = group_at_home(&f, 0, &next);
+    CHECK_EQ(f.ip6.mc_mask, last);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &a), 0);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &c), 0);
+    CHECK_EQ(six__ip6_mcast_join(&f.ip6, f.a, &b), 0);   /* after c, in slot 1 */
+    CHECK_EQ(six__ip6_mcast_leave(&f.ip6, f.a, &a), 0);
+    CHECK(six__ip6_mcast_find(&f.ip6, f.a, &c) != NULL);
+    CHECK(six__ip6_mcast_find(&f.ip6, f.a, &b) != NULL);
+    CHECK(six__ip6_mcast_find(&f.ip6, f.a, &a) == NULL);
     fx_down(&f);
 }
