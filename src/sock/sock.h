@@ -175,6 +175,18 @@ struct six_sock {
     const struct six_proto_ops *ops;
     int type;                    /* SOCK_RAW or SOCK_DGRAM */
     int proto;                   /* protocol given to socket() */
+    /* Also read for every datagram (matching, queueing, receiving): kept
+     * in the same cache lines as the fields above. */
+    unsigned busy;               /* calls in progress */
+    int so_error;
+    unsigned bound_if;           /* SO_BINDTODEVICE: 0 or an interface */
+    unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
+    /* IPV6_AUTH_LEVEL, IPV6_ESP_TRANS_LEVEL, IPV6_ESP_NETWORK_LEVEL,
+     * IPV6_IPCOMP_LEVEL: one byte each, by SIX_IPSEC_SL_* slot. */
+    uint32_t ipsec_levels;
+    /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
+     * 11.3; one slot, a newer notice replaces it). */
+    int pmtu_pending;
     struct six_creds creds;      /* of the creating thread */
     struct six_sock *next_all;
     struct six_sock *next_proto; /* in raw_by_proto[] or raw_any */
@@ -183,10 +195,8 @@ struct six_sock {
     int reuseaddr, reuseport;    /* SO_REUSEADDR, SO_REUSEPORT */
     int dontroute;               /* SO_DONTROUTE: on-link destinations only */
 
-    unsigned busy;               /* calls in progress */
     int closed;                  /* six__sock_close_locked ran */
     int nonblock;
-    int so_error;
     /* SO_RCVTIMEO (0: wait forever); SO_SNDTIMEO (0: a send out of
      * buffers fails at once, see api.c send_and_drain). */
     uint64_t rcvtimeo_us, sndtimeo_us;
@@ -202,16 +212,10 @@ struct six_sock {
     int use_min_mtu;             /* -1, 0, 1 as RFC 3542 11.1 */
     int dontfrag;
     int checksum_off;            /* -1: none */
-    /* IPV6_AUTH_LEVEL, IPV6_ESP_TRANS_LEVEL, IPV6_ESP_NETWORK_LEVEL,
-     * IPV6_IPCOMP_LEVEL: one byte each, by SIX_IPSEC_SL_* slot. */
-    uint32_t ipsec_levels;
     struct icmp6_filter filter;  /* ICMPv6 sockets */
     struct six_send_opts sticky; /* IPV6_PKTOPTIONS and RFC 3542 sticky */
     int sticky_any;              /* six__opts_any(&sticky), kept by sticky.c */
     struct six_route_cache route; /* the last send's route and source */
-    /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
-     * 11.3; one slot, a newer notice replaces it). */
-    int pmtu_pending;
     struct ip6_mtuinfo pmtu_info;
 
     /* TCP (tcp6.c). */
@@ -223,9 +227,7 @@ struct six_sock {
      * IPV6_MTU_DISCOVER's value (IPV6_PMTUDISC_DO sets dontfrag). */
     int recverr;
     int pmtudisc;
-    unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
     int rcvlowat;                /* SO_RCVLOWAT of a datagram socket (0: 1) */
-    unsigned bound_if;           /* SO_BINDTODEVICE: 0 or an interface */
     /* An ICMPv6 "ping socket" (SOCK_DGRAM, IPPROTO_ICMPV6, as Linux's):
      * a raw ICMPv6 socket inside that sends echo requests under its own
      * identifier (its "port") and receives the matching replies only. */
