@@ -150,35 +150,24 @@ void six__opts_release(struct six_send_opts *o);
 
 struct six_sock {
     /* What input reads of every socket a datagram is offered to (match,
-     * the membership check, queueing, readiness) comes first, together,
-     * so a lookup among thousands of sockets touches few cache lines. */
+     * the membership check, queueing, readiness) and what a receive
+     * reads come first, in two cache lines on a 64-bit host, so that a
+     * datagram among thousands of sockets costs few cache misses. */
     struct six_sock *next_hash;  /* in socks->udp_hash */
     struct six_socks *socks;
-    int closing;
-    int shut_rd, shut_wr;
-    int bound, connected;
+    uint8_t closing;
+    uint8_t shut_rd, shut_wr;
+    uint8_t bound, connected;
+    uint8_t evt_set;             /* the eventfd is signalled */
     struct sockaddr_in6 laddr;   /* bound (or chosen by connect) address */
-    struct sockaddr_in6 faddr;   /* connected peer */
-    struct six_pktq rxq;
-    unsigned rx_bytes, rcvbuf;
-    int evt_set;                 /* the eventfd is signalled */
-    unsigned recv_flags;         /* SIX_RECV_* */
-    /* Memberships (IPV6_JOIN_GROUP, MCAST_*): grown on join, so a socket
-     * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
-     * memb[i], scanned first on the per-packet path. */
-    unsigned nmemb, memb_cap;
-    unsigned nmemb_any_group;    /* of them, joins of the unspecified group */
-    struct six_memb *memb;
-    uint8_t memb_tag[SIX_MAX_MEMBERSHIPS];
-
-    int fd;                      /* the eventfd; our descriptor */
-    const struct six_proto_ops *ops;
     int type;                    /* SOCK_RAW or SOCK_DGRAM */
-    int proto;                   /* protocol given to socket() */
-    /* Also read for every datagram (matching, queueing, receiving): kept
-     * in the same cache lines as the fields above. */
     unsigned busy;               /* calls in progress */
     int so_error;
+    struct six_pktq rxq;
+    unsigned rx_bytes, rcvbuf;
+    unsigned recv_flags;         /* SIX_RECV_* */
+    unsigned nmemb;              /* memberships (below) */
+    unsigned nmemb_any_group;    /* of them, joins of the unspecified group */
     unsigned bound_if;           /* SO_BINDTODEVICE: 0 or an interface */
     unsigned tstamp;             /* SIX_TSTAMP_*: SO_TIMESTAMP, SO_TIMESTAMPNS */
     /* IPV6_AUTH_LEVEL, IPV6_ESP_TRANS_LEVEL, IPV6_ESP_NETWORK_LEVEL,
@@ -187,6 +176,17 @@ struct six_sock {
     /* IPV6_RECVPATHMTU: the latest path MTU notice not read yet (RFC 3542
      * 11.3; one slot, a newer notice replaces it). */
     int pmtu_pending;
+    int fd;                      /* the eventfd; our descriptor */
+
+    struct sockaddr_in6 faddr;   /* connected peer */
+    /* Memberships (IPV6_JOIN_GROUP, MCAST_*): grown on join, so a socket
+     * that joins nothing pays nothing; memb_tag[i] is six__memb_tag() of
+     * memb[i], scanned when ip6's slot for the group cannot answer. */
+    unsigned memb_cap;
+    struct six_memb *memb;
+    uint8_t memb_tag[SIX_MAX_MEMBERSHIPS];
+    const struct six_proto_ops *ops;
+    int proto;                   /* protocol given to socket() */
     struct six_creds creds;      /* of the creating thread */
     struct six_sock *next_all;
     struct six_sock *next_proto; /* in raw_by_proto[] or raw_any */
