@@ -32,7 +32,9 @@
  * connection under 2 KiB; per-segment cost at 10,000 connections within
  * 10 % of 1.
  *
- * Medians of 5 runs.   tcp_bench [scale [part]]   (scale 1 default; 0.1
+ * Medians of 5 runs; the sides of 1. to 3. run in turn, round by round
+ * (a change of load mid-run falls on all of them).
+ *   tcp_bench [scale [part]]   (scale 1 default; 0.1
  * quick; part: bulk, rr, cps, mem or seg runs only that figure, for
  * profiling one path)
  */
@@ -274,6 +276,16 @@ static double rr_run(const struct api *api, const struct conns *cs, int k, long 
     return (double)iters / (bench_now_s() - t0);
 }
 
+/* Transactions per second on a connection of its own. */
+static double rr_one(const struct api *api, struct conns *cs, long iters) {
+    double rate;
+
+    conns_open(api, cs, 1);
+    rate = rr_run(api, cs, 0, iters);
+    conns_close(api, cs);
+    return rate;
+}
+
 /* ---- 3. connect + accept + close ---- */
 
 static double cps_run(const struct api *api, long iters) {
@@ -371,7 +383,8 @@ int main(int argc, char **argv) {
     size_t lwip_bulk_total = (size_t)(64.0 * 1024 * 1024 * scale);
     long rr_iters = (long)(100000 * scale), cps_iters = (long)(5000 * scale);
     int counts[3] = {1, 100, MAX_CONNS};
-    double v[RUNS], bulk[3] = {0}, rr[3] = {0}, cps[3] = {0}, mcpy = 0, mem_s = 0, mem_l = 0;
+    double v[RUNS], w[3][RUNS], bulk[3] = {0}, rr[3] = {0}, cps[3] = {0}, mcpy = 0;
+    double mem_s = 0, mem_l = 0;
     double seg[3][2][RUNS], segm[3][2] = {{0}};
     const char *where;
 
@@ -395,19 +408,18 @@ int main(int argc, char **argv) {
                "raised (no CAP_SYS_RESOURCE)\n",
                counts[2], MAX_CONNS);
 
-    /* 1. bulk */
+    /* 1.-3.: each round runs every side once, in turn, so that a change
+     * in the machine's load during the run falls on all sides alike; each
+     * figure is the median of its RUNS rounds. */
     if (part("bulk")) {
-        for (int r = 0; r < RUNS; r++)
-            v[r] = bulk_run(&six_api, bulk_total);
-        bulk[0] = med(v);
-        for (int r = 0; r < RUNS; r++)
-            v[r] = bulk_run(&kernel_api, bulk_total);
-        bulk[1] = med(v);
-        for (int r = 0; r < RUNS; r++)
-            v[r] = lwip_ref_tcp_bulk(lwip_bulk_total, WRITE_SIZE);
-        bulk[2] = med(v);
-        for (int r = 0; r < RUNS; r++)
+        for (int r = 0; r < RUNS; r++) {
+            w[0][r] = bulk_run(&six_api, bulk_total);
+            w[1][r] = bulk_run(&kernel_api, bulk_total);
+            w[2][r] = lwip_ref_tcp_bulk(lwip_bulk_total, WRITE_SIZE);
             v[r] = memcpy_run(bulk_total);
+        }
+        for (int i = 0; i < 3; i++)
+            bulk[i] = med(w[i]);
         mcpy = med(v);
         report_rate("bulk, 64 KiB writes", "bytes/s", bulk[0], bulk[1], bulk[2]);
         printf("%-28s %12.0f bytes/s\n", "memcpy, 64 KiB blocks", mcpy);
@@ -416,34 +428,24 @@ int main(int argc, char **argv) {
     /* 2. request/response on one connection */
     if (part("rr")) {
         for (int r = 0; r < RUNS; r++) {
-            conns_open(&six_api, &cs, 1);
-            v[r] = rr_run(&six_api, &cs, 0, rr_iters);
-            conns_close(&six_api, &cs);
+            w[0][r] = rr_one(&six_api, &cs, rr_iters);
+            w[1][r] = rr_one(&kernel_api, &cs, rr_iters);
+            w[2][r] = lwip_ref_tcp_rr(RR_SIZE, rr_iters, 1);
         }
-        rr[0] = med(v);
-        for (int r = 0; r < RUNS; r++) {
-            conns_open(&kernel_api, &cs, 1);
-            v[r] = rr_run(&kernel_api, &cs, 0, rr_iters);
-            conns_close(&kernel_api, &cs);
-        }
-        rr[1] = med(v);
-        for (int r = 0; r < RUNS; r++)
-            v[r] = lwip_ref_tcp_rr(RR_SIZE, rr_iters, 1);
-        rr[2] = med(v);
+        for (int i = 0; i < 3; i++)
+            rr[i] = med(w[i]);
         report_rate("request/response, 64 B", "transactions/s", rr[0], rr[1], rr[2]);
     }
 
     /* 3. connections */
     if (part("cps")) {
-        for (int r = 0; r < RUNS; r++)
-            v[r] = cps_run(&six_api, cps_iters);
-        cps[0] = med(v);
-        for (int r = 0; r < RUNS; r++)
-            v[r] = cps_run(&kernel_api, cps_iters);
-        cps[1] = med(v);
-        for (int r = 0; r < RUNS; r++)
-            v[r] = lwip_ref_tcp_cps(cps_iters / RUNS);
-        cps[2] = med(v);
+        for (int r = 0; r < RUNS; r++) {
+            w[0][r] = cps_run(&six_api, cps_iters);
+            w[1][r] = cps_run(&kernel_api, cps_iters);
+            w[2][r] = lwip_ref_tcp_cps(cps_iters / RUNS);
+        }
+        for (int i = 0; i < 3; i++)
+            cps[i] = med(w[i]);
         report_rate("connect+accept+close", "connections/s", cps[0], cps[1], cps[2]);
     }
 
