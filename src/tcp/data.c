@@ -77,8 +77,10 @@ size_t six__tcp_recv(struct six_tcb *t, struct msghdr *msg, size_t skip, size_t 
         return n;
     six__ring_drop(&t->rcv, (uint32_t)n);
     t->when[SIX_TCPT_RING] = SIX_NEVER;
+    /* Given back a while after the last segment arrived (no clock read
+     * per receive; a reader slower than that frees it at once). */
     if (t->rcv.len == 0 && t->n_ooo == 0)
-        six__tcp_set_timer(t, SIX_TCPT_RING, six__now(t->tcp->core) + SIX_TCP_RING_IDLE_US);
+        six__tcp_set_timer(t, SIX_TCPT_RING, t->last_rcv + SIX_TCP_RING_IDLE_US);
     /* A window update when reading opened the window by enough to matter
      * (RFC 9293 3.8.6.2.2: by min(half the buffer, an MSS) or more; two
      * MSS here, as Linux, so bulk transfer keeps flowing). */
