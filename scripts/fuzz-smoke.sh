@@ -40,11 +40,12 @@ for h in "${harnesses[@]}"; do
     status=1
   else
     n=$(awk '/^stat::number_of_executed_units/ {print $2}' "$work/$h.log")
+    rate=$(awk '/^stat::average_exec_per_sec/ {print $2}' "$work/$h.log")
     echo "fuzz-smoke: $h: ${n:-?} executions in ${secs}s"
-    counts="$counts$(printf '%-18s %12s' "$h" "${n:-?}")"$'\n'
+    counts="$counts$(printf '%-18s %12s %10s' "$h" "${n:-?}" "${rate:-?}")"$'\n'
   fi
 done
 # The executions per harness, for the totals in README.md ("Fuzzing").
-echo "fuzz-smoke: executions per harness (${secs}s each):"
+echo "fuzz-smoke: executions per harness (${secs}s each) and executions a second:"
 printf '%s' "$counts"
 exit $status
