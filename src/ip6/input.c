@@ -56,6 +56,10 @@ static int is_for_us(const struct six_ip6 *ip6, const struct six_if *ifp,
                      const struct in6_addr *dst, const struct six_mcast_slot **mc) {
     if (six_addr_is_multicast(dst)) {
         *mc = six__ip6_mcast_lookup(ip6, ifp->index, dst);
+        /* The upper layer reads the group's first owner (a socket) once
+         * the headers are walked: start fetching it now. */
+        if (*mc && (*mc)->owner[0])
+            __builtin_prefetch((*mc)->owner[0]);
         return *mc || six__ip6_mcast_member(ip6, ifp->index, dst);
     }
     if (six_addr_is_loopback(dst))
