@@ -177,16 +177,12 @@ int six__tcp6_eventfd_ready(const struct six_sock *s) {
 
 /* ---- waiting ---- */
 
-/* Waits (lock held) until cond(s) or the timeout; -EAGAIN for
- * non-blocking calls and an expired timeout, -EBADF when closed. */
-static int wait_for(struct six_sock *s, int (*cond)(const struct six_sock *), uint64_t timeo,
-                    int flags) {
+/* Waits (lock held) until cond(s) or the timeout: -EAGAIN when it
+ * expires, -EBADF when closed. */
+static int wait_until(struct six_sock *s, int (*cond)(const struct six_sock *), uint64_t timeo) {
     struct six_core *core = s->socks->core;
     uint64_t deadline = SIX_NEVER;
 
-    six__sock_sync_ready(s);
-    if (s->nonblock || (flags & MSG_DONTWAIT))
-        return -EAGAIN;
     if (timeo && timeo < SIX_NEVER - six__now(core))
         deadline = six__now(core) + timeo;
     while (!cond(s) && !s->closing) {
@@ -194,6 +190,16 @@ static int wait_for(struct six_sock *s, int (*cond)(const struct six_sock *), ui
             return -EAGAIN;
     }
     return s->closing ? -EBADF : 0;
+}
+
+/* The same for a call, which a non-blocking socket or MSG_DONTWAIT makes
+ * -EAGAIN at once. */
+static int wait_for(struct six_sock *s, int (*cond)(const struct six_sock *), uint64_t timeo,
+                    int flags) {
+    six__sock_sync_ready(s);
+    if (s->nonblock || (flags & MSG_DONTWAIT))
+        return -EAGAIN;
+    return wait_until(s, cond, timeo);
 }
 
 static int take_error(struct six_sock *s) {
@@ -799,16 +805,18 @@ static int fin_done(const struct six_sock *s) {
 void six__tcp6_linger(struct six_sock *s) {
     struct six_tcb *t = s->tcb;
 
-    /* SO_LINGER with a time: close() waits (blocking sockets) until the
-     * queued data and the FIN are acknowledged, or the time is up; the
-     * connection then goes on closing alone either way (as Linux). */
-    if (!t || !s->linger_on || s->linger_s == 0 || s->nonblock || !six__tcp_synchronized(t))
+    /* SO_LINGER with a time: close() waits until the queued data and the
+     * FIN are acknowledged, or the time is up; the connection then goes on
+     * closing alone either way. As Linux, a non-blocking socket waits too
+     * (FreeBSD's does not). */
+    if (!t || !s->linger_on || s->linger_s == 0 || !six__tcp_synchronized(t))
         return;
     if (t->rcv.len > 0)
         return;    /* close() resets: nothing to wait for */
     s->shut_wr = 1;
     six__tcp_shutdown_wr(t);
-    wait_for(s, fin_done, (uint64_t)s->linger_s * 1000000u, 0);
+    six__sock_sync_ready(s);
+    wait_until(s, fin_done, (uint64_t)s->linger_s * 1000000u);
 }
 
 int six__tcp6_pktoptions_get(struct six_sock *s, void *val, socklen_t *len) {

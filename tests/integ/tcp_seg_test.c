@@ -1,6 +1,9 @@
 /* TCP transitions, one segment at a time (tseg.h): the test is B's peer
  * and checks every segment B answers with, on a clock it moves. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "tseg.h"
 
@@ -781,6 +784,90 @@ TEST(seg_linger_zero_close_sends_rst) {
     CHECK(s.flags & SIX_TCP_RST);
     CHECK_EQ(s.seq, b);
     ts_done(&t);
+}
+
+/* SO_LINGER with a time: close() in a thread of its own, which the test
+ * watches from outside. */
+struct closer {
+    pthread_t th;
+    int fd;
+    atomic_int done;
+    int rc;
+};
+
+static void *closer_main(void *arg) {
+    struct closer *c = arg;
+    c->rc = six_close(c->fd);
+    atomic_store(&c->done, 1);
+    return NULL;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts closing fd (the last socket establish() made) in a thread and
+ * waits until its FIN is out. */
+static void close_in_thread(struct tpeer *t, struct closer *c, int fd) {
+    uint64_t segs = h_stats(t->p.b).tcp_out_segs;
+
+    CHECK_EQ(t->p.socks[t->p.nsocks - 1], fd);
+    t->p.nsocks--;                     /* closed here, not by ts_done */
+    c->fd = fd;
+    atomic_store(&c->done, 0);
+    CHECK_EQ(pthread_create(&c->th, NULL, closer_main, c), 0);
+    for (int i = 0; i < 5000 && h_stats(t->p.b).tcp_out_segs == segs; i++)
+        sleep_ms(1);
+    CHECK(h_stats(t->p.b).tcp_out_segs > segs);
+}
+
+/* Whether the closing thread returns within ms of real time. */
+static int closer_returns_within(struct closer *c, long ms) {
+    for (long i = 0; i < ms && !atomic_load(&c->done); i++)
+        sleep_ms(1);
+    return atomic_load(&c->done);
+}
+
+/* As Linux, close() lingers whether or not the socket is non-blocking
+ * (FreeBSD's soclose does not wait for a non-blocking one): until the FIN
+ * is acknowledged, or for l_linger seconds of the stack clock; it returns
+ * 0 either way, and the connection goes on closing alone. */
+TEST(seg_linger_time_close_waits_blocking_or_not) {
+    struct linger lg = {.l_onoff = 1, .l_linger = 2};
+    struct closer c;
+    struct tpeer t;
+    uint32_t b;
+
+    for (int nonblock = 0; nonblock <= 1; nonblock++) {
+        ts_up(&t);
+        int fd = establish(&t, PISS, &b);
+        CHECK_OK(six_fcntl(fd, F_SETFL, nonblock ? O_NONBLOCK : 0));
+        CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+        /* The FIN's ACK ends the wait. */
+        close_in_thread(&t, &c, fd);
+        CHECK(!closer_returns_within(&c, 100));
+        ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1, .flags = SIX_TCP_ACK});
+        CHECK(closer_returns_within(&c, 5000));
+        pthread_join(c.th, NULL);
+        CHECK_EQ(c.rc, 0);
+        ts_done(&t);
+
+        /* No ACK: the wait ends after l_linger seconds of the stack clock. */
+        ts_up(&t);
+        fd = establish(&t, PISS, &b);
+        CHECK_OK(six_fcntl(fd, F_SETFL, nonblock ? O_NONBLOCK : 0));
+        CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+        close_in_thread(&t, &c, fd);
+        CHECK_OK(six_stack_set_time(t.p.b, six_stack_now(t.p.b) + 1000000));
+        CHECK(!closer_returns_within(&c, 100));
+        CHECK_OK(six_stack_set_time(t.p.b, six_stack_now(t.p.b) + 1000000));
+        CHECK(closer_returns_within(&c, 5000));
+        pthread_join(c.th, NULL);
+        CHECK_EQ(c.rc, 0);
+        CHECK_EQ(six_stack_set_time(t.p.a, six_stack_now(t.p.b)), 0);
+        ts_done(&t);
+    }
 }
 
 TEST(seg_sticky_hop_limit_and_tclass_on_every_segment) {
