@@ -322,6 +322,7 @@ static void syn_sent_input(struct six_tcb *t, const struct seg *s) {
     if (!ack_ok) {
         /* Simultaneous open: SYN-RECEIVED, our SYN again with an ACK. */
         t->state = SIX_TCP_SYN_RECEIVED;
+        t->cwnd = initial_cwnd(t);
         six__tcp_send_seg(t, t->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
         return;
     }

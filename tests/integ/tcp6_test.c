@@ -496,6 +496,63 @@ TEST(tcp_over_loopback_flows_without_polling_the_stack) {
     six_stack_free(st);
 }
 
+/* TIME-WAIT is bounded (tcp_max_time_wait, RFC 4987's concern): past the
+ * limit a closing connection is forgotten at once, and counted. */
+TEST(tcp_time_wait_is_bounded) {
+    struct six_stack_config ca = h_config(1), cb = h_config(2);
+    struct hpair p;
+    int c[3], s[3];
+
+    ca.tcp_max_time_wait = 2;
+    h_up_cfg(&p, &ca, &cb);
+    for (int i = 0; i < 3; i++)
+        t_pair(&p, &c[i], &s[i]);
+    for (int i = 0; i < 3; i++) {        /* A closes first: A's TIME-WAIT */
+        h_close(&p, c[i]);
+        h_pump(&p);
+        h_close(&p, s[i]);
+        h_pump(&p);
+    }
+    CHECK_EQ(h_stats(p.a).tcp_time_wait_skipped, 1);
+    CHECK_EQ(h_stats(p.b).tcp_time_wait_skipped, 0);
+    h_advance(&p, 61000000);
+    h_done(&p);
+}
+
+/* The stack's buffers are bounded together (tcp_mem_max): past it a send
+ * fails with ENOBUFS (counted in tcp_mem_full); once a connection's data
+ * is acknowledged and its ring given back, the others can send again. */
+TEST(tcp_buffers_are_bounded_per_stack) {
+    struct six_stack_config ca = h_config(1), cb = h_config(2);
+    static char big[48 * 1024];
+    static char buf[64 * 1024];
+    struct hpair p;
+    int c1, s1, c2, s2;
+
+    cb.tcp_mem_max = 64 * 1024;
+    h_up_cfg(&p, &ca, &cb);
+    t_pair(&p, &c1, &s1);
+    t_pair(&p, &c2, &s2);
+    memset(big, 'b', sizeof(big));
+    CHECK_EQ(CHECK_OK(six_send(s1, big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_ERRNO(six_send(s2, "x", 1, 0), ENOBUFS);
+    CHECK_EQ(h_stats(p.b).tcp_mem_full, 1);
+    h_pump(&p);
+    size_t got = 0;
+    for (int i = 0; i < 100 && got < sizeof(big); i++) {
+        ssize_t n = six_recv(c1, buf, sizeof(buf), 0);
+        if (n > 0)
+            got += (size_t)n;
+        h_advance(&p, 50000);
+    }
+    CHECK_EQ(got, sizeof(big));
+    h_advance(&p, 2000000);               /* the empty ring goes back */
+    CHECK_EQ(CHECK_OK(six_send(s2, "x", 1, 0)), 1);
+    h_pump(&p);
+    CHECK_EQ(CHECK_OK(six_recv(c2, buf, sizeof(buf), 0)), 1);
+    h_done(&p);
+}
+
 /* Many short connections over ::1: ephemeral ports whose 4-tuple sits in
  * TIME-WAIT are passed over, never EADDRINUSE (tcpnet's finding). */
 TEST(tcp_many_connections_skip_time_wait_tuples) {

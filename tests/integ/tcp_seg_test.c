@@ -52,6 +52,64 @@ TEST(seg_syn_gets_syn_ack_with_options) {
     ts_done(&t);
 }
 
+/* A segment whose checksum (with the pseudo-header) is wrong is dropped
+ * unanswered and counted, in LISTEN as on a connection. */
+TEST(seg_bad_checksum_is_dropped) {
+    struct tpeer t;
+    uint32_t b;
+    char buf[8];
+
+    ts_up(&t);
+    ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .bad_cksum = 1});
+    ts_none(&t);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_bad_checksum, 1);
+    ts_done(&t);
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "bad",
+                             .len = 3, .bad_cksum = 1});
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_RST, .bad_cksum = 1});
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_bad_checksum, 2);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "ok",
+                             .len = 2});
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 2);
+    ts_done(&t);
+}
+
+/* SO_RCVBUF and SO_SNDBUF are honoured (doubled, as Linux): a listener's
+ * receive buffer is the window its connections offer, and a send takes no
+ * more than the send buffer holds. */
+TEST(seg_so_rcvbuf_and_sndbuf_are_honoured) {
+    static char big[32768];
+    int sz = 4096;
+    struct tpeer t;
+    struct tseg s;
+    uint32_t b;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    CHECK_OK(six_setsockopt(l, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)));
+    CHECK_OK(six_setsockopt(l, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)));
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN,
+                             .opt = {.has_mss = 1, .mss = 1000, .has_ws = 1, .wscale = 0}});
+    s = ts_out1(&t);
+    CHECK_EQ(s.win, 8192);
+    b = s.seq + 1;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+    int v = 0;
+    socklen_t vl = sizeof(v);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &vl));
+    CHECK_EQ(v, 8192);
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), 8192);
+    CHECK_ERRNO(six_send(fd, big, 1, 0), EAGAIN);
+    ts_done(&t);
+}
+
 TEST(seg_syn_without_window_scale_gets_none) {
     struct tpeer t;
     struct tseg s;
@@ -575,6 +633,144 @@ TEST(seg_active_open_and_bad_syn_ack) {
     ts_done(&t);
 }
 
+static uint8_t tcpi_state_of(int fd) {
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+
+    CHECK_OK(six_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    return ti.tcpi_state;
+}
+
+/* RFC 9293 3.5 simultaneous open: SYN-SENT, the peer's own SYN ->
+ * SYN-RECEIVED (our SYN again, with an ACK), its ACK -> ESTABLISHED. */
+TEST(seg_simultaneous_open) {
+    struct tpeer t;
+    struct tseg s;
+    struct sockaddr_in6 to;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    s = ts_out1(&t);
+    uint16_t bport = s.sport;
+    uint32_t iss = s.seq;
+    CHECK_EQ(tcpi_state_of(fd), 2);                     /* SYN_SENT */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = bport, .seq = 5000,
+                             .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 1000}});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(s.seq, iss);
+    CHECK_EQ(s.ack, 5001);
+    CHECK_EQ(tcpi_state_of(fd), 3);                     /* SYN_RECV */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = bport, .seq = 5001,
+                             .ack = iss + 1, .flags = SIX_TCP_ACK});
+    CHECK_EQ(tcpi_state_of(fd), 1);                     /* ESTABLISHED */
+    CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
+    s = ts_out1(&t);
+    CHECK_EQ(s.seq, iss + 1);
+    CHECK_EQ(s.len, 2);
+    ts_done(&t);
+}
+
+/* RFC 9293 3.6 simultaneous close: FIN-WAIT-1, the peer's FIN before the
+ * ACK of ours -> CLOSING; the ACK of ours -> TIME-WAIT. */
+TEST(seg_simultaneous_close_goes_through_closing) {
+    struct tpeer t;
+    uint32_t b;
+    struct tseg s;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_OK(six_shutdown(fd, SHUT_WR));
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    CHECK_EQ(tcpi_state_of(fd), 4);                     /* FIN_WAIT1 */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK | SIX_TCP_FIN});
+    s = ts_out1(&t);
+    CHECK_EQ(s.ack, PISS + 2);
+    CHECK_EQ(tcpi_state_of(fd), 11);                    /* CLOSING */
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b + 1, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    CHECK_EQ(tcpi_state_of(fd), 6);                     /* TIME_WAIT */
+    ts_done(&t);
+}
+
+/* RFC 6528: the ISN is a clock (4 us) plus a keyed hash of the 4-tuple:
+ * two tuples at the same instant get unrelated ISNs, one tuple a second
+ * later gets its old one plus 250,000. */
+TEST(seg_isn_is_keyed_per_tuple_and_follows_the_clock) {
+    struct tpeer t;
+    uint32_t isn[3];
+
+    ts_up(&t);
+    ts_listen(&t);
+    for (int i = 0; i < 3; i++) {
+        uint16_t port = (uint16_t)(TS_PEER_PORT + (i == 1));
+        if (i == 2)
+            h_advance(&t.p, 1000000);
+        ts_in(&t, &(struct tseg){.sport = port, .seq = PISS, .flags = SIX_TCP_SYN});
+        struct tseg s = ts_out1(&t);
+        CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+        isn[i] = s.seq;
+        /* A RST at rcv_nxt: the half-open child goes (no retransmission). */
+        ts_in(&t, &(struct tseg){.sport = port, .seq = PISS + 1, .flags = SIX_TCP_RST});
+        ts_none(&t);
+    }
+    CHECK(isn[0] != isn[1]);
+    CHECK_EQ(isn[2] - isn[0], 250000u);
+    ts_done(&t);
+}
+
+/* RFC 9293 3.7.1: a peer that sends no MSS option gets 1220-byte
+ * segments (IPv6's 1280 less the headers). */
+TEST(seg_no_mss_option_means_1220) {
+    static char big[3000];
+    struct tseg out[8];
+    struct tpeer t;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
+    uint32_t b = ts_out1(&t).seq + 1;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_EQ(ts_out(&t, out, 8), 2);                    /* Nagle holds the last 560 */
+    CHECK_EQ(out[0].len, 1220);
+    CHECK_EQ(out[1].len, 1220);
+    ts_done(&t);
+}
+
+/* Nagle (RFC 9293 3.7.4) holds a small segment while one is unacknowledged;
+ * TCP_NODELAY sends it at once. */
+TEST(seg_nagle_and_tcp_nodelay) {
+    struct tpeer t;
+    uint32_t b;
+    struct tseg s;
+    int one = 1;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_EQ(CHECK_OK(six_send(fd, "a", 1, 0)), 1);
+    CHECK_EQ(ts_out1(&t).len, 1);                        /* nothing in flight */
+    CHECK_EQ(CHECK_OK(six_send(fd, "b", 1, 0)), 1);
+    ts_none(&t);                                         /* "a" unacknowledged */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1, .flags = SIX_TCP_ACK});
+    s = ts_out1(&t);                                     /* the ACK frees "b" */
+    CHECK_EQ(s.len, 1);
+    CHECK_EQ(s.seq, b + 1);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
+    CHECK_EQ(CHECK_OK(six_send(fd, "c", 1, 0)), 1);
+    s = ts_out1(&t);                                     /* "b" in flight, still sent */
+    CHECK_EQ(s.len, 1);
+    CHECK_EQ(s.seq, b + 2);
+    ts_done(&t);
+}
+
 TEST(seg_syn_retransmitted_then_etimedout) {
     struct tpeer t;
     struct sockaddr_in6 to;
@@ -960,6 +1156,138 @@ TEST(seg_tcp_info_congestion_and_errors) {
     struct sockaddr_in6 to = h_sin6(&t.peer, 0);
     to.sin6_port = htons(TS_PEER_PORT);
     CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EISCONN);
+    ts_done(&t);
+}
+
+/* An ICMPv6 error from a router quoting a segment of B's (bport to the
+ * peer's port, sequence number seq). */
+static void icmp_err_in(struct tpeer *t, uint8_t type, uint8_t code, uint16_t bport,
+                        uint32_t seq) {
+    static struct hframe f;
+    uint8_t quoted[40 + 20];
+    struct in6_addr router = h_in6("2001:db8::fe");
+
+    memset(quoted, 0, sizeof(quoted));
+    quoted[0] = 0x60;
+    h_put16(quoted + 4, 20);
+    quoted[6] = IPPROTO_TCP;
+    quoted[7] = 64;
+    memcpy(quoted + 8, &t->p.addr_b, 16);
+    memcpy(quoted + 24, &t->peer, 16);
+    h_put16(quoted + 40, bport);
+    h_put16(quoted + 42, TS_PEER_PORT);
+    h_put16(quoted + 44, (uint16_t)(seq >> 16));
+    h_put16(quoted + 46, (uint16_t)seq);
+    h_ip6(&f, &router, &t->p.addr_b, IPPROTO_ICMPV6, 64);
+    h_icmp6(&f, type, code, 0, quoted, sizeof(quoted));
+    CHECK_OK(six_if_inject(t->p.b, t->p.ifb, f.b, f.len));
+    h_pump(&t->p);
+}
+
+/* RFC 5927: an error must quote a sequence number in the send window; a
+ * hard error ends a connection still in SYN-SENT (connect fails with its
+ * errno); on an established connection errors change nothing. */
+TEST(seg_icmp6_errors_abort_only_a_connect) {
+    struct tpeer t;
+    struct sockaddr_in6 to;
+    uint32_t b;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    struct tseg s = ts_out1(&t);
+    icmp_err_in(&t, 1, 4, s.sport, s.seq + 1000);       /* not our SYN: ignored */
+    CHECK_EQ(tcpi_state_of(fd), 2);
+    icmp_err_in(&t, 1, 4, s.sport, s.seq);              /* port unreachable */
+    CHECK_EQ(tcpi_state_of(fd), 7);                     /* CLOSE */
+    int err = -1;
+    socklen_t len = sizeof(err);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len));
+    CHECK_EQ(err, ECONNREFUSED);
+    ts_done(&t);
+
+    ts_up(&t);
+    fd = establish(&t, PISS, &b);
+    CHECK_EQ(CHECK_OK(six_send(fd, "x", 1, 0)), 1);
+    ts_out1(&t);
+    icmp_err_in(&t, 1, 0, TS_PORT, b);                  /* no route: soft here */
+    icmp_err_in(&t, 1, 4, TS_PORT, b);
+    CHECK_EQ(tcpi_state_of(fd), 1);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len));
+    CHECK_EQ(err, 0);
+    ts_done(&t);
+}
+
+/* The bytes of a TCP segment from the peer to B, checksum included. */
+static size_t peer_seg_bytes(struct tpeer *t, const struct tseg *s, uint8_t *out) {
+    struct six_tcp_repr r;
+    size_t hlen;
+
+    memset(&r, 0, sizeof(r));
+    r.sport = TS_PEER_PORT;
+    r.dport = TS_PORT;
+    r.seq = s->seq;
+    r.ack = s->ack;
+    r.flags = s->flags;
+    r.win = 65535;
+    r.opt = s->opt;
+    hlen = six_tcp_emit(&r, out);
+    memcpy(out + hlen, s->data, s->len);
+    h_put16(out + SIX_TCP_OFF_CKSUM,
+            h_cksum(&t->peer, &t->p.addr_b, IPPROTO_TCP, out, hlen + s->len));
+    return hlen + s->len;
+}
+
+/* TCP behind an extension header chain (hop-by-hop, destination options)
+ * and from a reassembled fragmented packet: the pseudo-header's next
+ * header is TCP's, whatever came before it. */
+TEST(seg_tcp_after_extension_headers_and_fragments) {
+    static struct hframe f;
+    static uint8_t tcp[64];
+    struct tpeer t;
+    struct tseg s;
+    size_t n;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    n = peer_seg_bytes(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN,
+                                          .opt = {.has_mss = 1, .mss = 1000}}, tcp);
+    h_ip6(&f, &t.peer, &t.p.addr_b, 0, 64);             /* hop-by-hop */
+    h_pad8(&f, 60);                                      /* destination options */
+    h_pad8(&f, IPPROTO_TCP);
+    h_put(&f, tcp, n);
+    h_end(&f);
+    CHECK_OK(six_if_inject(t.p.b, t.p.ifb, f.b, f.len));
+    h_pump(&t.p);
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(s.ack, PISS + 1);
+    uint32_t b = s.seq + 1;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+
+    /* 30 bytes of data in two fragments, cut 4 bytes into the data. */
+    n = peer_seg_bytes(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK,
+                                          .data = "fragmented tcp data, 30 bytes", .len = 30},
+                       tcp);
+    for (int i = 0; i < 2; i++) {
+        uint8_t fh[8] = {IPPROTO_TCP, 0, 0, (uint8_t)(i == 0), 0, 0, 0x12, 0x34};
+        if (i == 1)
+            fh[3] = 24;                                  /* offset 3 x 8, last */
+        h_ip6(&f, &t.peer, &t.p.addr_b, 44, 64);
+        h_put(&f, fh, sizeof(fh));
+        h_put(&f, i == 0 ? tcp : tcp + 24, i == 0 ? 24 : n - 24);
+        h_end(&f);
+        CHECK_OK(six_if_inject(t.p.b, t.p.ifb, f.b, f.len));
+        h_pump(&t.p);
+    }
+    char buf[64];
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 30);
+    CHECK_MEM(buf, "fragmented tcp data, 30 bytes", 30);
     ts_done(&t);
 }
 

@@ -31,6 +31,7 @@ struct tseg {
     uint16_t win;                 /* 0 means 0 only with zero_win */
     int zero_win;
     struct six_tcp_opts opt;
+    int bad_cksum;                /* ts_in: a wrong checksum */
     const void *data;
     size_t len;
     uint8_t bytes[2048];          /* ts_out: the data received */
@@ -79,7 +80,8 @@ static inline void ts_in(struct tpeer *t, const struct tseg *s) {
         h_put(&f, s->data, s->len);
     h_end(&f);
     h_put16(f.b + off + SIX_TCP_OFF_CKSUM,
-            h_cksum(&t->peer, &t->p.addr_b, IPPROTO_TCP, f.b + off, f.len - off));
+            h_cksum(&t->peer, &t->p.addr_b, IPPROTO_TCP, f.b + off, f.len - off) ^
+                (s->bad_cksum ? 0x0101 : 0));
     CHECK_OK(six_if_inject(t->p.b, t->p.ifb, f.b, f.len));
     h_pump(&t->p);
 }
