@@ -521,10 +521,13 @@ static int syn_received_ack(struct six_tcb *t, const struct seg *s) {
     return 0;
 }
 
-/* Leaves fast recovery (RFC 6582 3.2 (3), RFC 6675 5): cwnd deflates to
- * ssthresh (no more than one segment past the flight). */
+/* Leaves fast recovery (RFC 6582 3.2 (6) option 1, RFC 6675 5): cwnd
+ * deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS), so an empty
+ * flight restarts with two segments, not one. */
 static void end_recovery(struct six_tcb *t) {
     uint32_t flight = t->snd_max - t->snd_una;
+    if (flight < t->mss)
+        flight = t->mss;
     t->cwnd = t->ssthresh < flight + t->mss ? t->ssthresh : flight + t->mss;
     t->in_recovery = 0;
     t->dupacks = 0;

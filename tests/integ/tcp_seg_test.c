@@ -518,6 +518,63 @@ TEST(seg_three_dup_acks_fast_retransmit) {
     ts_done(&t);
 }
 
+static void tcpi_cwnd_ssthresh(int fd, uint32_t *cwnd, uint32_t *ssthresh) {
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+
+    CHECK_OK(six_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    *cwnd = ti.tcpi_snd_cwnd;
+    *ssthresh = ti.tcpi_snd_ssthresh;
+}
+
+/* Congestion control on the stack clock, per algorithm: slow start adds
+ * what each ACK acknowledges (RFC 3465, at most 2 SMSS); the third
+ * duplicate ACK sets ssthresh to half the flight (Reno, RFC 5681 (4)) or
+ * 0.7 cwnd (CUBIC, RFC 9438 4.6) and resends the hole; without SACK a
+ * partial ACK resends the next hole at once (RFC 6582 3.2 (5)); the full
+ * ACK leaves recovery with min(ssthresh, max(FlightSize, SMSS) + SMSS)
+ * (RFC 6582 3.2 (6), option 1). */
+TEST(seg_congestion_control_reno_and_cubic) {
+    static char data[20000];
+    struct tseg out[32];
+    struct tpeer t;
+    uint32_t b, cwnd, ssthresh;
+
+    for (int cubic = 0; cubic <= 1; cubic++) {
+        ts_up(&t);
+        int fd = establish(&t, PISS, &b);
+        if (!cubic)
+            CHECK_OK(six_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
+        CHECK_EQ(CHECK_OK(six_send(fd, data, 10000, 0)), 10000);
+        CHECK_EQ(ts_out(&t, out, 32), 10);
+        for (uint32_t i = 1; i <= 10; i++) {
+            h_advance(&t.p, 1000);
+            ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 1000 * i, .flags = SIX_TCP_ACK});
+        }
+        ts_none(&t);
+        tcpi_cwnd_ssthresh(fd, &cwnd, &ssthresh);
+        CHECK_EQ(cwnd, 20);                              /* 10 + 10 x 1 SMSS */
+        b += 10000;
+        CHECK_EQ(CHECK_OK(six_send(fd, data, 20000, 0)), 20000);
+        CHECK_EQ(ts_out(&t, out, 32), 20);
+        for (int i = 0; i < 3; i++)
+            ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+        struct tseg s = ts_out1(&t);
+        CHECK_EQ(s.seq, b);
+        tcpi_cwnd_ssthresh(fd, &cwnd, &ssthresh);
+        CHECK_EQ(ssthresh, cubic ? 14u : 10u);
+        /* Partial ACK: two more segments in, the next hole goes now. */
+        ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 2000, .flags = SIX_TCP_ACK});
+        s = ts_out1(&t);
+        CHECK_EQ(s.seq, b + 2000);
+        ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 20000, .flags = SIX_TCP_ACK});
+        ts_none(&t);
+        tcpi_cwnd_ssthresh(fd, &cwnd, &ssthresh);
+        CHECK_EQ(cwnd, 2);
+        ts_done(&t);
+    }
+}
+
 TEST(seg_zero_window_is_probed_until_it_opens) {
     struct tpeer t;
     uint32_t b;
