@@ -1,8 +1,10 @@
 /* TCP transitions, one segment at a time (tseg.h): the test is B's peer
  * and checks every segment B answers with, on a clock it moves. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <time.h>
 
 #include "tseg.h"
@@ -1121,6 +1123,72 @@ TEST(seg_linger_time_close_waits_blocking_or_not) {
         CHECK_EQ(six_stack_set_time(t.p.a, six_stack_now(t.p.b)), 0);
         ts_done(&t);
     }
+}
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig) {
+    (void)sig;
+    sigpipes++;
+}
+
+/* A send on a socket shut for writing is EPIPE with SIGPIPE, unless
+ * MSG_NOSIGNAL (as Linux). */
+TEST(seg_send_after_shutdown_is_epipe_with_sigpipe) {
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_OK(six_shutdown(fd, SHUT_WR));
+    ts_out1(&t);                                         /* the FIN */
+    void (*old)(int) = signal(SIGPIPE, on_sigpipe);
+    sigpipes = 0;
+    CHECK_ERRNO(six_send(fd, "x", 1, 0), EPIPE);
+    CHECK_EQ(sigpipes, 1);
+    CHECK_ERRNO(six_send(fd, "x", 1, MSG_NOSIGNAL), EPIPE);
+    CHECK_EQ(sigpipes, 1);
+    signal(SIGPIPE, old);
+    ts_done(&t);
+}
+
+/* A TCP socket's descriptor in epoll: EPOLLIN when data arrives, a
+ * listener's when a connection waits for accept(). */
+TEST(seg_epoll_reports_tcp_data_and_connections) {
+    struct epoll_event ev = {.events = EPOLLIN}, out[4];
+    struct tpeer t;
+    uint32_t b;
+    char buf[8];
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    int ep = (int)CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
+    ev.data.u32 = 1;
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev));
+    CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 1000}});
+    b = ts_out1(&t).seq + 1;
+    CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);             /* half-open: nothing yet */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    CHECK_EQ(epoll_wait(ep, out, 4, 0), 1);
+    CHECK(out[0].events & EPOLLIN);
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+    ev.data.u32 = 2;
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+    CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
+    int n = epoll_wait(ep, out, 4, 0);
+    for (int i = 0; i < n; i++)
+        CHECK(out[i].data.u32 != 2);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "hi", .len = 2});
+    n = epoll_wait(ep, out, 4, 0);
+    int seen = 0;
+    for (int i = 0; i < n; i++)
+        seen |= out[i].data.u32 == 2 && (out[i].events & EPOLLIN);
+    CHECK(seen);
+    CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 2);
+    close(ep);
+    ts_done(&t);
 }
 
 TEST(seg_sticky_hop_limit_and_tclass_on_every_segment) {
