@@ -87,6 +87,7 @@ void six_stack_config_init(struct six_stack_config *cfg) {
     cfg->tcp_max_time_wait = 16384;
     cfg->tcp_mem_max = (size_t)256 << 20;
     cfg->tcp_challenge_ack_limit = 1000;
+    cfg->tcp_invalid_ratelimit_ms = 500;
 }
 
 /* Whether [first, last] is a usable port range. */
@@ -208,6 +209,7 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
         rc = six__tcp6_init(&st->socks, cfg->tcp_max_half_open, cfg->tcp_max_time_wait,
                             cfg->tcp_mem_max);
     st->socks.tcp.challenge_ack_limit = cfg->tcp_challenge_ack_limit;
+    st->socks.tcp.oow_ack_gap_us = (uint64_t)cfg->tcp_invalid_ratelimit_ms * 1000;
     if (rc == 0)
         rc = six__pmtu_init(&st->ip6, cfg->pmtu_cache_max,
                             (uint64_t)cfg->pmtu_expire_s * 1000000);

@@ -155,6 +155,13 @@ struct six_stack_config {
      * an off-path attacker cannot count them to learn of a connection
      * (CVE-2016-5696). */
     unsigned tcp_challenge_ack_limit;
+    /* Least time between two ACKs a connection sends in answer to
+     * unacceptable segments without data (out of the window, failing PAWS,
+     * acknowledging unsent data), in ms of the stack clock (default 500,
+     * as Linux's tcp_invalid_ratelimit; 0: no limit). Otherwise a flood of
+     * such segments, or two ends out of step, draw one ACK each. Segments
+     * with data or FIN are always answered. */
+    unsigned tcp_invalid_ratelimit_ms;
 };
 
 /* addr_gen_mode values. */
@@ -653,7 +660,7 @@ int six_stack_get_portrange(struct six_stack *st, int range, unsigned *first, un
     X(tcp_in_rst_ignored, "RSTs out of window or answered by a challenge ACK") \
     X(tcp_in_challenge_acks, "challenge ACKs sent (RFC 5961)") \
     X(tcp_in_challenge_acks_limited, "challenge ACKs not sent: the stack's limit per second") \
-    X(tcp_in_oow_acks_limited, "ACKs not sent to unacceptable segments without data: one per 500 ms per connection (ACK loops)") \
+    X(tcp_in_oow_acks_limited, "ACKs not sent to unacceptable segments without data: tcp_invalid_ratelimit_ms per connection") \
     X(tcp_in_ooo_segs, "segments held out of order") \
     X(tcp_in_ooo_dropped, "out-of-order segments dropped: no range left") \
     X(tcp_in_dup_segs, "segments wholly duplicate") \

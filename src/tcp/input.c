@@ -397,21 +397,24 @@ static int seq_acceptable(const struct six_tcb *t, const struct seg *s) {
 /* Two ends out of step (after a forged segment, say) would answer each
  * other's ACKs with ACKs for ever: each finds the other's unacceptable,
  * and RFC 9293 3.10.7.4 (and RFC 5961 5.2, for an ACK of unsent data)
- * has it answer. Such an answer to a segment with nothing in sequence
- * space (no data, SYN or FIN) goes at most once per SIX_TCP_OOW_ACK_GAP_US
- * of the clock per connection (Linux: tcp_invalid_ratelimit, 500 ms); a
- * segment with data is always answered (a peer repairing a lost ACK by
- * retransmitting is no loop). Returns whether the ACK may go. */
+ * has it answer; a flood of such segments would draw one answer each.
+ * So the answer to a segment without data or FIN (a bare ACK, a SYN), to
+ * one failing PAWS too, and SYN-RECEIVED's SYN-ACK again, goes at most
+ * once per tcp_invalid_ratelimit_ms of the clock per connection (Linux's
+ * tcp_invalid_ratelimit, 500 ms, which counts SYNs in as well). A segment
+ * with data or FIN is always answered: a peer repairing a lost ACK by
+ * retransmitting is no loop, nor is a FIN again in TIME-WAIT. Returns
+ * whether the ACK may go. */
 static int oow_ack_allowed(struct six_tcb *t, const struct seg *s) {
     uint64_t now = six__now(t->tcp->core);
 
-    if (s->len)
+    if (s->len && !(s->h.flags & SIX_TCP_SYN))
         return 1;
     if (now < t->oow_ack_next) {
         SIX_STAT(t->tcp->core, tcp_in_oow_acks_limited);
         return 0;
     }
-    t->oow_ack_next = now + SIX_TCP_OOW_ACK_GAP_US;
+    t->oow_ack_next = now + t->tcp->oow_ack_gap_us;
     return 1;
 }
 
@@ -434,9 +437,11 @@ static int check_seq(struct six_tcb *t, const struct seg *s) {
     if (t->state == SIX_TCP_TIME_WAIT && (s->h.flags & SIX_TCP_FIN) &&
         s->h.seq + s->len == t->rcv_nxt)
         six__tcp_set_timer(t, SIX_TCPT_LONG, six__now(t->tcp->core) + 2 * SIX_TCP_MSL_US);
+    if (!oow_ack_allowed(t, s))
+        return -1;
     if (t->state == SIX_TCP_SYN_RECEIVED)
         six__tcp_send_seg(t, t->iss, 0, SIX_TCP_SYN | SIX_TCP_ACK);
-    else if (oow_ack_allowed(t, s))
+    else
         ack_now(t);
     return -1;
 }
@@ -814,7 +819,8 @@ static int check_paws(struct six_tcb *t, const struct seg *s) {
     if (!six_seq_lt(s->h.opt.tsval, t->ts_recent))
         return 0;
     SIX_STAT(t->tcp->core, tcp_in_paws);
-    ack_now(t);
+    if (oow_ack_allowed(t, s))
+        ack_now(t);
     return -1;
 }
 

@@ -225,6 +225,9 @@ struct six_tcp {
      * this second's allowance, and which second that is (plus 1; 0:
      * none yet). */
     uint32_t challenge_ack_limit, challenge_left, challenge_sec;
+    /* Least time between two ACKs of a connection to unacceptable
+     * segments without data (tcp_invalid_ratelimit_ms; 0: none). */
+    uint64_t oow_ack_gap_us;
     uint16_t port_first, port_last;
 };
 
@@ -236,7 +239,6 @@ struct six_tcp {
 #define SIX_TCP_MSL_US 30000000ull    /* TIME_WAIT is 2 MSL = 60 s, as Linux */
 #define SIX_TCP_FIN_WAIT2_US 60000000ull
 #define SIX_TCP_RING_IDLE_US 1000000ull
-#define SIX_TCP_OOW_ACK_GAP_US 500000u /* Linux's tcp_invalid_ratelimit */
 #define SIX_TCP_SYN_RETRIES 6
 #define SIX_TCP_DATA_RETRIES 15
 /* RFC 9293 3.7.1: the MSS assumed when the peer sends none (IPv6). */

@@ -456,6 +456,70 @@ TEST(seg_acks_to_unacceptable_empty_segments_are_limited) {
     ts_done(&t);
 }
 
+/* The limit above is tcp_invalid_ratelimit_ms (500 by default, 0: none),
+ * kept per connection, and covers SYNs out of the window; n pure ACKs far
+ * ahead of the window draw what this returns. */
+static int oow_acks_for(struct tpeer *t, uint16_t sport, uint32_t b, int n) {
+    static struct tseg out[64];
+    int acks;
+
+    for (int i = 0; i < n; i++)
+        ts_in(t, &(struct tseg){.sport = sport, .seq = PISS + 1 + 10000000, .ack = b,
+                                .flags = SIX_TCP_ACK});
+    acks = ts_out(t, out, 64);
+    for (int i = 0; i < acks; i++)
+        CHECK_EQ(out[i].ack, PISS + 1);
+    return acks;
+}
+
+TEST(seg_oow_ack_limit_is_a_setting_per_connection) {
+    struct six_stack_config ca = h_config(1), cb = h_config(2);
+    struct tpeer t;
+    uint32_t b, b2;
+    struct tseg s;
+
+    six_stack_config_init(&ca);
+    CHECK_EQ(ca.tcp_invalid_ratelimit_ms, 500);   /* the default, as Linux */
+    ca = h_config(1);
+    cb.tcp_invalid_ratelimit_ms = 2000;
+    memset(&t, 0, sizeof(t));
+    h_up_cfg(&t.p, &ca, &cb);
+    t.peer = h_in6(TS_PEER);
+    ts_cap_start(&t);
+    establish(&t, PISS, &b);
+    CHECK_EQ(oow_acks_for(&t, 0, b, 5), 1);
+    /* A SYN out of the window is held back too (Linux counts SYNs in). */
+    ts_in(&t, &(struct tseg){.seq = PISS + 1 + 10000000, .flags = SIX_TCP_SYN});
+    ts_none(&t);
+    /* Another connection has an allowance of its own. */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 1, .seq = PISS, .flags = SIX_TCP_SYN,
+                             .opt = {.has_mss = 1, .mss = 1000}});
+    s = ts_out1(&t);
+    b2 = s.seq + 1;
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 1, .seq = PISS + 1, .ack = b2,
+                             .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    CHECK_EQ(oow_acks_for(&t, TS_PEER_PORT + 1, b2, 5), 1);
+    /* The setting, not Linux's 500 ms: still held back at 1.9 s. */
+    h_advance(&t.p, 1900000);
+    CHECK_EQ(oow_acks_for(&t, 0, b, 3), 0);
+    h_advance(&t.p, 100000);
+    CHECK_EQ(oow_acks_for(&t, 0, b, 3), 1);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_oow_acks_limited, 4 + 1 + 4 + 3 + 2);
+    ts_done(&t);
+
+    /* 0: no limit, one ACK per segment (RFC 9293's rule). */
+    cb.tcp_invalid_ratelimit_ms = 0;
+    memset(&t, 0, sizeof(t));
+    h_up_cfg(&t.p, &ca, &cb);
+    t.peer = h_in6(TS_PEER);
+    ts_cap_start(&t);
+    establish(&t, PISS, &b);
+    CHECK_EQ(oow_acks_for(&t, 0, b, 20), 20);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_oow_acks_limited, 0);
+    ts_done(&t);
+}
+
 TEST(seg_retransmits_with_backoff_then_times_out) {
     struct tpeer t;
     uint32_t b;
@@ -893,6 +957,12 @@ TEST(seg_paws_drops_old_timestamp) {
     CHECK(s.opt.has_ts && s.opt.tsecr == 101);
     CHECK_ERRNO(six_recv(fd, buf, sizeof(buf), 0), EAGAIN);
     CHECK_EQ(h_stats(t.p.b).tcp_in_paws, 1);
+    /* Old pure ACKs are answered once per tcp_invalid_ratelimit_ms. */
+    for (int i = 0; i < 3; i++)
+        ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK,
+                                 .opt = {.has_ts = 1, .tsval = 50, .tsecr = bts}});
+    CHECK_EQ(ts_out1(&t).ack, PISS + 1);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_oow_acks_limited, 2);
     ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .data = "new", .len = 3,
                              .opt = {.has_ts = 1, .tsval = 102, .tsecr = bts}});
     CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 3);
