@@ -1430,7 +1430,8 @@ static size_t peer_seg_bytes(struct tpeer *t, const struct tseg *s, uint8_t *out
     r.win = 65535;
     r.opt = s->opt;
     hlen = six_tcp_emit(&r, out);
-    memcpy(out + hlen, s->data, s->len);
+    if (s->len)
+        memcpy(out + hlen, s->data, s->len);
     h_put16(out + SIX_TCP_OFF_CKSUM,
             h_cksum(&t->peer, &t->p.addr_b, IPPROTO_TCP, out, hlen + s->len));
     return hlen + s->len;
