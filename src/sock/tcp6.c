@@ -40,10 +40,18 @@ static void up_notify(void *owner) {
 
 static int up_route(void *owner, struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp) {
     struct six_sock *s = owner;
+    const struct sockaddr_in6 *to = &s->faddr;
+    struct sockaddr_in6 child;
     int rc;
 
-    (void)t;
-    if ((rc = six__pktopts_resolve(s, &six__no_send_opts, &s->faddr, o)) < 0)
+    if (s->tcb != t) {
+        /* s is the listener of t, a child not yet accepted: its sticky
+         * options (the SYN-ACK's, and the MSS's room) with t's peer. */
+        child = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons(t->fport),
+                                      .sin6_addr = t->faddr, .sin6_scope_id = t->scope};
+        to = &child;
+    }
+    if ((rc = six__pktopts_resolve(s, &six__no_send_opts, to, o)) < 0)
         return rc;
     o->src = t->laddr;
     return six__ip6_route_out_cached(s->socks->ip6, &s->route, o, ifp);

@@ -35,10 +35,12 @@ static int route_plain(struct six_tcb *t, struct six_ip6_out *o, struct six_if *
 
 static int route(struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp) {
     struct six_tcp *tcp = t->tcp;
+    /* A listener's child not yet accepted: the listener's options. */
+    void *owner = t->owner ? t->owner : t->parent ? t->parent->owner : NULL;
     int rc;
 
-    if (t->owner && tcp->up.route)
-        rc = tcp->up.route(t->owner, t, o, ifp);
+    if (owner && tcp->up.route)
+        rc = tcp->up.route(owner, t, o, ifp);
     else
         rc = route_plain(t, o, ifp);
     o->nxt = IPPROTO_TCP;

@@ -1292,6 +1292,65 @@ TEST(seg_sticky_hop_limit_and_tclass_on_every_segment) {
     ts_done(&t);
 }
 
+/* B's segments since the last call, each of which must carry one 8-byte
+ * destination options header and fit 1280 bytes: their TCP headers and
+ * data lengths. */
+static int dstopts_segs(struct tpeer *t, struct six_tcp_repr *r, size_t *dlen, int max) {
+    int n = 0;
+
+    h_pump(&t->p);
+    hcap_stop(&t->cap);
+    for (int i = 0; i < t->cap.n; i++) {
+        const struct hcap_frame *fr = &t->cap.f[i];
+        if (memcmp(fr->b + 8, &t->p.addr_b, 16) != 0)
+            continue;
+        CHECK(n < max);
+        CHECK_EQ(fr->b[6], 60);                         /* destination options */
+        CHECK_EQ(fr->b[40], IPPROTO_TCP);
+        CHECK(fr->len <= 1280);
+        CHECK_EQ(six_tcp_parse(fr->b + 48, fr->len - 48, &r[n]), 0);
+        dlen[n] = fr->len - 48 - r[n].hdr_len;
+        n++;
+    }
+    hcap_free(&t->cap);
+    ts_cap_start(t);
+    return n;
+}
+
+/* The page on TCP: sticky option headers and IPV6_USE_MIN_MTU apply to
+ * every segment, the SYN-ACK included; set on the listener they pass to
+ * its connections. The MSS announced and used leaves room for the header
+ * within 1280 bytes: 1280 - 40 - 8 - 20 = 1212. */
+TEST(seg_sticky_dstopts_and_use_min_mtu_on_every_segment) {
+    static const uint8_t dst[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+    static char big[3000];
+    struct six_tcp_repr r[8];
+    size_t dlen[8];
+    struct tpeer t;
+    int one = 1;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_USE_MIN_MTU, &one, sizeof(one)));
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_DSTOPTS, dst, sizeof(dst)));
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 1440}});
+    CHECK_EQ(dstopts_segs(&t, r, dlen, 8), 1);
+    CHECK_EQ(r[0].flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(r[0].opt.mss, 1212);
+    uint32_t b = r[0].seq + 1;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd;
+    /* The accepted socket inherits IPV6_USE_MIN_MTU, not (yet) the option
+     * headers: set here (Linux copies them too; see the note). */
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, dst, sizeof(dst)));
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_EQ(dstopts_segs(&t, r, dlen, 8), 2);          /* Nagle holds the rest */
+    CHECK_EQ(dlen[0], 1212);
+    CHECK_EQ(dlen[1], 1212);
+    ts_done(&t);
+}
+
 TEST(seg_tcp_maxseg_lowers_the_mss_announced) {
     struct tpeer t;
     int mss = 500;
