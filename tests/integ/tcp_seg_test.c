@@ -30,6 +30,29 @@ static int establish(struct tpeer *t, uint32_t piss, uint32_t *bseq) {
     return fd;
 }
 
+/* The peer's ACK of B's SYN-ACK (B's next sequence number b), then the
+ * connection accepted from listener l. */
+static int ack_and_accept(struct tpeer *t, int l, uint32_t b) {
+    int fd;
+
+    ts_in(t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t->p.socks[t->p.nsocks++] = fd;
+    return fd;
+}
+
+/* B connects to the peer: returns the socket; *syn is B's SYN. */
+static int connect_to_peer(struct tpeer *t, struct tseg *syn) {
+    int fd = (int)CHECK_OK(six_socket_on(t->p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    struct sockaddr_in6 to = h_sin6(&t->peer, 0);
+
+    t->p.socks[t->p.nsocks++] = fd;
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    *syn = ts_out1(t);
+    return fd;
+}
+
 TEST(seg_syn_gets_syn_ack_with_options) {
     struct tpeer t;
     struct tseg s;
@@ -100,9 +123,7 @@ TEST(seg_so_rcvbuf_and_sndbuf_are_honoured) {
     s = ts_out1(&t);
     CHECK_EQ(s.win, 8192);
     b = s.seq + 1;
-    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
-    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
-    t.p.socks[t.p.nsocks++] = fd;
+    int fd = ack_and_accept(&t, l, b);
     int v = 0;
     socklen_t vl = sizeof(v);
     CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &vl));
@@ -723,15 +744,9 @@ TEST(seg_active_close_time_wait) {
 TEST(seg_active_open_and_bad_syn_ack) {
     struct tpeer t;
     struct tseg s;
-    struct sockaddr_in6 to;
 
     ts_up(&t);
-    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    t.p.socks[t.p.nsocks++] = fd;
-    to = h_sin6(&t.peer, 0);
-    to.sin6_port = htons(TS_PEER_PORT);
-    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
-    s = ts_out1(&t);
+    int fd = connect_to_peer(&t, &s);
     CHECK_EQ(s.flags, SIX_TCP_SYN);
     CHECK(s.opt.has_mss && s.opt.has_ws);
     uint16_t bport = s.sport;
@@ -769,15 +784,9 @@ static uint8_t tcpi_state_of(int fd) {
 TEST(seg_simultaneous_open) {
     struct tpeer t;
     struct tseg s;
-    struct sockaddr_in6 to;
 
     ts_up(&t);
-    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    t.p.socks[t.p.nsocks++] = fd;
-    to = h_sin6(&t.peer, 0);
-    to.sin6_port = htons(TS_PEER_PORT);
-    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
-    s = ts_out1(&t);
+    int fd = connect_to_peer(&t, &s);
     uint16_t bport = s.sport;
     uint32_t iss = s.seq;
     CHECK_EQ(tcpi_state_of(fd), 2);                     /* SYN_SENT */
@@ -858,9 +867,7 @@ TEST(seg_no_mss_option_means_1220) {
     int l = ts_listen(&t);
     ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
     uint32_t b = ts_out1(&t).seq + 1;
-    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
-    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
-    t.p.socks[t.p.nsocks++] = fd;
+    int fd = ack_and_accept(&t, l, b);
     CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
     CHECK_EQ(ts_out(&t, out, 8), 2);                    /* Nagle holds the last 560 */
     CHECK_EQ(out[0].len, 1220);
@@ -1274,9 +1281,7 @@ TEST(seg_sticky_hop_limit_and_tclass_on_every_segment) {
     ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN});
     struct tseg s = ts_out1(&t);
     b = s.seq + 1;
-    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
-    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
-    t.p.socks[t.p.nsocks++] = fd;
+    int fd = ack_and_accept(&t, l, b);
     CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
     s = ts_out1(&t);
     CHECK_EQ(s.hlim, 7);
@@ -1338,9 +1343,7 @@ TEST(seg_sticky_dstopts_and_use_min_mtu_on_every_segment) {
     CHECK_EQ(r[0].flags, SIX_TCP_SYN | SIX_TCP_ACK);
     CHECK_EQ(r[0].opt.mss, 1212);
     uint32_t b = r[0].seq + 1;
-    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
-    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
-    t.p.socks[t.p.nsocks++] = fd;
+    int fd = ack_and_accept(&t, l, b);
     /* The accepted socket inherits IPV6_USE_MIN_MTU, not (yet) the option
      * headers: set here (Linux copies them too; see the note). */
     CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, dst, sizeof(dst)));
@@ -1443,16 +1446,11 @@ static void icmp_err_in(struct tpeer *t, uint8_t type, uint8_t code, uint16_t bp
  * errno); on an established connection errors change nothing. */
 TEST(seg_icmp6_errors_abort_only_a_connect) {
     struct tpeer t;
-    struct sockaddr_in6 to;
     uint32_t b;
 
     ts_up(&t);
-    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    t.p.socks[t.p.nsocks++] = fd;
-    to = h_sin6(&t.peer, 0);
-    to.sin6_port = htons(TS_PEER_PORT);
-    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
-    struct tseg s = ts_out1(&t);
+    struct tseg s;
+    int fd = connect_to_peer(&t, &s);
     icmp_err_in(&t, 1, 4, s.sport, s.seq + 1000);       /* not our SYN: ignored */
     CHECK_EQ(tcpi_state_of(fd), 2);
     icmp_err_in(&t, 1, 4, s.sport, s.seq);              /* port unreachable */
@@ -1521,9 +1519,7 @@ TEST(seg_tcp_after_extension_headers_and_fragments) {
     CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
     CHECK_EQ(s.ack, PISS + 1);
     uint32_t b = s.seq + 1;
-    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
-    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
-    t.p.socks[t.p.nsocks++] = fd;
+    int fd = ack_and_accept(&t, l, b);
 
     /* 30 bytes of data in two fragments, cut 4 bytes into the data. */
     n = peer_seg_bytes(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK,
@@ -1557,9 +1553,7 @@ TEST(seg_packet_too_big_lowers_mss_and_resends) {
     int l = ts_listen(&t);
     ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 9000}});
     b = ts_out1(&t).seq + 1;
-    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
-    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
-    t.p.socks[t.p.nsocks++] = fd;
+    int fd = ack_and_accept(&t, l, b);
     memset(data, 'z', sizeof(data));
     for (int i = 0; i < 3; i++)
         CHECK_EQ(CHECK_OK(six_send(fd, data, sizeof(data), 0)), 1000);
