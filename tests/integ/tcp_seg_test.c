@@ -382,10 +382,7 @@ TEST(seg_challenge_acks_are_limited_per_second) {
     CHECK_EQ(ca.tcp_challenge_ack_limit, 1000);    /* the default */
     ca = h_config(1);
     cb.tcp_challenge_ack_limit = 10;
-    memset(&t, 0, sizeof(t));
-    h_up_cfg(&t.p, &ca, &cb);
-    t.peer = h_in6(TS_PEER);
-    ts_cap_start(&t);
+    ts_up_cfg(&t, &ca, &cb);
     int fd = establish(&t, PISS, &b);
     acks = challenge_acks_for(&t, 40);
     CHECK(acks >= 5 && acks <= 14);
@@ -403,10 +400,7 @@ TEST(seg_challenge_acks_are_limited_per_second) {
 
     /* A limit of 0: no challenge ACK at all. */
     cb.tcp_challenge_ack_limit = 0;
-    memset(&t, 0, sizeof(t));
-    h_up_cfg(&t.p, &ca, &cb);
-    t.peer = h_in6(TS_PEER);
-    ts_cap_start(&t);
+    ts_up_cfg(&t, &ca, &cb);
     establish(&t, PISS, &b);
     CHECK_EQ(challenge_acks_for(&t, 5), 0);
     ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_SYN});
@@ -503,10 +497,7 @@ TEST(seg_oow_ack_limit_is_a_setting_per_connection) {
     CHECK_EQ(ca.tcp_invalid_ratelimit_ms, 500);   /* the default, as Linux */
     ca = h_config(1);
     cb.tcp_invalid_ratelimit_ms = 2000;
-    memset(&t, 0, sizeof(t));
-    h_up_cfg(&t.p, &ca, &cb);
-    t.peer = h_in6(TS_PEER);
-    ts_cap_start(&t);
+    ts_up_cfg(&t, &ca, &cb);
     establish(&t, PISS, &b);
     CHECK_EQ(oow_acks_for(&t, 0, b, 5), 1);
     /* A SYN out of the window is held back too (Linux counts SYNs in). */
@@ -531,10 +522,7 @@ TEST(seg_oow_ack_limit_is_a_setting_per_connection) {
 
     /* 0: no limit, one ACK per segment (RFC 9293's rule). */
     cb.tcp_invalid_ratelimit_ms = 0;
-    memset(&t, 0, sizeof(t));
-    h_up_cfg(&t.p, &ca, &cb);
-    t.peer = h_in6(TS_PEER);
-    ts_cap_start(&t);
+    ts_up_cfg(&t, &ca, &cb);
     establish(&t, PISS, &b);
     CHECK_EQ(oow_acks_for(&t, 0, b, 20), 20);
     CHECK_EQ(h_stats(t.p.b).tcp_in_oow_acks_limited, 0);

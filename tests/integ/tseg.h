@@ -51,12 +51,16 @@ static inline void ts_cap_start(struct tpeer *t) {
     hcap_start(&t->cap, t->p.b, t->p.ifb, tag);
 }
 
-static inline void ts_up(struct tpeer *t) {
+/* As ts_up, with the stacks' configurations (NULL: h_config). */
+static inline void ts_up_cfg(struct tpeer *t, const struct six_stack_config *cfg_a,
+                             const struct six_stack_config *cfg_b) {
     memset(t, 0, sizeof(*t));
-    h_up(&t->p);
+    h_up_cfg(&t->p, cfg_a, cfg_b);
     t->peer = h_in6(TS_PEER);
     ts_cap_start(t);
 }
+
+static inline void ts_up(struct tpeer *t) { ts_up_cfg(t, NULL, NULL); }
 
 /* Injects one segment from the peer into B. */
 static inline void ts_in(struct tpeer *t, const struct tseg *s) {
