@@ -96,6 +96,13 @@ static int64_t deadline_of(const struct timespec *t) {
     return t ? mono_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec : -1;
 }
 
+/* Debian 12's glibc declares poll's and ppoll's array write-only
+ * (access (write_only, 1, 2)), though both read it: gcc at -O0 then warns
+ * that our definitions read an uninitialised argument. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 int poll(struct pollfd *fds, nfds_t n, int timeout_ms) {
     if (!any_sixstack(fds, n))
         return real.poll(fds, n, timeout_ms);
@@ -108,6 +115,9 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t
         return real.ppoll(fds, n, t, mask);
     return wait_mixed(fds, n, deadline_of(t), mask);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 int __poll_chk(struct pollfd *fds, nfds_t n, int timeout_ms, size_t fdslen);
 int __poll_chk(struct pollfd *fds, nfds_t n, int timeout_ms, size_t fdslen) {
