@@ -103,14 +103,15 @@ static struct six_tcb *tcb_of(struct six_sock *s) {
     return t;
 }
 
-/* Options the TCB copies from the socket before it opens. */
+/* Options the TCB copies from the socket. The buffer sizes apply at once,
+ * also to rings holding data: a ring grows up to its new size when it
+ * needs to, a smaller size holds back new data until the ring drains
+ * below it, and the advertised right edge never moves back. */
 static void sync_opts(struct six_sock *s, struct six_tcb *t) {
     t->reuseaddr = (uint8_t)s->reuseaddr;
     t->reuseport = (uint8_t)s->reuseport;
-    if (!t->rcv.buf)
-        t->rcvbuf = s->rcvbuf;
-    if (!t->snd.buf)
-        t->sndbuf = s->sndbuf;
+    t->rcvbuf = s->rcvbuf;
+    t->sndbuf = s->sndbuf;
 }
 
 /* ---- readiness ---- */

@@ -130,6 +130,11 @@ TEST(seg_so_rcvbuf_and_sndbuf_are_honoured) {
     CHECK_EQ(v, 8192);
     CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), 8192);
     CHECK_ERRNO(six_send(fd, big, 1, 0), EAGAIN);
+    /* A larger SO_SNDBUF on the full buffer takes effect at once (it was
+     * kept for the next time the ring was empty). */
+    CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){8192}, sizeof(int)));
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), 8192);
+    CHECK_ERRNO(six_send(fd, big, 1, 0), EAGAIN);
     ts_done(&t);
 }
 
