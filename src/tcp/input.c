@@ -72,13 +72,6 @@ static void take_irs(struct six_tcb *t, uint32_t irs) {
     t->rcv_adv = t->rcv_nxt;
 }
 
-static uint8_t wscale_for(uint32_t rcvbuf) {
-    uint8_t sc = 0;
-    while (sc < SIX_TCP_MAX_WSCALE && (rcvbuf >> sc) > 65535)
-        sc++;
-    return sc;
-}
-
 static void rtt_sample(struct six_tcb *t, uint64_t now) {
     uint32_t r = (uint32_t)(now - t->rtt_start), rto;
 
@@ -269,7 +262,7 @@ static void listen_input(struct six_tcb *l, const struct seg *s) {
     l->syn_count++;
     tcp->half_open++;
     take_irs(c, s->h.seq);
-    c->rcv_wscale = wscale_for(c->rcvbuf);
+    c->rcv_wscale = six__tcp_wscale_for(c->rcvbuf);
     take_wscale(c, s, 1);
     take_options(c, s);
     c->iss = six__tcp_isn(tcp, c);

@@ -378,14 +378,6 @@ struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner) {
     return t;
 }
 
-/* The window scale that lets a window of rcvbuf bytes be advertised. */
-static uint8_t wscale_for(uint32_t rcvbuf) {
-    uint8_t s = 0;
-    while (s < SIX_TCP_MAX_WSCALE && (rcvbuf >> s) > 65535)
-        s++;
-    return s;
-}
-
 int six__tcp_connect(struct six_tcb *t, const struct in6_addr *faddr, uint16_t fport,
                      unsigned scope) {
     struct six_tcp *tcp = t->tcp;
@@ -416,7 +408,7 @@ int six__tcp_connect(struct six_tcb *t, const struct in6_addr *faddr, uint16_t f
         t->scope = scope;
     if (six__tcp_lookup(tcp, faddr, &t->laddr, fport, t->lport))
         return -EADDRINUSE;
-    t->rcv_wscale = wscale_for(t->rcvbuf);
+    t->rcv_wscale = six__tcp_wscale_for(t->rcvbuf);
     t->iss = six__tcp_isn(tcp, t);
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->mss = six__tcp_route_mss(t);

@@ -281,6 +281,13 @@ void six__tcp_shutdown_wr(struct six_tcb *t);
 /* Sends what the windows allow (and a pending ACK). */
 void six__tcp_output(struct six_tcb *t);
 
+/* The window scale that lets a window of rcvbuf bytes be advertised. */
+static inline uint8_t six__tcp_wscale_for(uint32_t rcvbuf) {
+    uint8_t s = 0;
+    while (s < SIX_TCP_MAX_WSCALE && (rcvbuf >> s) > 65535)
+        s++;
+    return s;
+}
 /* Bytes of in-order data waiting to be read. */
 static inline uint32_t six__tcp_readable(const struct six_tcb *t) { return t->rcv.len; }
 /* Free room in the send buffer. */
