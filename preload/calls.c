@@ -110,24 +110,34 @@ int listen(int fd, int n) {
     return six_listen(p, n);
 }
 
+/* Milliseconds until deadline (0: none, -1 ms), rounded up; -1 with errno
+ * EAGAIN once it has passed. */
+static int ms_until(int64_t deadline, int *ms) {
+    int64_t left;
+
+    *ms = -1;
+    if (!deadline)
+        return 0;
+    if ((left = deadline - now_us()) <= 0) {
+        errno = EAGAIN;
+        return -1;
+    }
+    *ms = (int)((left + 999) / 1000);
+    return 0;
+}
+
 /* Waits, in the system's poll on the socket's eventfd (so that a signal
  * interrupts it with EINTR), until p shows one of events or the deadline
  * (0: none) passes: 0 ready, -1 with errno EINTR or EAGAIN. */
 static int wait_events(int p, short events, int64_t deadline) {
     for (;;) {
         struct pollfd pf = {.fd = p, .events = events};
-        int ms = -1;
+        int ms;
 
         if (six_poll(&pf, 1, 0) != 0)
             return 0;
-        if (deadline) {
-            int64_t left = deadline - now_us();
-            if (left <= 0) {
-                errno = EAGAIN;
-                return -1;
-            }
-            ms = (int)((left + 999) / 1000);
-        }
+        if (ms_until(deadline, &ms) < 0)
+            return -1;
         /* six_poll asked the socket to raise its eventfd for these events
          * too; a short wait bounds what it cannot signal. */
         if (ms < 0 || ms > 10)
@@ -235,18 +245,12 @@ ssize_t preload_recvmsg(int p, struct msghdr *m, int flags) {
     for (;;) {
         struct pollfd pf = {.fd = p, .events = POLLIN};
         ssize_t n = six_recvmsg(p, m, flags | MSG_DONTWAIT);
-        int ms = -1;
+        int ms;
 
         if (n >= 0 || errno != EAGAIN)
             return n;
-        if (deadline) {
-            int64_t left = deadline - now_us();
-            if (left <= 0) {
-                errno = EAGAIN;
-                return -1;
-            }
-            ms = (int)((left + 999) / 1000);
-        }
+        if (ms_until(deadline, &ms) < 0)
+            return -1;
         if (real.poll(&pf, 1, ms) < 0)
             return -1;   /* EINTR */
     }
