@@ -328,6 +328,10 @@ int six__opt_put_bytes(void *val, socklen_t *len, const void *src, size_t n);
  * (at that length) is not theirs. */
 int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len);
 int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len);
+/* Gives to a copy of from's sticky options (its own header buffers), as
+ * a socket accept() returns gets its listener's. 0 or -ENOBUFS (to keeps
+ * its own). */
+int six__sticky_copy(struct six_sock *to, const struct six_sock *from);
 int six__mcast_set(struct six_sock *s, int name, const void *val, socklen_t len);
 /* RFC 3678's protocol-independent options (msf.c): MCAST_JOIN_GROUP and
  * friends; -ENOENT for other names. */

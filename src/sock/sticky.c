@@ -142,6 +142,18 @@ int six__sticky_set(struct six_sock *s, int name, const void *val, socklen_t len
     return rc;
 }
 
+int six__sticky_copy(struct six_sock *to, const struct six_sock *from) {
+    struct six_send_opts o = from->sticky;
+    int rc = six__opts_own(&o);
+
+    if (rc < 0)
+        return rc;
+    six__opts_release(&to->sticky);
+    to->sticky = o;
+    to->sticky_any = from->sticky_any;
+    return 0;
+}
+
 int six__sticky_get(struct six_sock *s, int name, void *val, socklen_t *len) {
     if (six__xh_kind(name) >= 0 && (*len != (socklen_t)sizeof(int) || name == IPV6_RTHDRDSTOPTS)) {
         int kind = six__xh_kind(name);

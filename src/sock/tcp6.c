@@ -413,6 +413,12 @@ int six__tcp6_accept(struct six_sock *s, struct sockaddr *addr, socklen_t *alen,
         six__core_lock(socks->core);
         if (fd < 0)
             return fd;
+        /* The listener's sticky options, as Linux copies np->opt: copied
+         * before a connection is taken, so a failed copy leaves it queued. */
+        if ((rc = six__sticky_copy(ns, s)) < 0) {
+            six__sock_close_locked(ns);
+            return rc;
+        }
         if (s->closing || !s->tcb || !(c = six__tcp_accept(s->tcb))) {
             six__sock_close_locked(ns);
             if (s->closing)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "tseg.h"
+#include "wire/ext.h"
 
 #define PISS 1000u        /* the peer's ISN */
 
@@ -1290,24 +1291,49 @@ TEST(seg_sticky_hop_limit_and_tclass_on_every_segment) {
     ts_done(&t);
 }
 
-/* B's segments since the last call, each of which must carry one 8-byte
- * destination options header and fit 1280 bytes: their TCP headers and
- * data lengths. */
-static int dstopts_segs(struct tpeer *t, struct six_tcp_repr *r, size_t *dlen, int max) {
+/* An extension header B must send: its Next Header value, and its bytes
+ * (the first of them, the next header's type, is B's to set). */
+struct want_xh {
+    uint8_t type;
+    const uint8_t *b;
+    size_t len;
+};
+
+/* One segment of B's as xh_segs reads it. */
+struct xh_seg {
+    struct six_tcp_repr r;
+    size_t dlen;
+    uint8_t hlim, tclass;
+};
+
+/* B's segments since the last call, each of which must carry exactly the
+ * extension headers of want, in that order, and fit max_len bytes. */
+static int xh_segs(struct tpeer *t, const struct want_xh *want, int nwant, size_t max_len,
+                   struct xh_seg *out, int max) {
     int n = 0;
 
     h_pump(&t->p);
     hcap_stop(&t->cap);
     for (int i = 0; i < t->cap.n; i++) {
         const struct hcap_frame *fr = &t->cap.f[i];
+        uint8_t nxt = fr->b[6];
+        size_t off = 40;
         if (memcmp(fr->b + 8, &t->p.addr_b, 16) != 0)
             continue;
         CHECK(n < max);
-        CHECK_EQ(fr->b[6], 60);                         /* destination options */
-        CHECK_EQ(fr->b[40], IPPROTO_TCP);
-        CHECK(fr->len <= 1280);
-        CHECK_EQ(six_tcp_parse(fr->b + 48, fr->len - 48, &r[n]), 0);
-        dlen[n] = fr->len - 48 - r[n].hdr_len;
+        CHECK(fr->len <= max_len);
+        for (int k = 0; k < nwant; k++) {
+            CHECK_EQ(nxt, want[k].type);
+            CHECK(off + want[k].len <= fr->len);
+            CHECK_MEM(fr->b + off + 1, want[k].b + 1, want[k].len - 1);
+            nxt = fr->b[off];
+            off += want[k].len;
+        }
+        CHECK_EQ(six_tcp_parse(fr->b + off, fr->len - off, &out[n].r), 0);
+        CHECK_EQ(nxt, IPPROTO_TCP);
+        out[n].dlen = fr->len - off - out[n].r.hdr_len;
+        out[n].hlim = fr->b[7];
+        out[n].tclass = (uint8_t)((fr->b[0] & 0x0f) << 4 | fr->b[1] >> 4);
         n++;
     }
     hcap_free(&t->cap);
@@ -1315,35 +1341,99 @@ static int dstopts_segs(struct tpeer *t, struct six_tcp_repr *r, size_t *dlen, i
     return n;
 }
 
+/* Option headers for the sticky tests, each named by an experimental
+ * option (RFC 4727's 0x1e, skipped by a receiver that does not know it);
+ * the routing header is type 0 with no segment left, the only kind
+ * sixstack sends. */
+static const uint8_t xh_hbh[8] = {0, 0, 0x1e, 4, 'h', 'b', 'h', '!'};
+static const uint8_t xh_dst1[8] = {0, 0, 0x1e, 4, 'd', 's', 't', '1'};
+static const uint8_t xh_rth[24] = {0, 2, 0, 0, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, [23] = 7};
+static const uint8_t xh_dst2[8] = {0, 0, 0x1e, 4, 'd', 's', 't', '2'};
+/* Where they go: hop-by-hop, destination options for the routing header's
+ * hops, the routing header, destination options (RFC 8200 4.1). */
+static const struct want_xh all_xh[4] = {{SIX_NH_HOPOPTS, xh_hbh, sizeof(xh_hbh)},
+                                         {SIX_NH_DSTOPTS, xh_dst1, sizeof(xh_dst1)},
+                                         {SIX_NH_ROUTING, xh_rth, sizeof(xh_rth)},
+                                         {SIX_NH_DSTOPTS, xh_dst2, sizeof(xh_dst2)}};
+static const int all_xh_names[4] = {IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS};
+
+static void set_all_xh(int fd) {
+    for (int i = 0; i < 4; i++)
+        CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, all_xh_names[i], all_xh[i].b,
+                                (socklen_t)all_xh[i].len));
+}
+
+/* getsockopt reads back every header of all_xh. */
+static void check_all_xh(int fd) {
+    uint8_t got[64];
+
+    for (int i = 0; i < 4; i++) {
+        socklen_t len = sizeof(got);
+        CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, all_xh_names[i], got, &len));
+        CHECK_EQ(len, all_xh[i].len);
+        CHECK_MEM(got, all_xh[i].b, len);
+    }
+}
+
 /* The page on TCP: sticky option headers and IPV6_USE_MIN_MTU apply to
  * every segment, the SYN-ACK included; set on the listener they pass to
  * its connections. The MSS announced and used leaves room for the header
  * within 1280 bytes: 1280 - 40 - 8 - 20 = 1212. */
 TEST(seg_sticky_dstopts_and_use_min_mtu_on_every_segment) {
-    static const uint8_t dst[8] = {0, 0, 1, 4, 0, 0, 0, 0};
     static char big[3000];
-    struct six_tcp_repr r[8];
-    size_t dlen[8];
+    struct xh_seg o[8];
     struct tpeer t;
     int one = 1;
 
     ts_up(&t);
     int l = ts_listen(&t);
     CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_USE_MIN_MTU, &one, sizeof(one)));
-    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_DSTOPTS, dst, sizeof(dst)));
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_DSTOPTS, xh_dst2, sizeof(xh_dst2)));
     ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 1440}});
-    CHECK_EQ(dstopts_segs(&t, r, dlen, 8), 1);
-    CHECK_EQ(r[0].flags, SIX_TCP_SYN | SIX_TCP_ACK);
-    CHECK_EQ(r[0].opt.mss, 1212);
-    uint32_t b = r[0].seq + 1;
-    int fd = ack_and_accept(&t, l, b);
-    /* The accepted socket inherits IPV6_USE_MIN_MTU, not (yet) the option
-     * headers: set here (Linux copies them too; see the note). */
-    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, dst, sizeof(dst)));
+    CHECK_EQ(xh_segs(&t, &all_xh[3], 1, 1280, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(o[0].r.opt.mss, 1212);
+    int fd = ack_and_accept(&t, l, o[0].r.seq + 1);
     CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
-    CHECK_EQ(dstopts_segs(&t, r, dlen, 8), 2);          /* Nagle holds the rest */
-    CHECK_EQ(dlen[0], 1212);
-    CHECK_EQ(dlen[1], 1212);
+    CHECK_EQ(xh_segs(&t, &all_xh[3], 1, 1280, o, 8), 2);     /* Nagle holds the rest */
+    CHECK_EQ(o[0].dlen, 1212);
+    CHECK_EQ(o[1].dlen, 1212);
+    ts_done(&t);
+}
+
+/* A socket accept() returns has its listener's sticky option headers, as
+ * Linux copies them: its data, its ACKs and its FIN carry them, getsockopt
+ * reads them back, and they are its own (the listener's next change is
+ * not its). */
+TEST(seg_accepted_socket_inherits_sticky_option_headers) {
+    struct xh_seg o[8];
+    struct tpeer t;
+    char c;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    set_all_xh(l);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_ws = 1}});
+    CHECK_EQ(xh_segs(&t, all_xh, 4, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    uint32_t b = o[0].r.seq + 1;
+    int fd = ack_and_accept(&t, l, b);
+    check_all_xh(fd);
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_DSTOPTS, NULL, 0));
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_HOPOPTS, xh_dst1, sizeof(xh_dst1)));
+    check_all_xh(fd);
+    CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
+    CHECK_EQ(xh_segs(&t, all_xh, 4, 1500, o, 8), 1);
+    CHECK_EQ(o[0].dlen, 2);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b + 2, .flags = SIX_TCP_ACK, .data = "x", .len = 1});
+    h_advance(&t.p, 200000);                  /* the delayed ACK */
+    CHECK_EQ(xh_segs(&t, all_xh, 4, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_ACK);
+    CHECK_EQ(o[0].r.ack, PISS + 2);
+    CHECK_EQ(CHECK_OK(six_recv(fd, &c, 1, 0)), 1);
+    CHECK_OK(six_shutdown(fd, SHUT_WR));
+    CHECK_EQ(xh_segs(&t, all_xh, 4, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_FIN | SIX_TCP_ACK);
     ts_done(&t);
 }
 
