@@ -577,14 +577,36 @@ int six__tcp6_shutdown(struct six_sock *s, int how) {
     return 0;
 }
 
+/* Whether s's options make its segments differ from a bare TCB's. */
+static int has_out_opts(const struct six_sock *s) {
+    return s->sticky_any || s->unicast_hops >= 0 || s->tclass > 0 || s->use_min_mtu >= 0 ||
+           s->dontfrag;
+}
+
+/* The connection outlives its socket (FIN, retransmissions, TIME-WAIT's
+ * ACKs, a RST): its segments keep what the socket's options made of them
+ * (as Linux's orphaned socket keeps np->opt). Without memory for the copy
+ * they go with the defaults. */
+static void keep_out_opts(struct six_sock *s, struct six_tcb *t) {
+    struct six_ip6_out o;
+
+    if (!has_out_opts(s) || !six__tcp_synchronized(t) ||
+        six__pktopts_resolve(s, &six__no_send_opts, &s->faddr, &o) < 0)
+        return;
+    o.src = t->laddr;
+    six__tcp_keep_out(t, &o);
+}
+
 static void tcp6_detach(struct six_sock *s) {
     struct six_tcb *t = s->tcb;
 
     s->tcb = NULL;
     six__pkt_free(s->tcp_rx_pkt);
     s->tcp_rx_pkt = NULL;
-    if (t)
+    if (t) {
+        keep_out_opts(s, t);
         six__tcp_close(t, s->linger_on && s->linger_s == 0);
+    }
 }
 
 static void tcp6_disconnect(struct six_sock *s) {

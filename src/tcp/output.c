@@ -41,6 +41,8 @@ static int route(struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp) 
 
     if (owner && tcp->up.route)
         rc = tcp->up.route(owner, t, o, ifp);
+    else if (t->kept_out)
+        rc = six__tcp_route_kept(t, o, ifp);
     else
         rc = route_plain(t, o, ifp);
     o->nxt = IPPROTO_TCP;

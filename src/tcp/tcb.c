@@ -452,7 +452,42 @@ void six__tcp_free(struct six_tcb *t) {
     if (t->state == SIX_TCP_TIME_WAIT)
         tcp->time_wait--;
     tcp->ntcbs--;
+    free(t->kept_out);
     free(t);
+}
+
+/* Copies header h (len bytes, or none) to *at and moves *at past it. */
+static const uint8_t *keep_hdr(uint8_t **at, const uint8_t *h, size_t len) {
+    uint8_t *p = *at;
+
+    if (!h)
+        return NULL;
+    memcpy(p, h, len);
+    *at += len;
+    return p;
+}
+
+int six__tcp_keep_out(struct six_tcb *t, const struct six_ip6_out *o) {
+    size_t n = o->hbh_len + o->dst1_len + o->rth_len + o->dst2_len;
+    struct six_ip6_out *k = malloc(sizeof(*k) + n);
+    uint8_t *at;
+
+    if (!k)
+        return -ENOBUFS;
+    *k = *o;
+    at = (uint8_t *)(k + 1);
+    k->hbh = keep_hdr(&at, o->hbh, o->hbh_len);
+    k->dst1 = keep_hdr(&at, o->dst1, o->dst1_len);
+    k->rth = keep_hdr(&at, o->rth, o->rth_len);
+    k->dst2 = keep_hdr(&at, o->dst2, o->dst2_len);
+    free(t->kept_out);
+    t->kept_out = k;
+    return 0;
+}
+
+int six__tcp_route_kept(struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp) {
+    *o = *t->kept_out;
+    return six__ip6_route_out(t->tcp->ip6, o, ifp);
 }
 
 /* Unlinks a child from its listener (accept queue or half-open count). */

@@ -177,6 +177,11 @@ struct six_tcb {
     struct six_tcb *acc_head, *acc_tail, *acc_next;
     uint16_t acc_count, backlog;
     uint16_t syn_count;
+    /* What the socket's options made of its segments (hop limit, traffic
+     * class, option headers, ...), kept when the socket closed with
+     * options set (six__tcp_keep_out): the FIN, retransmissions and the
+     * last ACKs go out as before. NULL: the defaults. */
+    struct six_ip6_out *kept_out;
 };
 
 /* What the TCP layer needs from the socket layer above it. */
@@ -258,6 +263,11 @@ struct six_tcb *six__tcp_new(struct six_tcp *tcp, void *owner);
  * or unread data, RFC 2525 2.17) resets the connection, else closes it
  * gracefully (FIN after the queued data) and lets it finish alone. */
 void six__tcp_close(struct six_tcb *t, int abort);
+/* Keeps a copy of o (a segment's output parameters before routing, its
+ * headers included) for t's segments once it has no socket: 0 or
+ * -ENOBUFS (the defaults then). six__tcp_route_kept routes one with it. */
+int six__tcp_keep_out(struct six_tcb *t, const struct six_ip6_out *o);
+int six__tcp_route_kept(struct six_tcb *t, struct six_ip6_out *o, struct six_if **ifp);
 
 int six__tcp_bind(struct six_tcb *t, const struct in6_addr *addr, uint16_t port, unsigned scope,
                   int privileged);

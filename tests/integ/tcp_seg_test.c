@@ -1329,8 +1329,8 @@ static int xh_segs(struct tpeer *t, const struct want_xh *want, int nwant, size_
             nxt = fr->b[off];
             off += want[k].len;
         }
-        CHECK_EQ(six_tcp_parse(fr->b + off, fr->len - off, &out[n].r), 0);
         CHECK_EQ(nxt, IPPROTO_TCP);
+        CHECK_EQ(six_tcp_parse(fr->b + off, fr->len - off, &out[n].r), 0);
         out[n].dlen = fr->len - off - out[n].r.hdr_len;
         out[n].hlim = fr->b[7];
         out[n].tclass = (uint8_t)((fr->b[0] & 0x0f) << 4 | fr->b[1] >> 4);
@@ -1434,6 +1434,64 @@ TEST(seg_accepted_socket_inherits_sticky_option_headers) {
     CHECK_OK(six_shutdown(fd, SHUT_WR));
     CHECK_EQ(xh_segs(&t, all_xh, 4, 1500, o, 8), 1);
     CHECK_EQ(o[0].r.flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    ts_done(&t);
+}
+
+/* The page on TCP: a hop-by-hop options header and a routing header set
+ * on a socket go in every segment it sends: the SYN, the ACKs, data, and
+ * the FIN, its retransmission and TIME-WAIT's last ACK once close() has
+ * taken the socket away; so does its hop limit. */
+TEST(seg_hop_by_hop_and_routing_header_on_every_segment) {
+    static const struct want_xh hbh_rth[2] = {{SIX_NH_HOPOPTS, xh_hbh, sizeof(xh_hbh)},
+                                              {SIX_NH_ROUTING, xh_rth, sizeof(xh_rth)}};
+    struct sockaddr_in6 to;
+    struct xh_seg o[8];
+    struct tpeer t;
+    int hops = 5;
+    char c;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, xh_hbh, sizeof(xh_hbh)));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, xh_rth, sizeof(xh_rth)));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)));
+    to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    CHECK_EQ(xh_segs(&t, hbh_rth, 2, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_SYN);
+    CHECK_EQ(o[0].hlim, 5);
+    /* 1500 - 40 - 8 - 24 - 20 */
+    CHECK_EQ(o[0].r.opt.mss, 1408);
+    uint32_t b = o[0].r.seq + 1;
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT, .dport = o[0].r.sport, .seq = PISS, .ack = b,
+                             .flags = SIX_TCP_SYN | SIX_TCP_ACK, .opt = {.has_ws = 1}});
+    CHECK_EQ(xh_segs(&t, hbh_rth, 2, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_ACK);
+    uint16_t bport = o[0].r.sport;
+    CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
+    CHECK_EQ(xh_segs(&t, hbh_rth, 2, 1500, o, 8), 1);
+    CHECK_EQ(o[0].dlen, 2);
+    ts_in(&t, &(struct tseg){.dport = bport, .seq = PISS + 1, .ack = b + 2, .flags = SIX_TCP_ACK,
+                             .data = "x", .len = 1});
+    h_advance(&t.p, 200000);                  /* the delayed ACK */
+    CHECK_EQ(xh_segs(&t, hbh_rth, 2, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.ack, PISS + 2);
+    CHECK_EQ(CHECK_OK(six_recv(fd, &c, 1, 0)), 1);
+    h_close(&t.p, fd);
+    CHECK_EQ(xh_segs(&t, hbh_rth, 2, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    CHECK_EQ(o[0].hlim, 5);
+    h_advance(&t.p, 1000000);                 /* unanswered: sent again */
+    CHECK(xh_segs(&t, hbh_rth, 2, 1500, o, 8) >= 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_FIN | SIX_TCP_ACK);
+    CHECK_EQ(o[0].hlim, 5);
+    ts_in(&t, &(struct tseg){.dport = bport, .seq = PISS + 2, .ack = b + 3,
+                             .flags = SIX_TCP_FIN | SIX_TCP_ACK});
+    CHECK_EQ(xh_segs(&t, hbh_rth, 2, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_ACK);      /* TIME-WAIT's */
+    CHECK_EQ(o[0].r.ack, PISS + 3);
+    CHECK_EQ(o[0].hlim, 5);
     ts_done(&t);
 }
 
