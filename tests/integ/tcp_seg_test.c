@@ -1495,6 +1495,91 @@ TEST(seg_hop_by_hop_and_routing_header_on_every_segment) {
     ts_done(&t);
 }
 
+/* Appends one IPPROTO_IPV6 ancillary data object to a control buffer
+ * holding len bytes; returns the new length. */
+static socklen_t put_cmsg(void *ctl, socklen_t len, int type, const void *d, size_t n) {
+    struct cmsghdr *cm = (struct cmsghdr *)((uint8_t *)ctl + len);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = type;
+    cm->cmsg_len = CMSG_LEN(n);
+    memcpy(CMSG_DATA(cm), d, n);
+    return len + (socklen_t)CMSG_SPACE(n);
+}
+
+/* B sends "hi" on fd, the peer acknowledges it; the segment as B sent
+ * it, which must carry the headers of want. *b: B's next sequence number. */
+static struct xh_seg hi_acked(struct tpeer *t, int fd, uint32_t *b, const struct want_xh *want,
+                              int nwant) {
+    struct xh_seg o[4];
+
+    CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
+    CHECK_EQ(xh_segs(t, want, nwant, 1500, o, 4), 1);
+    CHECK_EQ(o[0].dlen, 2);
+    *b += 2;
+    ts_in(t, &(struct tseg){.seq = PISS + 1, .ack = *b, .flags = SIX_TCP_ACK});
+    return o[0];
+}
+
+/* RFC 2292's IPV6_PKTOPTIONS on a TCP socket: one call sets every sticky
+ * option at once (and drops those it does not name); length 0 clears
+ * them all. A listener's set passes to the sockets it accepts, which
+ * read it back. */
+TEST(seg_pktoptions_sets_and_clears_sticky_options_at_once) {
+    union {
+        struct cmsghdr align;
+        uint8_t b[256];
+    } set, got, lgot;
+    int hops = 9, tclass = 0x40;
+    struct xh_seg o[8];
+    struct tpeer t;
+    socklen_t n = 0, len, llen;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    n = put_cmsg(set.b, n, IPV6_HOPLIMIT, &hops, sizeof(hops));
+    n = put_cmsg(set.b, n, IPV6_TCLASS, &tclass, sizeof(tclass));
+    n = put_cmsg(set.b, n, IPV6_DSTOPTS, xh_dst2, sizeof(xh_dst2));
+    CHECK_OK(six_setsockopt(l, IPPROTO_IPV6, IPV6_PKTOPTIONS, set.b, n));
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_ws = 1}});
+    CHECK_EQ(xh_segs(&t, &all_xh[3], 1, 1500, o, 8), 1);
+    CHECK_EQ(o[0].r.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(o[0].hlim, 9);
+    CHECK_EQ(o[0].tclass, 0x40);
+    uint32_t b = o[0].r.seq + 1;
+    int fd = ack_and_accept(&t, l, b);
+    len = sizeof(got);
+    llen = sizeof(lgot);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, got.b, &len));
+    CHECK_OK(six_getsockopt(l, IPPROTO_IPV6, IPV6_PKTOPTIONS, lgot.b, &llen));
+    CHECK_EQ(len, n);
+    CHECK_EQ(llen, n);
+    CHECK_MEM(got.b, lgot.b, len);
+    o[0] = hi_acked(&t, fd, &b, &all_xh[3], 1);
+    CHECK_EQ(o[0].hlim, 9);
+    CHECK_EQ(o[0].tclass, 0x40);
+
+    /* A new set replaces the whole of the old one. */
+    n = put_cmsg(set.b, 0, IPV6_HOPOPTS, xh_hbh, sizeof(xh_hbh));
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, set.b, n));
+    o[0] = hi_acked(&t, fd, &b, &all_xh[0], 1);
+    CHECK_EQ(o[0].hlim, 64);
+    CHECK_EQ(o[0].tclass, 0);
+    len = sizeof(got);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, got.b, &len));
+    CHECK_EQ(len, 0);
+
+    /* Length 0 clears every sticky option. */
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, NULL, 0));
+    hi_acked(&t, fd, &b, NULL, 0);
+    len = sizeof(got);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, got.b, &len));
+    CHECK_EQ(len, 0);
+    len = sizeof(got);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, got.b, &len));
+    CHECK_EQ(len, 0);
+    ts_done(&t);
+}
+
 TEST(seg_tcp_maxseg_lowers_the_mss_announced) {
     struct tpeer t;
     int mss = 500;
