@@ -12,20 +12,27 @@
 
 #define PISS 1000u        /* the peer's ISN */
 
-/* A connection accepted by B from the peer: returns the socket; *bseq is
- * B's next sequence number, the peer's next is PISS + 1. */
-static int establish(struct tpeer *t, uint32_t piss, uint32_t *bseq) {
-    int l = ts_listen(t), fd;
+/* The peer's handshake from port sport (ISN piss, MSS 1000, window scale
+ * 0) with B's listener; returns B's next sequence number. */
+static uint32_t handshake_from(struct tpeer *t, uint16_t sport, uint32_t piss) {
     struct tseg s;
 
-    ts_in(t, &(struct tseg){.seq = piss, .flags = SIX_TCP_SYN,
+    ts_in(t, &(struct tseg){.sport = sport, .seq = piss, .flags = SIX_TCP_SYN,
                             .opt = {.has_mss = 1, .mss = 1000, .has_ws = 1, .wscale = 0}});
     s = ts_out1(t);
     CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
     CHECK_EQ(s.ack, piss + 1);
-    *bseq = s.seq + 1;
-    ts_in(t, &(struct tseg){.seq = piss + 1, .ack = *bseq, .flags = SIX_TCP_ACK});
+    ts_in(t, &(struct tseg){.sport = sport, .seq = piss + 1, .ack = s.seq + 1, .flags = SIX_TCP_ACK});
     ts_none(t);
+    return s.seq + 1;
+}
+
+/* A connection accepted by B from the peer: returns the socket; *bseq is
+ * B's next sequence number, the peer's next is PISS + 1. */
+static int establish(struct tpeer *t, uint32_t piss, uint32_t *bseq) {
+    int l = ts_listen(t), fd;
+
+    *bseq = handshake_from(t, TS_PEER_PORT, piss);
     fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
     t->p.socks[t->p.nsocks++] = fd;
     return fd;
@@ -1849,6 +1856,42 @@ TEST(seg_pktoptions_reports_the_last_segment_received) {
     memcpy(&hl, CMSG_DATA(cm), sizeof(hl));
     CHECK_EQ(hl, 64);
     CHECK(CMSG_NXTHDR(&msg, cm) == NULL);
+    ts_done(&t);
+}
+
+/* RFC 5961 5.2: an ACK older than snd_una less the largest window the
+ * peer ever offered (MAX.SND.WND) is dropped, data and all, and draws an
+ * ACK; one within that bound is only old, and its data is taken. The
+ * peer's window is smaller now than it was: the bound is the largest. */
+TEST(seg_ack_older_than_the_largest_window_is_dropped) {
+    static char big[3000];
+    struct tseg out[8];
+    struct tpeer t;
+    uint32_t b;
+    char c[2];
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);       /* the peer's window: 65535 */
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_EQ(ts_out(&t, out, 8), 3);
+    b += sizeof(big);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK, .win = 1000});
+    ts_none(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b - 65535, .flags = SIX_TCP_ACK,
+                             .win = 1000, .data = "a", .len = 1});
+    CHECK_EQ(CHECK_OK(six_recv(fd, c, sizeof(c), 0)), 1);
+    CHECK_EQ(c[0], 'a');
+    h_advance(&t.p, 200000);
+    CHECK_EQ(ts_out1(&t).ack, PISS + 2);    /* the delayed ACK */
+    uint64_t bad = h_stats(t.p.b).tcp_in_bad_ack;
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b - 65536, .flags = SIX_TCP_ACK,
+                             .win = 1000, .data = "b", .len = 1});
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_ACK);
+    CHECK_EQ(s.seq, b);
+    CHECK_EQ(s.ack, PISS + 2);              /* "b" not taken */
+    CHECK_EQ(h_stats(t.p.b).tcp_in_bad_ack, bad + 1);
+    CHECK_ERRNO(six_recv(fd, c, sizeof(c), 0), EAGAIN);
     ts_done(&t);
 }
 

@@ -148,16 +148,18 @@ static inline void ts_done(struct tpeer *t) {
     h_done(&t->p);
 }
 
-/* A listening socket on B's TS_PORT. */
-static inline int ts_listen(struct tpeer *t) {
+/* A listening socket on B's TS_PORT with that backlog. */
+static inline int ts_listen_backlog(struct tpeer *t, int backlog) {
     static const struct in6_addr any = IN6ADDR_ANY_INIT;
     int fd = (int)CHECK_OK(six_socket_on(t->p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
     struct sockaddr_in6 sin6 = h_sin6(&any, 0);
     sin6.sin6_port = htons(TS_PORT);
     t->p.socks[t->p.nsocks++] = fd;
     CHECK_OK(six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
-    CHECK_OK(six_listen(fd, 8));
+    CHECK_OK(six_listen(fd, backlog));
     return fd;
 }
+
+static inline int ts_listen(struct tpeer *t) { return ts_listen_backlog(t, 8); }
 
 #endif
