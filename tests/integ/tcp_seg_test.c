@@ -1895,6 +1895,56 @@ TEST(seg_ack_older_than_the_largest_window_is_dropped) {
     ts_done(&t);
 }
 
+/* Past the half-open limit a listener answers SYNs with a cookie (RFC
+ * 4987) and keeps nothing. An ACK whose cookie does not check out (a bit
+ * of it changed, another peer sequence number, or two 64-second periods
+ * old) makes no connection and draws a RST (tcp_syn_cookies_bad), as on
+ * Linux; the right one makes the connection. */
+TEST(seg_bad_syn_cookie_makes_no_connection) {
+    struct six_stack_config cb = h_config(2);
+    struct tpeer t;
+    struct tseg s;
+
+    cb.tcp_max_half_open = 0;                 /* every SYN gets a cookie */
+    ts_up_cfg(&t, NULL, &cb);
+    int l = ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 1000}});
+    s = ts_out1(&t);
+    CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
+    CHECK_EQ(h_stats(t.p.b).tcp_syn_cookies_sent, 1);
+    uint32_t cookie = s.seq;
+    const struct {
+        uint32_t seq, ack;
+    } bad[] = {
+        {PISS + 1, (cookie ^ 1) + 1},          /* a bit of the hash */
+        {PISS + 1, (cookie ^ 0x08000000) + 1}, /* a bit of the counter */
+        {PISS + 2, cookie + 1},                /* another peer ISN */
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ts_in(&t, &(struct tseg){.seq = bad[i].seq, .ack = bad[i].ack, .flags = SIX_TCP_ACK});
+        s = ts_out1(&t);
+        CHECK_EQ(s.flags, SIX_TCP_RST);
+        CHECK_EQ(s.seq, bad[i].ack);
+        CHECK_EQ(h_stats(t.p.b).tcp_syn_cookies_bad, i + 1);
+        CHECK_ERRNO(six_accept4(l, NULL, NULL, 0), EAGAIN);
+    }
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = cookie + 1, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    CHECK_EQ(h_stats(t.p.b).tcp_syn_cookies_ok, 1);
+    t.p.socks[t.p.nsocks++] = (int)CHECK_OK(six_accept4(l, NULL, NULL, 0));
+
+    /* A cookie is good for one to two 64-second periods. */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 1, .seq = PISS, .flags = SIX_TCP_SYN});
+    cookie = ts_out1(&t).seq;
+    h_advance(&t.p, 130000000);
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 1, .seq = PISS + 1, .ack = cookie + 1,
+                             .flags = SIX_TCP_ACK});
+    CHECK_EQ(ts_out1(&t).flags, SIX_TCP_RST);
+    CHECK_EQ(h_stats(t.p.b).tcp_syn_cookies_bad, 4);
+    CHECK_ERRNO(six_accept4(l, NULL, NULL, 0), EAGAIN);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
