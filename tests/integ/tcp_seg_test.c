@@ -1945,6 +1945,51 @@ TEST(seg_bad_syn_cookie_makes_no_connection) {
     ts_done(&t);
 }
 
+/* The peer port of the connection accept() gives next from l. */
+static uint16_t accept_port(struct tpeer *t, int l) {
+    struct sockaddr_in6 from;
+    socklen_t len = sizeof(from);
+    int fd = (int)CHECK_OK(six_accept4(l, (struct sockaddr *)&from, &len, SOCK_NONBLOCK));
+    t->p.socks[t->p.nsocks++] = fd;
+    return ntohs(from.sin6_port);
+}
+
+/* A listener's accept queue holds its backlog. Past it a SYN is dropped
+ * unanswered (tcp_in_backlog_full, as Linux: the peer sends it again
+ * later); a connection already accepted keeps working; an accept() makes
+ * room for the next SYN. */
+TEST(seg_full_accept_queue_drops_syns_until_an_accept) {
+    struct tpeer t;
+    char buf[8];
+
+    ts_up(&t);
+    int l = ts_listen_backlog(&t, 2);
+    uint32_t b0 = handshake_from(&t, TS_PEER_PORT, PISS);
+    int fd0 = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    t.p.socks[t.p.nsocks++] = fd0;
+    handshake_from(&t, TS_PEER_PORT + 1, PISS);
+    handshake_from(&t, TS_PEER_PORT + 2, PISS);
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 3, .seq = PISS, .flags = SIX_TCP_SYN});
+    ts_none(&t);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_backlog_full, 1);
+
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b0, .flags = SIX_TCP_ACK, .data = "ping", .len = 4});
+    CHECK_EQ(CHECK_OK(six_send(fd0, "pong", 4, 0)), 4);
+    struct tseg s = ts_out1(&t);
+    CHECK_EQ(s.len, 4);
+    CHECK_EQ(s.ack, PISS + 5);
+    CHECK_EQ(CHECK_OK(six_recv(fd0, buf, sizeof(buf), 0)), 4);
+    CHECK_MEM(buf, "ping", 4);
+    ts_out(&t, (struct tseg[4]){0}, 4);       /* a window update may follow */
+
+    CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 1);
+    handshake_from(&t, TS_PEER_PORT + 3, PISS);
+    CHECK_EQ(h_stats(t.p.b).tcp_in_backlog_full, 1);
+    CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 2);
+    CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 3);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
