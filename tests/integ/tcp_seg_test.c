@@ -1990,6 +1990,60 @@ TEST(seg_full_accept_queue_drops_syns_until_an_accept) {
     ts_done(&t);
 }
 
+/* The stack's TCP memory bound (tcp_mem_max) holds for data received:
+ * with many connections each holding data nobody reads, the rings stop
+ * growing at the bound, and what does not fit is dropped unacknowledged
+ * (tcp_mem_full, tcp_in_nobufs) for the peer to send again; once a reader
+ * has freed memory, the data sent again is taken. */
+TEST(seg_received_data_is_bounded_per_stack) {
+    enum { NCONN = 24, SEGS = 4, MEM = 64 * 1024 };
+    struct six_stack_config cb = h_config(2);
+    static char data[1000];
+    static char buf[SEGS * sizeof(data)];
+    uint32_t acked[NCONN], bseq[NCONN];
+    struct tseg out[16];
+    struct tpeer t;
+    int fd[NCONN];
+    size_t total = 0;
+
+    cb.tcp_mem_max = MEM;
+    ts_up_cfg(&t, NULL, &cb);
+    int l = ts_listen(&t);
+    for (int i = 0; i < NCONN; i++) {
+        uint16_t port = (uint16_t)(TS_PEER_PORT + i);
+        uint32_t b = bseq[i] = handshake_from(&t, port, PISS);
+        fd[i] = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+        t.p.socks[t.p.nsocks++] = fd[i];
+        for (int k = 0; k < SEGS; k++)
+            ts_in(&t, &(struct tseg){.sport = port, .seq = PISS + 1 + k * (uint32_t)sizeof(data),
+                                     .ack = b, .flags = SIX_TCP_ACK, .data = data,
+                                     .len = sizeof(data)});
+        h_advance(&t.p, 200000);
+        acked[i] = 0;
+        for (int n = ts_out(&t, out, 16), k = 0; k < n; k++)
+            if (out[k].ack - (PISS + 1) > acked[i])
+                acked[i] = out[k].ack - (PISS + 1);
+        total += acked[i];
+    }
+    CHECK(total <= MEM);
+    CHECK(total >= MEM / 2);
+    CHECK_EQ(acked[NCONN - 1], 0);
+    CHECK(h_stats(t.p.b).tcp_mem_full > 0);
+    CHECK(h_stats(t.p.b).tcp_in_nobufs > 0);
+
+    /* A reader takes its data; its ring goes back when it has stayed
+     * empty; the peer's data sent again to the last connection fits. */
+    CHECK_EQ(CHECK_OK(six_recv(fd[0], buf, sizeof(buf), 0)), (long)acked[0]);
+    h_advance(&t.p, 2000000);
+    ts_out(&t, out, 16);
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + NCONN - 1, .seq = PISS + 1,
+                             .ack = bseq[NCONN - 1], .flags = SIX_TCP_ACK, .data = data,
+                             .len = sizeof(data)});
+    ts_out(&t, out, 16);
+    CHECK_EQ(CHECK_OK(six_recv(fd[NCONN - 1], buf, sizeof(buf), 0)), (long)sizeof(data));
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
