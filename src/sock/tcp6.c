@@ -355,6 +355,30 @@ static int has_child(const struct six_sock *s) {
     return s->tcb && s->tcb->acc_head != NULL;
 }
 
+/* What a socket accept() returns takes from its listener besides the
+ * sticky options (six__sticky_copy): what Linux's clone of the listening
+ * socket (sk_clone_lock, and its copy of ipv6_pinfo) carries over. */
+static void inherit(struct six_sock *ns, const struct six_sock *l) {
+    ns->rcvbuf = l->rcvbuf;
+    ns->sndbuf = l->sndbuf;
+    ns->rcvtimeo_us = l->rcvtimeo_us;
+    ns->sndtimeo_us = l->sndtimeo_us;
+    ns->linger_on = l->linger_on;
+    ns->linger_s = l->linger_s;
+    ns->reuseaddr = l->reuseaddr;
+    ns->reuseport = l->reuseport;
+    ns->dontroute = l->dontroute;
+    ns->unicast_hops = l->unicast_hops;
+    ns->tclass = l->tclass;
+    ns->use_min_mtu = l->use_min_mtu;
+    ns->dontfrag = l->dontfrag;
+    ns->pmtudisc = l->pmtudisc;
+    ns->recverr = l->recverr;
+    ns->flowinfo_send = l->flowinfo_send;
+    ns->recv_flags = l->recv_flags;
+    ns->tcp_nodelay = l->tcp_nodelay;
+}
+
 /* A new socket for child c of listener l (both locked). */
 static void adopt(struct six_sock *ns, struct six_sock *l, struct six_tcb *c) {
     ns->tcb = c;
@@ -367,19 +391,10 @@ static void adopt(struct six_sock *ns, struct six_sock *l, struct six_tcb *c) {
     ns->faddr.sin6_scope_id = six_addr_scope(&c->faddr) <= 2 ? c->scope : 0;
     ns->bound = 1;
     ns->connected = 1;
-    /* Inherited, as on Linux. */
-    ns->rcvbuf = l->rcvbuf;
-    ns->sndbuf = l->sndbuf;
-    ns->rcvtimeo_us = l->rcvtimeo_us;
-    ns->sndtimeo_us = l->sndtimeo_us;
-    ns->unicast_hops = l->unicast_hops;
-    ns->tclass = l->tclass;
+    inherit(ns, l);
     /* The listener's IPsec levels, which the child already answers with
      * (KAME copies the listener's policy to the new socket). */
     ns->ipsec_levels = c->ipsec_levels;
-    ns->use_min_mtu = l->use_min_mtu;
-    ns->tcp_nodelay = l->tcp_nodelay;
-    ns->recv_flags = l->recv_flags;
     if (c->so_error) {
         ns->so_error = c->so_error;
         c->so_error = 0;

@@ -2044,6 +2044,56 @@ TEST(seg_received_data_is_bounded_per_stack) {
     ts_done(&t);
 }
 
+static int get_int(int fd, int level, int name) {
+    int v = -1;
+    socklen_t len = sizeof(v);
+    CHECK_OK(six_getsockopt(fd, level, name, &v, &len));
+    return v;
+}
+
+static void set_int(int fd, int level, int name, int v) {
+    CHECK_OK(six_setsockopt(fd, level, name, &v, sizeof(v)));
+}
+
+/* A socket accept() returns takes its listener's socket options as Linux
+ * clones them (the sticky ones are seg_accepted_socket_inherits_*):
+ * SO_LINGER among them, so closing it resets as the listener asked. */
+TEST(seg_accepted_socket_inherits_the_listener_options) {
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    static const struct {
+        int level, name, v;
+    } opts[] = {
+        {SOL_SOCKET, SO_REUSEADDR, 1},           {SOL_SOCKET, SO_DONTROUTE, 1},
+        {IPPROTO_IPV6, IPV6_DONTFRAG, 1},        {IPPROTO_IPV6, IPV6_RECVERR, 1},
+        {IPPROTO_IPV6, IPV6_MTU_DISCOVER, 2},    {IPPROTO_IPV6, IPV6_FLOWINFO_SEND, 1},
+        {IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1},    {IPPROTO_IPV6, IPV6_UNICAST_HOPS, 9},
+        {IPPROTO_IPV6, IPV6_TCLASS, 0x20},       {IPPROTO_IPV6, IPV6_USE_MIN_MTU, 0},
+        {IPPROTO_TCP, TCP_NODELAY, 1},
+    };
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+        set_int(l, opts[i].level, opts[i].name, opts[i].v);
+    CHECK_OK(six_setsockopt(l, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+    b = handshake_from(&t, TS_PEER_PORT, PISS);
+    int fd = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+        CHECK_EQ(get_int(fd, opts[i].level, opts[i].name), opts[i].v);
+    memset(&lg, 0, sizeof(lg));
+    socklen_t len = sizeof(lg);
+    CHECK_OK(six_getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len));
+    CHECK_EQ(lg.l_onoff, 1);
+    CHECK_EQ(lg.l_linger, 0);
+    CHECK_OK(six_close(fd));
+    struct tseg s = ts_out1(&t);
+    CHECK(s.flags & SIX_TCP_RST);
+    CHECK_EQ(s.seq, b);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
