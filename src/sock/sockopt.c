@@ -554,7 +554,9 @@ int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *va
     case SOL_RAW:
         return six__linux_raw_set(s, name, val, len);
     case IPPROTO_IPV6:
-        return ipv6_set(s, name, val, len);
+        if ((rc = ipv6_set(s, name, val, len)) == 0 && s->type == SOCK_STREAM)
+            six__tcp6_ipv6_changed(s);
+        return rc;
     case IPPROTO_ICMPV6:
         return icmpv6_set(s, name, val, len);
     case IPPROTO_TCP:

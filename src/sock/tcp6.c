@@ -801,6 +801,11 @@ int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len
     }
 }
 
+void six__tcp6_ipv6_changed(struct six_sock *s) {
+    if (s->tcb && six__tcp_synchronized(s->tcb))
+        six__tcp_sync_mss(s->tcb);
+}
+
 /* SOL_SOCKET options with a TCP meaning (sockopt.c passes them on):
  * SO_KEEPALIVE, SO_LINGER, and the buffer sizes. -ENOENT: not ours. */
 int six__tcp6_sol_set(struct six_sock *s, int name, const void *val, socklen_t len) {

@@ -28,17 +28,19 @@ static uint32_t initial_cwnd(const struct six_tcb *t) {
     return 10u * t->mss;
 }
 
-static void set_mss(struct six_tcb *t, const struct seg *s) {
-    uint16_t route = six__tcp_route_mss(t);
-    t->peer_mss = s->h.opt.has_mss && s->h.opt.mss ? s->h.opt.mss : SIX_TCP_DEFAULT_MSS;
-    if (t->peer_mss < 64)
-        t->peer_mss = 64;
+void six__tcp_sync_mss(struct six_tcb *t) {
+    uint16_t route = six__tcp_route_mss(t);     /* TCP_MAXSEG's cap included */
     t->mss = t->peer_mss < route ? t->peer_mss : route;
-    if (t->user_mss && t->user_mss < t->mss)
-        t->mss = t->user_mss;
     /* Every segment carries 12 bytes of timestamps (RFC 7323 3.2). */
     if (t->ts_ok)
         t->mss -= 12;
+}
+
+static void set_mss(struct six_tcb *t, const struct seg *s) {
+    t->peer_mss = s->h.opt.has_mss && s->h.opt.mss ? s->h.opt.mss : SIX_TCP_DEFAULT_MSS;
+    if (t->peer_mss < 64)
+        t->peer_mss = 64;
+    six__tcp_sync_mss(t);
 }
 
 /* What the peer's SYN agreed to: window scale, timestamps, SACK (we

@@ -309,6 +309,10 @@ static inline int six__tcp_synchronized(const struct six_tcb *t) {
 }
 const char *six__tcp_state_name(int state);
 
+/* Sets the send MSS from the peer's (peer_mss) and the route's: the path
+ * MTU less every header, the socket's option headers among them, and
+ * TCP_MAXSEG's cap (as Linux's tcp_sync_mss when options change). */
+void six__tcp_sync_mss(struct six_tcb *t);
 /* The ICMPv6 error hook for TCP (RFC 5927). */
 void six__tcp_notify(struct six_tcp *tcp, const struct six_icmp6_err *err);
 

@@ -2055,6 +2055,44 @@ static void set_int(int fd, int level, int name, int v) {
     CHECK_OK(six_setsockopt(fd, level, name, &v, sizeof(v)));
 }
 
+/* Option headers or IPV6_USE_MIN_MTU set on a live connection change the
+ * room a segment has, and the MSS follows (as Linux's tcp_sync_mss):
+ * full segments keep fitting the path MTU whole, never in fragments. */
+TEST(seg_mss_follows_options_set_on_a_live_connection) {
+    static char big[3000];
+    struct xh_seg o[8];
+    struct tpeer t;
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN,
+                             .opt = {.has_mss = 1, .mss = 1440, .has_ws = 1}});
+    struct tseg s = ts_out1(&t);
+    uint32_t b = s.seq + 1;
+    int fd = ack_and_accept(&t, l, b);
+    CHECK_EQ(get_int(fd, IPPROTO_TCP, TCP_MAXSEG), 1440);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, xh_dst2, sizeof(xh_dst2)));
+    CHECK_EQ(get_int(fd, IPPROTO_TCP, TCP_MAXSEG), 1432);   /* 1500 - 40 - 8 - 20 */
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_EQ(xh_segs(&t, &all_xh[3], 1, 1500, o, 8), 2);     /* Nagle holds the rest */
+    CHECK_EQ(o[0].dlen, 1432);
+    CHECK_EQ(o[1].dlen, 1432);
+    b += 2 * 1432;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    CHECK_EQ(xh_segs(&t, &all_xh[3], 1, 1500, o, 8), 1);
+    b += o[0].dlen;
+    ts_in(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK});
+    set_int(fd, IPPROTO_IPV6, IPV6_USE_MIN_MTU, 1);
+    CHECK_EQ(get_int(fd, IPPROTO_TCP, TCP_MAXSEG), 1212);   /* 1280 - 40 - 8 - 20 */
+    CHECK_EQ(CHECK_OK(six_send(fd, big, sizeof(big), 0)), (long)sizeof(big));
+    CHECK_EQ(xh_segs(&t, &all_xh[3], 1, 1280, o, 8), 2);
+    CHECK_EQ(o[0].dlen, 1212);
+    /* Without the header the segment has its 8 bytes back. */
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, NULL, 0));
+    CHECK_EQ(get_int(fd, IPPROTO_TCP, TCP_MAXSEG), 1220);
+    ts_done(&t);
+}
+
 /* A socket accept() returns takes its listener's socket options as Linux
  * clones them (the sticky ones are seg_accepted_socket_inherits_*):
  * SO_LINGER among them, so closing it resets as the listener asked. */
