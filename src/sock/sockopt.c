@@ -546,6 +546,8 @@ int six__sock_setsockopt(struct six_sock *s, int level, int name, const void *va
                          socklen_t len) {
     int rc;
 
+    if (s->type == SOCK_STREAM && (rc = six__tcp6_refused(level, name)) < 0)
+        return rc;
     switch (level) {
     case SOL_SOCKET:
         if ((rc = six__linux_sol_set(s, name, val, len)) != -ENOENT)

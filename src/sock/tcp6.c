@@ -801,6 +801,36 @@ int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len
     }
 }
 
+int six__tcp6_refused(int level, int name) {
+    if (level == SOL_SOCKET) {
+        /* Linux stamps what a TCP read returns; sixstack does not. */
+        return name == SO_TIMESTAMP || name == SO_TIMESTAMPNS ? -ENOPROTOOPT : 0;
+    }
+    if (level != IPPROTO_IPV6)
+        return 0;
+    /* TCP sends and receives no multicast. Linux refuses the first two and
+     * IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (EPROTO) too; it takes
+     * IPV6_MULTICAST_LOOP and RFC 3678's joins and does nothing with them. */
+    switch (name) {
+    case IPV6_MULTICAST_IF:
+    case IPV6_MULTICAST_HOPS:
+    case IPV6_MULTICAST_LOOP:
+        return -ENOPROTOOPT;
+    case IPV6_JOIN_GROUP:
+    case IPV6_LEAVE_GROUP:
+    case MCAST_JOIN_GROUP:
+    case MCAST_LEAVE_GROUP:
+    case MCAST_JOIN_SOURCE_GROUP:
+    case MCAST_LEAVE_SOURCE_GROUP:
+    case MCAST_BLOCK_SOURCE:
+    case MCAST_UNBLOCK_SOURCE:
+    case MCAST_MSFILTER:
+        return -EPROTO;
+    default:
+        return 0;
+    }
+}
+
 void six__tcp6_ipv6_changed(struct six_sock *s) {
     if (s->tcb && six__tcp_synchronized(s->tcb))
         six__tcp_sync_mss(s->tcb);

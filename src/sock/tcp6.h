@@ -27,6 +27,9 @@ int six__tcp6_setsockopt(struct six_sock *s, int name, const void *val, socklen_
 int six__tcp6_getsockopt(struct six_sock *s, int name, void *val, socklen_t *len);
 int six__tcp6_sol_set(struct six_sock *s, int name, const void *val, socklen_t len);
 int six__tcp6_sol_get(struct six_sock *s, int name, void *val, socklen_t *len);
+/* setsockopt of an option with no meaning on a TCP socket: its errno
+ * (Linux's where Linux refuses it too), or 0 for the others. */
+int six__tcp6_refused(int level, int name);
 /* An IPPROTO_IPV6 option of s changed: the MSS follows the room its
  * headers leave. */
 void six__tcp6_ipv6_changed(struct six_sock *s);

@@ -2132,6 +2132,38 @@ TEST(seg_accepted_socket_inherits_the_listener_options) {
     ts_done(&t);
 }
 
+/* Options with no meaning on a TCP socket are refused, never taken and
+ * ignored: multicast (ENOPROTOOPT, and EPROTO for joins, as Linux) and
+ * receive timestamps (Linux stamps TCP reads; sixstack does not). */
+TEST(seg_tcp_refuses_multicast_and_timestamp_options) {
+    struct group_req gr = {.gr_interface = 1};
+    struct ipv6_mreq mr = {.ipv6mr_interface = 1};
+    struct sockaddr_in6 *g = (struct sockaddr_in6 *)&gr.gr_group;
+    struct tpeer t;
+    int one = 1;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    int u = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_DGRAM, 0));
+    t.p.socks[t.p.nsocks++] = u;
+    mr.ipv6mr_multiaddr = h_in6("ff02::1:3");
+    g->sin6_family = AF_INET6;
+    g->sin6_addr = mr.ipv6mr_multiaddr;
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one, sizeof(one)), ENOPROTOOPT);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &one, sizeof(one)), ENOPROTOOPT);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one)), ENOPROTOOPT);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)), EPROTO);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, MCAST_JOIN_GROUP, &gr, sizeof(gr)), EPROTO);
+    CHECK_ERRNO(six_setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)), ENOPROTOOPT);
+    CHECK_ERRNO(six_setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)), ENOPROTOOPT);
+    /* A UDP socket takes them all. */
+    CHECK_OK(six_setsockopt(u, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one, sizeof(one)));
+    CHECK_OK(six_setsockopt(u, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)));
+    CHECK_OK(six_setsockopt(u, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)));
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
