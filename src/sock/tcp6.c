@@ -54,7 +54,7 @@ static int up_route(void *owner, struct six_tcb *t, struct six_ip6_out *o, struc
     if ((rc = six__pktopts_resolve(s, &six__no_send_opts, to, o)) < 0)
         return rc;
     o->src = t->laddr;
-    return six__ip6_route_out_cached(s->socks->ip6, &s->route, o, ifp);
+    return six__sock_route_out(s, o, ifp);
 }
 
 static void up_segment(void *owner, struct six_pkt *pkt) {
@@ -322,7 +322,7 @@ static int tcp6_connect(struct six_sock *s, const struct sockaddr_in6 *sin6) {
         s->faddr.sin6_addr = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
     if ((rc = six__pktopts_resolve(s, &six__no_send_opts, &s->faddr, &o)) < 0)
         return rc;
-    if ((rc = six__ip6_route_out(socks->ip6, &o, &ifp)) < 0)
+    if ((rc = six__sock_route_out(s, &o, &ifp)) < 0)
         return rc;
     sync_opts(s, t);
     if (six_addr_is_unspecified(&t->laddr))

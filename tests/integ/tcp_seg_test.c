@@ -2164,6 +2164,34 @@ TEST(seg_tcp_refuses_multicast_and_timestamp_options) {
     ts_done(&t);
 }
 
+/* SO_DONTROUTE holds for TCP as for UDP: a connection only to an on-link
+ * destination. */
+TEST(seg_so_dontroute_keeps_tcp_on_link) {
+    struct in6_addr far = h_in6("2001:db8:77::1"), net = h_in6("2001:db8:77::");
+    struct tpeer t;
+    int one = 1;
+
+    ts_up(&t);
+    CHECK_OK(six_route_add(t.p.b, &net, 64, &t.p.addr_a, t.p.ifb));
+    struct sockaddr_in6 to = h_sin6(&far, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    CHECK_OK(six_setsockopt(fd, SOL_SOCKET, SO_DONTROUTE, &one, sizeof(one)));
+    CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), ENETUNREACH);
+    int fd2 = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd2;
+    CHECK_ERRNO(six_connect(fd2, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    /* On the link it connects. */
+    int fd3 = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    t.p.socks[t.p.nsocks++] = fd3;
+    CHECK_OK(six_setsockopt(fd3, SOL_SOCKET, SO_DONTROUTE, &one, sizeof(one)));
+    to = h_sin6(&t.peer, 0);
+    to.sin6_port = htons(TS_PEER_PORT);
+    CHECK_ERRNO(six_connect(fd3, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
