@@ -85,9 +85,11 @@ size_t six__tcp_recv(struct six_tcb *t, struct msghdr *msg, size_t skip, size_t 
      * (RFC 9293 3.8.6.2.2: by min(half the buffer, an MSS) or more; two
      * MSS here, as Linux, so bulk transfer keeps flowing). */
     if (six__tcp_synchronized(t) && !t->fin_rcvd) {
-        uint32_t room = t->rcvbuf - t->rcv.len;
+        uint32_t room = t->rcvbuf - t->rcv.len, most = 65535u << t->rcv_wscale;
         uint32_t adv = t->rcv_adv - t->rcv_nxt;
         uint32_t step = 2u * t->mss < t->rcvbuf / 2 ? 2u * t->mss : t->rcvbuf / 2;
+        if (room > most)
+            room = most;     /* all a header can say (no window scale: 64 KiB) */
         if (room >= adv + step) {
             t->ack_now = 1;
             six__tcp_output(t);

@@ -2192,6 +2192,32 @@ TEST(seg_so_dontroute_keeps_tcp_on_link) {
     ts_done(&t);
 }
 
+/* A read sends a window update only when the window it can advertise
+ * grew by two MSS. Without window scaling that window is at most 65535
+ * bytes whatever the buffer: a read then has nothing to announce (it sent
+ * an ACK every time). */
+TEST(seg_no_window_update_past_what_the_header_can_say) {
+    struct tpeer t;
+    char buf[8];
+
+    ts_up(&t);
+    int l = ts_listen(&t);
+    ts_in(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN, .opt = {.has_mss = 1, .mss = 1000}});
+    uint32_t b = ts_out1(&t).seq + 1;
+    int fd = ack_and_accept(&t, l, b);
+    for (uint32_t i = 0; i < 3; i++) {
+        ts_in(&t, &(struct tseg){.seq = PISS + 1 + 3 * i, .ack = b, .flags = SIX_TCP_ACK,
+                                 .data = "abc", .len = 3});
+        h_advance(&t.p, 200000);
+        struct tseg s = ts_out1(&t);
+        CHECK_EQ(s.ack, PISS + 4 + 3 * i);
+        CHECK_EQ(s.win, 65535);
+        CHECK_EQ(CHECK_OK(six_recv(fd, buf, sizeof(buf), 0)), 3);
+        ts_none(&t);
+    }
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
