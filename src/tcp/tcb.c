@@ -83,9 +83,15 @@ static void free_chain(struct six_tcb *t) {
     }
 }
 
+/* Empties the lookup's memory of recent connections (conns changed). */
+static void recent_forget(struct six_tcp *tcp) {
+    memset(tcp->recent, 0, sizeof(tcp->recent));
+}
+
 void six__tcp_fini(struct six_tcp *tcp) {
     if (!tcp->conns)
         return;
+    recent_forget(tcp);
     /* Listeners and bound TCBs are gone with their sockets; what is left
      * are connections living on alone. */
     for (unsigned i = 0; i <= tcp->conns_mask; i++) {
@@ -146,6 +152,7 @@ int six__tcp_conns_insert(struct six_tcb *t) {
     struct six_tcp *tcp = t->tcp;
     struct six_tcb **b = conn_bucket(tcp, t);
 
+    recent_forget(tcp);
     t->next_conn = *b;
     *b = t;
     t->in_conns = 1;
@@ -159,6 +166,7 @@ static void conns_remove(struct six_tcb *t) {
 
     if (!t->in_conns)
         return;
+    recent_forget(t->tcp);
     for (pp = conn_bucket(t->tcp, t); *pp; pp = &(*pp)->next_conn) {
         if (*pp == t) {
             *pp = t->next_conn;
@@ -169,17 +177,29 @@ static void conns_remove(struct six_tcb *t) {
     t->tcp->nconns--;
 }
 
+/* Whether t is the connection of a segment from src/sport to dst/dport. */
+static int is_tuple(const struct six_tcb *t, const struct in6_addr *src,
+                    const struct in6_addr *dst, uint16_t sport, uint16_t dport) {
+    return t->lport == dport && t->fport == sport && IN6_ARE_ADDR_EQUAL(&t->faddr, src) &&
+           IN6_ARE_ADDR_EQUAL(&t->laddr, dst);
+}
+
 struct six_tcb *six__tcp_lookup(struct six_tcp *tcp, const struct in6_addr *src,
                                 const struct in6_addr *dst, uint16_t sport, uint16_t dport) {
     struct six_tcb *t;
 
     if (!tcp->conns)
         return NULL;    /* TCP never used: no connection */
-    t = tcp->conns[tuple_hash(tcp, dst, src, dport, sport) & tcp->conns_mask];
-    for (; t; t = t->next_conn)
-        if (t->lport == dport && t->fport == sport && IN6_ARE_ADDR_EQUAL(&t->faddr, src) &&
-            IN6_ARE_ADDR_EQUAL(&t->laddr, dst))
+    for (unsigned i = 0; i < SIX_TCP_RECENT; i++)
+        if ((t = tcp->recent[i]) && is_tuple(t, src, dst, sport, dport))
             return t;
+    t = tcp->conns[tuple_hash(tcp, dst, src, dport, sport) & tcp->conns_mask];
+    for (; t; t = t->next_conn) {
+        if (is_tuple(t, src, dst, sport, dport)) {
+            tcp->recent[tcp->recent_next++ % SIX_TCP_RECENT] = t;
+            return t;
+        }
+    }
     return NULL;
 }
 

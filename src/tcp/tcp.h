@@ -63,6 +63,8 @@ struct six_tcp_ring {
     uint32_t cap, head, len;
 };
 
+/* Connections remembered by the lookup (struct six_tcp's recent). */
+#define SIX_TCP_RECENT 4
 /* Out-of-order ranges held in the receive ring past rcv_nxt. */
 #define SIX_TCP_OOO_MAX 4
 /* Ranges of the SACK scoreboard. */
@@ -218,6 +220,12 @@ struct six_tcp {
     /* Connections by keyed hash of the 4-tuple (listeners not included). */
     struct six_tcb **conns;
     unsigned conns_mask, nconns;
+    /* The connections the last segments were for (tcb.c): a segment of one
+     * of them skips hashing its 4-tuple (SipHash was ~13 % of a 64-byte
+     * request/response's CPU). Emptied whenever conns changes, so it never
+     * holds a TCB the table does not; 4 pointers, so the board keeps it. */
+    struct six_tcb *recent[SIX_TCP_RECENT];
+    unsigned recent_next;
     /* Every TCB that holds a local port (bound, listening, connected by
      * connect()), by port; a listener's children are not in it. */
     struct six_tcb **binds;
