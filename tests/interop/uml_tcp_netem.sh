@@ -4,7 +4,7 @@
 # wrapper): on the TAP, netem delays every frame 10 ms, loses 2 % and
 # reorders 2 % in both directions (egress on the TAP; ingress redirected
 # through an ifb device), so 20 ms more round trip. A Linux client sends
-# SIX_TCP_NETEM_BYTES (default 1 MiB) to sixstack's echo port and gets the
+# SIX_TCP_NETEM_BYTES (default 2 MiB) to sixstack's echo port and gets the
 # same bytes back; sixstack's capture shows SACK blocks from both sides,
 # fast retransmissions by both, and nothing malformed.
 # Runs on the host when its kernel has netem, else in a User-mode Linux
@@ -33,7 +33,7 @@ if [ "${1:-}" = --part ]; then
   in_ns tc filter add dev "$dev" parent ffff: matchall action mirred egress redirect dev $ifb ||
     fail "redirect to $ifb"
   in_ns tc qdisc add dev $ifb root netem $netem || fail "netem on $ifb"
-  in_ns timeout 600 python3 "$here/tcp_peer.py" client $six 7 "${SIX_TCP_NETEM_BYTES:-1048576}" \
+  in_ns timeout 600 python3 "$here/tcp_peer.py" client $six 7 "${SIX_TCP_NETEM_BYTES:-2097152}" \
     >"$tmp/client.out" 2>&1 || fail "client: $(cat "$tmp/client.out")"
   cat "$tmp/client.out"
   grep -q "same bytes" "$tmp/client.out" || fail "the echo differs"
