@@ -60,9 +60,17 @@ static void up(struct world *w) {
     cfg.dad_transmits = 0;
     cfg.autoconf = 0;
     cfg.tcp_max_half_open = 4;      /* cookies after four */
+    /* Made anew for every input, so small: a bare link has no neighbour
+     * discovery, and no fragment or Packet Too Big reaches either stack. */
+    cfg.nd_cache_max = 2;
+    cfg.reass_max_datagrams = 2;
+    cfg.pmtu_cache_max = 2;
     memset(w, 0, sizeof(*w));
     w->now = 1000000;
-    stack_pair(&cfg, "mw0", NULL, &w->a, &w->b, &w->if_a, &w->if_b);
+    /* 16 frames a side, not 256 (384 KB to allocate): no input of the
+     * corpus fills them (link_rx_ring_full stays 0). */
+    struct six_memwire_config wc = {.queue_len = 16};
+    stack_pair(&cfg, "mw0", &wc, &w->a, &w->b, &w->if_a, &w->if_b);
     add_addr(w->a, w->if_a, "2001:db8::1");
     add_addr(w->b, w->if_b, "2001:db8::2");
     w->l = six_socket_on(w->b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -90,6 +98,12 @@ static void down(struct world *w) {
     if (six_stack_pkts_in_use(w->a) || six_stack_pkts_in_use(w->b)) {
         fprintf(stderr, "packet buffers still out after the input\n");
         abort();
+    }
+    /* TCP_FUZZ_STATS=1 prints both stacks' counters after each input (to
+     * see what one did, or that a change of the harness changed nothing). */
+    if (getenv("TCP_FUZZ_STATS")) {
+        six_stats_print(w->a, stderr);
+        six_stats_print(w->b, stderr);
     }
     six_stack_free(w->a);
     six_stack_free(w->b);
