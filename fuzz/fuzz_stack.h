@@ -40,10 +40,13 @@ static inline void stack_pair(const struct six_stack_config *cfg, const char *na
  * no counter of any stack and left no timer due: in such a round nobody
  * sent a packet (ip6_out_requests is a counter), so every queue a stack
  * drained stayed empty, and the rounds after it would do nothing. The
- * result is the fixed count's; what it saves is the idle polls. */
+ * result is the fixed count's; what it saves is the idle polls.
+ * Returns the earliest timer of that quiet round (UINT64_MAX: no timer is
+ * set on any of them, so nothing happens until a frame is injected), or
+ * 0 when the rounds ran out first. */
 #define SETTLE_MAX 4
-static inline void settle_stacks(struct six_stack *const *st, int n, uint64_t now_us,
-                                 int max_rounds) {
+static inline uint64_t settle_stacks(struct six_stack *const *st, int n, uint64_t now_us,
+                                     int max_rounds) {
     static struct six_stats before[SETTLE_MAX], after;
 
     if (n > SETTLE_MAX)
@@ -51,10 +54,15 @@ static inline void settle_stacks(struct six_stack *const *st, int n, uint64_t no
     for (int i = 0; i < n; i++)
         six_stack_stats(st[i], &before[i]);
     for (int round = 0; round < max_rounds; round++) {
+        uint64_t next = UINT64_MAX;
         int quiet = 1;
-        for (int i = 0; i < n; i++)
-            if (six_stack_poll(st[i], now_us) <= now_us)
+        for (int i = 0; i < n; i++) {
+            uint64_t t = six_stack_poll(st[i], now_us);
+            if (t <= now_us)
                 quiet = 0;
+            if (t < next)
+                next = t;
+        }
         for (int i = 0; i < n; i++) {
             six_stack_stats(st[i], &after);
             if (memcmp(&after, &before[i], sizeof(after)) != 0) {
@@ -63,8 +71,9 @@ static inline void settle_stacks(struct six_stack *const *st, int n, uint64_t no
             }
         }
         if (quiet)
-            return;
+            return next;
     }
+    return 0;
 }
 
 #endif
