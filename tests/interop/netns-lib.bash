@@ -74,6 +74,11 @@ netns_up() {
 start_host() {
   # Not through in_ns or a function in the background (a subshell): the
   # signals stop_host sends must reach sixstack-host itself.
+  # The files are emptied here, not by the redirection below: that runs in
+  # the child, which a loaded machine may schedule after the loop has read
+  # the previous run's "ready:" (netns_ipsec then pinged a host still in DAD).
+  : >"$tmp/host.out"
+  : >"$tmp/host.log"
   ip netns exec "$ns" "$host" -i "$dev" -S 7 "$@" >"$tmp/host.out" 2>"$tmp/host.log" &
   pid=$!
   for _ in $(seq 50); do
