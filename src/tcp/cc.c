@@ -7,6 +7,14 @@
 
 #include "tcp/tcp.h"
 
+/* cwnd grows by n, up to the largest window a peer can offer (RFC 7323:
+ * 65535 << 14, 1 GiB): more would never be used, and a connection that
+ * never loses a segment (loopback) grew it past 2^32 after 4 GiB, back to
+ * nearly 0, and stopped sending for good. */
+static void cwnd_grow(struct six_tcb *t, uint32_t n) {
+    t->cwnd = t->cwnd < SIX_TCP_CWND_MAX - n ? t->cwnd + n : SIX_TCP_CWND_MAX;
+}
+
 /* ---- NewReno (RFC 5681 3.1) ---- */
 
 static void reno_init(struct six_tcb *t) { (void)t; }
@@ -14,9 +22,9 @@ static void reno_init(struct six_tcb *t) { (void)t; }
 static void reno_on_ack(struct six_tcb *t, uint32_t acked, uint64_t now) {
     (void)now;
     if (t->cwnd < t->ssthresh)   /* slow start, RFC 3465's L = 2 SMSS */
-        t->cwnd += acked < 2u * t->mss ? acked : 2u * t->mss;
+        cwnd_grow(t, acked < 2u * t->mss ? acked : 2u * t->mss);
     else                         /* congestion avoidance: ~1 SMSS per RTT */
-        t->cwnd += (uint32_t)((uint64_t)t->mss * t->mss / t->cwnd) + 1;
+        cwnd_grow(t, (uint32_t)((uint64_t)t->mss * t->mss / t->cwnd) + 1);
 }
 
 /* RFC 5681 (4): max(FlightSize / 2, 2 SMSS). */
@@ -86,7 +94,7 @@ static void cubic_on_ack(struct six_tcb *t, uint32_t acked, uint64_t now) {
     if (target > 1.5 * cwnd)
         target = 1.5 * cwnd;   /* RFC 9438 4.2: at most 1.5 cwnd per RTT */
     if (target > cwnd)
-        t->cwnd += (uint32_t)((target - cwnd) / cwnd * acked) + 1;
+        cwnd_grow(t, (uint32_t)((target - cwnd) / cwnd * acked) + 1);
 }
 
 static uint32_t cubic_ssthresh(struct six_tcb *t, uint64_t now) {

@@ -254,6 +254,8 @@ struct six_tcp {
 #define SIX_TCP_RING_IDLE_US 1000000ull
 #define SIX_TCP_SYN_RETRIES 6
 #define SIX_TCP_DATA_RETRIES 15
+/* The largest congestion window (cc.c): the largest send window. */
+#define SIX_TCP_CWND_MAX (65535u << SIX_TCP_MAX_WSCALE)
 /* RFC 9293 3.7.1: the MSS assumed when the peer sends none (IPv6). */
 #define SIX_TCP_DEFAULT_MSS 1220
 
