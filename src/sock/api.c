@@ -458,7 +458,7 @@ static int sock_ioctl(struct six_sock *s, unsigned long req, void *arg) {
     switch (req) {
     case FIONREAD:
         if (s->type == SOCK_STREAM) {
-            v = s->tcb ? (int)s->tcb->rcv.len : 0;
+            v = s->tcb ? (int)six__tcp_readable(s->tcb) : 0;
             memcpy(arg, &v, sizeof(v));
             return 0;
         }

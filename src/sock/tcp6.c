@@ -127,7 +127,7 @@ int six__tcp6_readable(const struct six_sock *s) {
         return 1;
     if (!t)
         return 0;
-    return t->rcv.len > 0 || t->fin_rcvd || t->acc_head != NULL;
+    return six__tcp_readable(t) > 0 || t->fin_rcvd || t->acc_head != NULL;
 }
 
 static int writable(const struct six_sock *s) {
@@ -145,7 +145,7 @@ short six__tcp6_revents(struct six_sock *s, short events) {
     const struct six_tcb *t = s->tcb;
     short r = 0;
 
-    if (six__tcp6_readable(s) && !(s->so_error && !(t && (t->rcv.len || t->acc_head))))
+    if (six__tcp6_readable(s) && !(s->so_error && !(t && (six__tcp_readable(t) || t->acc_head))))
         r |= POLLIN | POLLRDNORM;
     if (s->so_error)
         r |= POLLERR | POLLIN | POLLRDNORM;
@@ -529,7 +529,7 @@ ssize_t six__tcp6_sendmsg(struct six_sock *s, const struct msghdr *msg, int flag
 
 static int recv_ready(const struct six_sock *s) {
     const struct six_tcb *t = s->tcb;
-    return s->so_error || s->shut_rd || !t || t->rcv.len > 0 || t->fin_rcvd ||
+    return s->so_error || s->shut_rd || !t || six__tcp_readable(t) > 0 || t->fin_rcvd ||
            t->state == SIX_TCP_CLOSED;
 }
 
@@ -550,7 +550,7 @@ ssize_t six__tcp6_recvmsg(struct six_sock *s, struct msghdr *msg, int flags) {
         msg->msg_namelen = 0;
     for (;;) {
         struct six_tcb *t = s->tcb;
-        if (t && t->rcv.len > 0) {
+        if (t && six__tcp_readable(t) > 0) {
             size_t n = six__tcp_recv(t, msg, got, (size_t)total - got, flags & MSG_PEEK);
             got += n;
             if (got == (size_t)total || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
@@ -898,7 +898,7 @@ void six__tcp6_linger(struct six_sock *s) {
      * (FreeBSD's does not). */
     if (!t || !s->linger_on || s->linger_s == 0 || !six__tcp_synchronized(t))
         return;
-    if (t->rcv.len > 0)
+    if (six__tcp_readable(t) > 0)
         return;    /* close() resets: nothing to wait for */
     s->shut_wr = 1;
     six__tcp_shutdown_wr(t);

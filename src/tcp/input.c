@@ -20,7 +20,7 @@ struct seg {
     uint32_t dlen;          /* data bytes */
     uint32_t len;           /* sequence space: data + SYN + FIN */
     unsigned ifindex;
-    const struct six_pkt *pkt;
+    struct six_pkt *pkt;
 };
 
 /* The initial window: RFC 6928's ten segments, as Linux. */
@@ -736,12 +736,14 @@ static void process_text(struct six_tcb *t, const struct seg *s) {
         dlen -= skip;
         seq = t->rcv_nxt;
     }
-    room = t->rcvbuf > t->rcv.len ? t->rcvbuf - t->rcv.len : 0;
+    room = t->rcvbuf > six__tcp_readable(t) ? t->rcvbuf - six__tcp_readable(t) : 0;
     off = seq - t->rcv_nxt;
     if (off >= room)
         return;
     if (dlen > room - off)
         dlen = room - off;
+    if (off == 0 && six__tcp_rcvq_take(t, s->pkt, data, dlen))
+        goto in_order;
     if (six__ring_fit(t->tcp, &t->rcv, t->rcv.len + off + dlen, t->rcvbuf) < 0) {
         SIX_STAT(core, tcp_in_nobufs);
         return;
@@ -762,6 +764,7 @@ static void process_text(struct six_tcb *t, const struct seg *s) {
     }
     six__ring_copy_in(&t->rcv, t->rcv.len, data, dlen);
     t->rcv.len += dlen;
+in_order:
     t->rcv_nxt += dlen;
     if (t->n_ooo && ooo_pull(t))
         t->ack_now = 1;       /* a filled hole is ACKed at once */

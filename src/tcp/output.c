@@ -72,7 +72,8 @@ uint16_t six__tcp_route_mss(struct six_tcb *t) {
 }
 
 uint32_t six__tcp_rcv_window(const struct six_tcb *t) {
-    uint32_t room = t->rcvbuf > t->rcv.len ? t->rcvbuf - t->rcv.len : 0;
+    uint32_t held = six__tcp_readable(t);
+    uint32_t room = t->rcvbuf > held ? t->rcvbuf - held : 0;
     uint32_t adv = six_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 
     /* RFC 9293 3.8.6.2.2: the right edge never moves back. */

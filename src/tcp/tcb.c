@@ -469,6 +469,7 @@ void six__tcp_free(struct six_tcb *t) {
     six__timer_cancel(tcp->core, &t->timer);
     six__ring_free(t->tcp, &t->snd);
     six__ring_free(t->tcp, &t->rcv);
+    six__tcp_rcvq_purge(t);
     if (t->state == SIX_TCP_TIME_WAIT)
         tcp->time_wait--;
     tcp->ntcbs--;
@@ -620,7 +621,7 @@ void six__tcp_close(struct six_tcb *t, int abort) {
         break;
     }
     /* RFC 2525 2.17 and Linux: closing with unread data resets. */
-    if (abort || t->rcv.len > 0) {
+    if (abort || six__tcp_readable(t) > 0) {
         abort_conn(t);
         return;
     }

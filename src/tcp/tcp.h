@@ -13,11 +13,15 @@
  * and tells it of changes through tcp->notify. A TCB whose owner closed
  * lives on alone until the connection is done (FIN handshake, TIME_WAIT).
  *
- * Memory: a TCB holds no packet buffers. Its send and receive buffers
- * are byte rings allocated on first use and given back when they have
- * stayed empty for a while (TCP_RING_IDLE_US), so an idle connection costs
- * its TCB only. Out-of-order data is written straight into the receive
- * ring at its place; a short list of the ranges held says what arrived.
+ * Memory: the send and receive buffers are byte rings allocated on first
+ * use and given back when they have stayed empty for a while
+ * (TCP_RING_IDLE_US), so an idle connection costs its TCB only. In-order
+ * data that arrives while the receive ring is empty stays in its packets
+ * (the receive queue, data.c) as long as they fit the socket's receive
+ * buffer and the stack's pools have room to spare: the reader copies it
+ * straight out of them. Out-of-order data is written straight into the
+ * receive ring at its place; a short list of the ranges held says what
+ * arrived.
  *
  * Timers: one core timer per TCB, armed for the earliest of its deadlines
  * (retransmission, delayed ACK, TIME_WAIT, ...). Moving a deadline later
@@ -184,6 +188,11 @@ struct six_tcb {
      * options set (six__tcp_keep_out): the FIN, retransmissions and the
      * last ACKs go out as before. NULL: the defaults. */
     struct six_ip6_out *kept_out;
+
+    /* In-order data kept in the packets it came in (data.c), read before
+     * the receive ring: its bytes, and the buffers' size it is charged. */
+    struct six_pktq rcvq;
+    uint32_t rcvq_bytes, rcvq_mem;
 };
 
 /* What the TCP layer needs from the socket layer above it. */
@@ -296,6 +305,13 @@ long six__tcp_send(struct six_tcb *t, const struct msghdr *msg, size_t skip, siz
  * the first skip of them), and consumes them unless peek. Returns the
  * bytes copied. */
 size_t six__tcp_recv(struct six_tcb *t, struct msghdr *msg, size_t skip, size_t len, int peek);
+/* In-order data (len bytes at data, in pkt) that may stay in pkt instead
+ * of being copied into the receive ring: keeps it in the receive queue
+ * (a reference to pkt, or a copy after the queue's last packet) and
+ * returns 1, or returns 0 (the caller copies it into the ring). */
+int six__tcp_rcvq_take(struct six_tcb *t, struct six_pkt *pkt, const uint8_t *data, uint32_t len);
+/* Frees the packets of the receive queue. */
+void six__tcp_rcvq_purge(struct six_tcb *t);
 /* shutdown(SHUT_WR): a FIN after the queued data. */
 void six__tcp_shutdown_wr(struct six_tcb *t);
 /* Sends what the windows allow (and a pending ACK). */
@@ -309,7 +325,9 @@ static inline uint8_t six__tcp_wscale_for(uint32_t rcvbuf) {
     return s;
 }
 /* Bytes of in-order data waiting to be read. */
-static inline uint32_t six__tcp_readable(const struct six_tcb *t) { return t->rcv.len; }
+static inline uint32_t six__tcp_readable(const struct six_tcb *t) {
+    return t->rcvq_bytes + t->rcv.len;
+}
 /* Free room in the send buffer. */
 static inline uint32_t six__tcp_send_room(const struct six_tcb *t) {
     return t->sndbuf > t->snd.len ? t->sndbuf - t->snd.len : 0;
