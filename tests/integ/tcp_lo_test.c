@@ -7,6 +7,7 @@
 #include <poll.h>
 
 #include "hcap.h"
+#include "tlo.h"
 #include "sock/sock.h"
 #include "tcp/tcp.h"
 #include "wire/cksum.h"
@@ -31,46 +32,6 @@ static int check_tcp_cksums(const struct hcap *c) {
     return n;
 }
 
-static void run(struct six_stack *st) {
-    for (int i = 0; i < 10; i++)
-        six_stack_poll(st, six_stack_now(st));
-}
-
-/* A client connected to the listener on [::1]:port: its end, the server's
- * end in *s. */
-static int lo_connect(struct six_stack *st, uint16_t port, int l, int *s) {
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(port)};
-    int c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    int rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    *s = (int)CHECK_OK(six_accept(l, NULL, NULL));
-    return c;
-}
-
-/* A listener on [::1]:port and a connection through it (client end *c,
- * server end *s); returns the listener. */
-static int lo_pair(struct six_stack *st, uint16_t port, int *c, int *s) {
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(port)};
-    int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
-    CHECK_OK(six_listen(l, 4));
-    *c = lo_connect(st, port, l, s);
-    return l;
-}
-
-/* Closes the three and frees st, nothing left behind. */
-static void lo_done(struct six_stack *st, int c, int s, int l) {
-    CHECK_OK(six_close(c));
-    CHECK_OK(six_close(s));
-    CHECK_OK(six_close(l));
-    run(st);
-    CHECK_EQ(six_stack_pkts_in_use(st), 0);
-    six_stack_free(st);
-}
-
 TEST(tcp_on_lo_captured_with_correct_checksums) {
     struct six_stack_config cfg = h_config(7);
     struct six_stack *st = six_stack_new(&cfg);
@@ -82,9 +43,9 @@ TEST(tcp_on_lo_captured_with_correct_checksums) {
     CHECK(st != NULL);
     CHECK((lo = six_if_nametoindex(st, "lo")) != 0);
     hcap_start(&cap, st, lo, "tcplo");
-    l = lo_pair(st, PORT, &c, &s);
+    l = tlo_pair(st, PORT, &c, &s);
     CHECK_EQ(CHECK_OK(six_send(c, "checked", 7, 0)), 7);
-    run(st);
+    tlo_run(st);
     CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), 0)), 7);
     CHECK_MEM(buf, "checked", 7);
     hcap_stop(&cap);
@@ -95,10 +56,10 @@ TEST(tcp_on_lo_captured_with_correct_checksums) {
     /* Without a capture the same connection still carries data both ways
      * (input trusts loopback's unchecked segments). */
     CHECK_EQ(CHECK_OK(six_send(s, "back", 4, 0)), 4);
-    run(st);
+    tlo_run(st);
     CHECK_EQ(CHECK_OK(six_recv(c, buf, sizeof(buf), 0)), 4);
     CHECK_MEM(buf, "back", 4);
-    lo_done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* Past 2 GiB sent, snd_una is no longer "after" the ISS in sequence
@@ -112,16 +73,16 @@ TEST(tcp_keeps_sending_past_2_gib) {
     int c, s, l;
 
     CHECK(st != NULL);
-    l = lo_pair(st, PORT + 1, &c, &s);
+    l = tlo_pair(st, PORT + 1, &c, &s);
     struct six_sock *so = six__sock_acquire(c);
     CHECK(so != NULL && so->tcb != NULL);
     so->tcb->iss = so->tcb->snd_una - 0x80000000u;
     six__sock_release(so);
     CHECK_EQ(CHECK_OK(six_send(c, "far on", 6, 0)), 6);
-    run(st);
+    tlo_run(st);
     CHECK_EQ(CHECK_OK(six_recv(s, buf, sizeof(buf), MSG_DONTWAIT)), 6);
     CHECK_MEM(buf, "far on", 6);
-    lo_done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* A socket accept() returns has its listener's credentials (BSD's
@@ -136,17 +97,17 @@ TEST(accepted_socket_has_its_listeners_credentials) {
 
     CHECK(st != NULL);
     six_set_creds(&root);
-    l = lo_pair(st, PORT + 2, &c, &s);
+    l = tlo_pair(st, PORT + 2, &c, &s);
     CHECK_OK(six_close(s));
     CHECK_OK(six_close(c));
     /* The next connection is accepted by an unprivileged thread. */
     six_set_creds(&user);
-    c = lo_connect(st, PORT + 2, l, &s);
+    c = tlo_connect(st, PORT + 2, l, &s);
     /* ip6(4): receiving hop-by-hop options needs privilege. */
     CHECK_OK(six_setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)));
     CHECK_ERRNO(six_setsockopt(c, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &on, sizeof(on)), EPERM);
     six_set_creds(NULL);
-    lo_done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* The system's poll() on a listener's descriptor: POLLIN while a
@@ -158,12 +119,12 @@ TEST(listener_descriptor_lowered_by_the_accept_that_finds_nothing) {
     int c, s, l;
 
     CHECK(st != NULL);
-    l = lo_pair(st, PORT + 3, &c, &s);
+    l = tlo_pair(st, PORT + 3, &c, &s);
     struct pollfd pfd = {.fd = l, .events = POLLIN};
     CHECK_EQ(poll(&pfd, 1, 0), 1);        /* raised by the connection, still up */
     CHECK_ERRNO(six_accept(l, NULL, NULL), EAGAIN);
     CHECK_EQ(poll(&pfd, 1, 0), 0);
-    lo_done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* Large segments over lo (MSS near 64 KiB) carry their payload at a
@@ -177,7 +138,7 @@ TEST(tcp_on_lo_large_segments_arrive_intact) {
     int c, s, l;
 
     CHECK(st != NULL);
-    l = lo_pair(st, PORT + 4, &c, &s);
+    l = tlo_pair(st, PORT + 4, &c, &s);
     while (got < total) {
         for (n = 0; n < sizeof(out); n++)
             out[n] = (uint8_t)((sent + n) * 7 + ((sent + n) >> 13));
@@ -196,8 +157,8 @@ TEST(tcp_on_lo_large_segments_arrive_intact) {
             got += (size_t)r;
         }
         if (w <= 0 && r <= 0)
-            run(st);
+            tlo_run(st);
     }
     CHECK_EQ(sent, total);
-    lo_done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }

@@ -9,32 +9,16 @@
  * so the stack keeps buffers for everything else. One stack over ::1. */
 #include <netinet/tcp.h>
 
-#include "harness.h"
+#include "tlo.h"
 #include "sock/sock.h"
 #include "tcp/tcp.h"
 
 #define PORT 5660
 
-static void run(struct six_stack *st) {
-    for (int i = 0; i < 10; i++)
-        six_stack_poll(st, six_stack_now(st));
-}
-
-/* A listener on [::1]:port and a connection through it (client end *c,
- * server end *s, both TCP_NODELAY); returns the listener. */
+/* tlo_pair with TCP_NODELAY at both ends (every write a segment). */
 static int pair(struct six_stack *st, uint16_t port, int *c, int *s) {
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(port)};
-    int one = 1, rc;
-    int l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int one = 1, l = tlo_pair(st, port, c, s);
 
-    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
-    CHECK_OK(six_listen(l, 8));
-    *c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    rc = six_connect(*c, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    *s = (int)CHECK_OK(six_accept(l, NULL, NULL));
     CHECK_OK(six_setsockopt(*c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
     CHECK_OK(six_setsockopt(*s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
     return l;
@@ -51,6 +35,15 @@ static void send_pat(int fd, size_t from, size_t n) {
     for (size_t i = 0; i < n; i++)
         b[i] = pat(from + i);
     CHECK_EQ(CHECK_OK(six_send(fd, b, n, 0)), (ssize_t)n);
+}
+
+/* n writes of 1500 bytes of the stream from its start, each sent at
+ * once (a segment each, in a 2 KiB buffer). */
+static void send_segments(struct six_stack *st, int fd, int n) {
+    for (int i = 0; i < n; i++) {
+        send_pat(fd, (size_t)i * 1500, 1500);
+        tlo_run(st);
+    }
 }
 
 static void check_pat(const uint8_t *b, size_t from, size_t n) {
@@ -81,15 +74,6 @@ static struct held held_of(int fd) {
     return h;
 }
 
-static void done(struct six_stack *st, int c, int s, int l) {
-    CHECK_OK(six_close(c));
-    CHECK_OK(six_close(s));
-    CHECK_OK(six_close(l));
-    run(st);
-    CHECK_EQ(six_stack_pkts_in_use(st), 0);
-    six_stack_free(st);
-}
-
 /* Three segments wait in their packets (no ring allocated); a peek across
  * two of them, then reads cut anywhere (one ending inside a packet, one
  * spanning two, MSG_WAITALL for the rest) give the stream in order; the
@@ -106,7 +90,7 @@ TEST(tcp_reads_straight_from_the_arrived_segments) {
     send_pat(c, 0, 3000);
     send_pat(c, 3000, 3000);
     send_pat(c, 6000, 3000);
-    run(st);
+    tlo_run(st);
     h = held_of(s);
     CHECK_EQ(h.pkts, 3);
     CHECK_EQ(h.qbytes, 9000);
@@ -132,7 +116,7 @@ TEST(tcp_reads_straight_from_the_arrived_segments) {
     /* The buffers were charged to the stack's TCP memory while held. */
     CHECK_EQ(h.stack_mem, full.stack_mem - full.qmem);
     CHECK_ERRNO(six_recv(s, in, sizeof(in), MSG_DONTWAIT), EAGAIN);
-    done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* A short segment after a queued one is copied after its data (no
@@ -150,7 +134,7 @@ TEST(tcp_short_segments_join_the_queue_or_go_to_the_ring) {
     l = pair(st, PORT + 1, &c, &s);
     send_pat(c, 0, 3000);
     send_pat(c, 3000, 20);
-    run(st);
+    tlo_run(st);
     h = held_of(s);
     CHECK_EQ(h.pkts, 1);
     CHECK_EQ(h.qbytes, 3020);
@@ -160,9 +144,9 @@ TEST(tcp_short_segments_join_the_queue_or_go_to_the_ring) {
 
     /* Alone, 20 bytes go to the ring; a full segment after them too. */
     send_pat(c, 3020, 20);
-    run(st);
+    tlo_run(st);
     send_pat(c, 3040, 3000);
-    run(st);
+    tlo_run(st);
     h = held_of(s);
     CHECK_EQ(h.pkts, 0);
     CHECK_EQ(h.ring_len, 3020);
@@ -173,13 +157,13 @@ TEST(tcp_short_segments_join_the_queue_or_go_to_the_ring) {
     CHECK_EQ(CHECK_OK(six_recv(s, in, sizeof(in), 0)), 3010);
     check_pat(in, 3030, 3010);
     send_pat(c, 6040, 3000);
-    run(st);
+    tlo_run(st);
     h = held_of(s);
     CHECK_EQ(h.pkts, 1);
     CHECK_EQ(h.ring_len, 0);
     CHECK_EQ(CHECK_OK(six_recv(s, in, sizeof(in), 0)), 3000);
     check_pat(in, 6040, 3000);
-    done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* Unread data may hold at most half of a packet pool: past that it is
@@ -196,26 +180,16 @@ TEST(tcp_unread_data_leaves_half_the_pool) {
 
     CHECK(st != NULL);
     l = pair(st, PORT + 2, &c, &s);
-    /* 20 segments of 1500 bytes, each in a small (2 KiB) buffer. */
-    for (int i = 0; i < 20; i++) {
-        send_pat(c, (size_t)i * 1500, 1500);
-        run(st);
-    }
+    send_segments(st, c, 20);
     h = held_of(s);
     CHECK(h.pkts >= 4);
     CHECK(h.small_out <= h.small_max / 2);
     CHECK_EQ(h.qbytes + h.ring_len, 30000);
     CHECK(h.ring_len > 0);
 
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(PORT + 2)};
-    c2 = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    int rc = six_connect(c2, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    s2 = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    c2 = tlo_connect(st, PORT + 2, l, &s2);
     CHECK_EQ(CHECK_OK(six_send(c2, "still", 5, 0)), 5);
-    run(st);
+    tlo_run(st);
     CHECK_EQ(CHECK_OK(six_recv(s2, in, sizeof(in), 0)), 5);
     CHECK_MEM(in, "still", 5);
 
@@ -223,7 +197,7 @@ TEST(tcp_unread_data_leaves_half_the_pool) {
     check_pat(in, 0, 30000);
     CHECK_OK(six_close(c2));
     CHECK_OK(six_close(s2));
-    done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* The queued buffers count against the socket's receive buffer: with
@@ -233,27 +207,15 @@ TEST(tcp_unread_data_leaves_half_the_pool) {
 TEST(tcp_queued_buffers_count_against_the_receive_buffer) {
     struct six_stack_config cfg = h_config(24);
     struct six_stack *st = six_stack_new(&cfg);
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                .sin6_port = htons(PORT + 3)};
     static uint8_t in[40000];
     struct held h;
-    int c, s, l, sz = 8192, one = 1, rc;
+    int c, s, l, sz = 8192, one = 1;
 
     CHECK(st != NULL);
-    l = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    CHECK_OK(six_setsockopt(l, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)));
-    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
-    CHECK_OK(six_listen(l, 8));
-    c = (int)CHECK_OK(six_socket_on(st, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    rc = six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6));
-    CHECK(rc == 0 || errno == EINPROGRESS);
-    run(st);
-    s = (int)CHECK_OK(six_accept(l, NULL, NULL));
+    l = tlo_listener(st, PORT + 3, sz);
+    c = tlo_connect(st, PORT + 3, l, &s);
     CHECK_OK(six_setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
-    for (int i = 0; i < 12; i++) {
-        send_pat(c, (size_t)i * 1500, 1500);
-        run(st);
-    }
+    send_segments(st, c, 12);
     h = held_of(s);
     CHECK(h.pkts >= 4);
     CHECK(h.qmem <= 16384);
@@ -264,11 +226,11 @@ TEST(tcp_queued_buffers_count_against_the_receive_buffer) {
     for (int round = 0; got < 18000 && round < 100; round++) {
         while ((r = six_recv(s, in + got, sizeof(in) - got, MSG_DONTWAIT)) > 0)
             got += (size_t)r;
-        run(st);
+        tlo_run(st);
     }
     CHECK_EQ(got, 18000);
     check_pat(in, 0, 18000);
-    done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
 
 /* The queued buffers count against the stack's TCP memory (tcp_mem_max)
@@ -283,15 +245,12 @@ TEST(tcp_queued_buffers_count_against_the_stacks_tcp_memory) {
 
     CHECK(st != NULL);
     l = pair(st, PORT + 4, &c, &s);
-    for (int i = 0; i < 12; i++) {
-        send_pat(c, (size_t)i * 1500, 1500);
-        run(st);
-    }
+    send_segments(st, c, 12);
     h = held_of(s);
     CHECK(h.pkts >= 4);
     CHECK(h.stack_mem <= 24576);
     /* What was taken is the stream's start, intact. */
     CHECK_EQ(CHECK_OK(six_recv(s, in, sizeof(in), MSG_DONTWAIT)), (ssize_t)(h.qbytes + h.ring_len));
     check_pat(in, 0, h.qbytes + h.ring_len);
-    done(st, c, s, l);
+    tlo_done(st, c, s, l);
 }
