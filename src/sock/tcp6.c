@@ -175,13 +175,20 @@ short six__tcp6_poll_events(struct six_sock *s, short events) {
     } else {
         s->tcp_want_out = 0;
     }
+    /* Hung up with no event to raise it (a new socket): raised now. */
+    six__sock_update_ready(s);
     return events;
 }
 
-/* Whether the eventfd should be raised: readable, or writable while a
- * poller waits for POLLOUT. */
+/* Whether the eventfd should be raised: readable, writable while a poller
+ * waits for POLLOUT, or hung up (no connection, or never one: as Linux,
+ * poll then reports POLLHUP, and a blocking call that waits for an event
+ * first, as the preload's accept() does, gets its error instead of
+ * waiting for ever). */
 int six__tcp6_eventfd_ready(const struct six_sock *s) {
-    return six__tcp6_readable(s) || (s->tcp_want_out && writable(s));
+    const struct six_tcb *t = s->tcb;
+    return six__tcp6_readable(s) || (s->tcp_want_out && writable(s)) || !t ||
+           t->state == SIX_TCP_CLOSED;
 }
 
 /* ---- waiting ---- */

@@ -2218,6 +2218,31 @@ TEST(seg_no_window_update_past_what_the_header_can_say) {
     ts_done(&t);
 }
 
+/* poll on a TCP socket without a connection (new, or only bound) reports
+ * POLLOUT and POLLHUP at once, as Linux; six_poll waited for ever (and so
+ * did the preload's blocking accept() on such a socket, where Linux says
+ * EINVAL). A listener shows nothing until a connection comes. */
+TEST(seg_poll_reports_hangup_of_a_socket_without_connection) {
+    static const struct in6_addr any = IN6ADDR_ANY_INIT;
+    struct tpeer t;
+
+    ts_up(&t);
+    int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM, 0));
+    t.p.socks[t.p.nsocks++] = fd;
+    struct pollfd pf = {.fd = fd, .events = POLLIN | POLLOUT};
+    CHECK_EQ(six_poll(&pf, 1, 0), 1);
+    CHECK_EQ(pf.revents, POLLOUT | POLLHUP);
+    struct sockaddr_in6 sin6 = h_sin6(&any, 0);
+    sin6.sin6_port = htons(TS_PORT);
+    CHECK_OK(six_bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_EQ(six_poll(&pf, 1, 0), 1);
+    CHECK_EQ(pf.revents, POLLOUT | POLLHUP);
+    CHECK_ERRNO(six_accept4(fd, NULL, NULL, 0), EINVAL);
+    CHECK_OK(six_listen(fd, 4));
+    CHECK_EQ(six_poll(&pf, 1, 0), 0);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
