@@ -151,6 +151,10 @@ static int wait_events(int p, short events, int64_t deadline) {
 int accept4(int fd, struct sockaddr *a, socklen_t *l, int flags) {
     int n;
     ON_SIX(fd, p, real.accept4(fd, a, l, flags));
+    if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+        errno = EINVAL;     /* before waiting, as Linux */
+        return -1;
+    }
     if (!(six_fcntl(p, F_GETFL) & O_NONBLOCK) && wait_events(p, POLLIN, 0) < 0)
         return -1;
     if ((n = six_accept4(p, a, l, flags)) < 0)

@@ -243,11 +243,13 @@ int main(void) {
         size_t n = 0;
 
         CHECK(ls >= 0 && cs >= 0);
-        /* A blocking accept() on a socket that is not listening fails at
-         * once, as on Linux (EINVAL): it waited for a connection for ever. */
+        /* A blocking accept() that cannot succeed fails at once, as on
+         * Linux (EINVAL), on a socket that is not listening or with flags
+         * it does not know: both waited for a connection for ever. */
         CHECK(accept(ls, NULL, NULL) < 0 && errno == EINVAL);
         CHECK(setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
         CHECK(bind(ls, (struct sockaddr *)&l6, sizeof(l6)) == 0 && listen(ls, 4) == 0);
+        CHECK(accept4(ls, NULL, NULL, 0x40000000) < 0 && errno == EINVAL);
         CHECK(connect(cs, (struct sockaddr *)&l6, sizeof(l6)) == 0 || errno == EINPROGRESS);
         as = accept4(ls, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
         CHECK(as >= 0 && peer.sin6_family == AF_INET6);
