@@ -112,6 +112,7 @@ static void sync_opts(struct six_sock *s, struct six_tcb *t) {
     t->reuseport = (uint8_t)s->reuseport;
     t->rcvbuf = s->rcvbuf;
     t->sndbuf = s->sndbuf;
+    t->recverr = (uint8_t)s->recverr;
 }
 
 /* ---- readiness ---- */
@@ -839,7 +840,10 @@ int six__tcp6_refused(int level, int name) {
 }
 
 void six__tcp6_ipv6_changed(struct six_sock *s) {
-    if (s->tcb && six__tcp_synchronized(s->tcb))
+    if (!s->tcb)
+        return;
+    s->tcb->recverr = (uint8_t)s->recverr;
+    if (six__tcp_synchronized(s->tcb))
         six__tcp_sync_mss(s->tcb);
 }
 

@@ -31,7 +31,7 @@ int six__tcp6_sol_get(struct six_sock *s, int name, void *val, socklen_t *len);
  * (Linux's where Linux refuses it too), or 0 for the others. */
 int six__tcp6_refused(int level, int name);
 /* An IPPROTO_IPV6 option of s changed: the MSS follows the room its
- * headers leave. */
+ * headers leave, the TCB takes IPV6_RECVERR. */
 void six__tcp6_ipv6_changed(struct six_sock *s);
 /* close() of a socket with SO_LINGER set to a time: waits for the FIN's
  * ACK (lock held). */

@@ -175,6 +175,7 @@ static struct six_tcb *new_child(struct six_tcb *l, const struct seg *s) {
     c->user_mss = l->user_mss;
     c->ipsec_levels = l->ipsec_levels;
     c->keepalive = l->keepalive;
+    c->recverr = l->recverr;
     c->keep_idle_s = l->keep_idle_s;
     c->keep_intvl_s = l->keep_intvl_s;
     c->keep_cnt = l->keep_cnt;
@@ -974,5 +975,11 @@ void six__tcp_notify(struct six_tcp *tcp, const struct six_icmp6_err *err) {
         return;
     }
     /* Soft errors of a synchronized connection change nothing (RFC 5927
-     * 4.1, RFC 1122 4.2.3.9): retransmission decides. */
+     * 4.1, RFC 1122 4.2.3.9): retransmission decides. With IPV6_RECVERR
+     * the socket hears of each at once, as on Linux (tcp_v6_err), and the
+     * connection goes on. */
+    if (t->recverr && t->owner) {
+        t->so_error = (int16_t)e;
+        six__tcp_notify_owner(t);
+    }
 }

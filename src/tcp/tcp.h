@@ -130,6 +130,7 @@ struct six_tcb {
     uint8_t ooo_last;             /* ooo[] range the last segment joined */
     uint8_t n_sacked;             /* ranges in sacked[] */
     uint8_t keepalive;            /* SO_KEEPALIVE */
+    uint8_t recverr;              /* IPV6_RECVERR: ICMPv6 errors reach the socket */
     uint8_t keep_cnt, keep_probes; /* TCP_KEEPCNT; probes unanswered */
     uint16_t keep_idle_s, keep_intvl_s; /* TCP_KEEPIDLE, TCP_KEEPINTVL */
     uint16_t user_mss;            /* TCP_MAXSEG (0: none) */

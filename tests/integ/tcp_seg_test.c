@@ -1706,6 +1706,28 @@ TEST(seg_icmp6_errors_abort_only_a_connect) {
     ts_done(&t);
 }
 
+/* With IPV6_RECVERR (Linux's option) an ICMPv6 error about an
+ * established connection reaches the socket at once: the next call
+ * returns it, once, and the connection goes on (Linux's tcp_v6_err). */
+TEST(seg_recverr_reports_icmp6_errors_on_a_connection) {
+    struct tpeer t;
+    uint32_t b;
+    char c;
+    int one = 1;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    CHECK_OK(six_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)));
+    CHECK_EQ(CHECK_OK(six_send(fd, "x", 1, 0)), 1);
+    ts_out1(&t);
+    icmp_err_in(&t, 1, 3, TS_PORT, b);                  /* address unreachable */
+    CHECK_EQ(tcpi_state_of(fd), 1);
+    CHECK_ERRNO(six_recv(fd, &c, 1, 0), EHOSTUNREACH);
+    CHECK_ERRNO(six_recv(fd, &c, 1, 0), EAGAIN);
+    CHECK_EQ(CHECK_OK(six_send(fd, "y", 1, 0)), 1);
+    ts_done(&t);
+}
+
 /* The bytes of a TCP segment from the peer to B, checksum included. */
 static size_t peer_seg_bytes(struct tpeer *t, const struct tseg *s, uint8_t *out) {
     struct six_tcp_repr r;
