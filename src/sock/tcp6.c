@@ -823,6 +823,7 @@ int six__tcp6_refused(int level, int name) {
     case IPV6_MULTICAST_IF:
     case IPV6_MULTICAST_HOPS:
     case IPV6_MULTICAST_LOOP:
+    case IPV6_RECVPATHMTU:   /* TCP follows the path MTU itself (Linux: ignored) */
         return -ENOPROTOOPT;
     case IPV6_JOIN_GROUP:
     case IPV6_LEAVE_GROUP:

@@ -2175,6 +2175,7 @@ TEST(seg_tcp_refuses_multicast_and_timestamp_options) {
     CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one, sizeof(one)), ENOPROTOOPT);
     CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &one, sizeof(one)), ENOPROTOOPT);
     CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one)), ENOPROTOOPT);
+    CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPATHMTU, &one, sizeof(one)), ENOPROTOOPT);
     CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)), EPROTO);
     CHECK_ERRNO(six_setsockopt(fd, IPPROTO_IPV6, MCAST_JOIN_GROUP, &gr, sizeof(gr)), EPROTO);
     CHECK_ERRNO(six_setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)), ENOPROTOOPT);
