@@ -325,7 +325,9 @@ static int tcp6_connect(struct six_sock *s, const struct sockaddr_in6 *sin6) {
     if (sin6->sin6_scope_id && !six__ip6_if(socks->ip6, sin6->sin6_scope_id))
         return -ENODEV;
     s->faddr = *sin6;
-    s->faddr.sin6_flowinfo = 0;
+    /* IPV6_FLOWINFO_SEND: the label given to connect() goes in every
+     * segment (as Linux, which wants it leased first). */
+    s->faddr.sin6_flowinfo = s->flowinfo_send ? sin6->sin6_flowinfo & htonl(0xfffff) : 0;
     if (six_addr_is_unspecified(&s->faddr.sin6_addr))
         s->faddr.sin6_addr = (struct in6_addr)IN6ADDR_LOOPBACK_INIT;
     if ((rc = six__pktopts_resolve(s, &six__no_send_opts, &s->faddr, &o)) < 0)

@@ -1311,6 +1311,7 @@ struct xh_seg {
     struct six_tcp_repr r;
     size_t dlen;
     uint8_t hlim, tclass;
+    uint32_t flow;
 };
 
 /* B's segments since the last call, each of which must carry exactly the
@@ -1341,6 +1342,7 @@ static int xh_segs(struct tpeer *t, const struct want_xh *want, int nwant, size_
         out[n].dlen = fr->len - off - out[n].r.hdr_len;
         out[n].hlim = fr->b[7];
         out[n].tclass = (uint8_t)((fr->b[0] & 0x0f) << 4 | fr->b[1] >> 4);
+        out[n].flow = (uint32_t)(fr->b[1] & 0x0f) << 16 | (uint32_t)fr->b[2] << 8 | fr->b[3];
         n++;
     }
     hcap_free(&t->cap);
@@ -2263,6 +2265,37 @@ TEST(seg_poll_reports_hangup_of_a_socket_without_connection) {
     CHECK_ERRNO(six_accept4(fd, NULL, NULL, 0), EINVAL);
     CHECK_OK(six_listen(fd, 4));
     CHECK_EQ(six_poll(&pf, 1, 0), 0);
+    ts_done(&t);
+}
+
+/* IPV6_FLOWINFO_SEND on a TCP socket: the flow label given to connect()
+ * goes in every segment of the connection (the issue's "options apply to
+ * every segment"); without the option none does. */
+TEST(seg_flowinfo_send_labels_every_segment) {
+    struct xh_seg o[4];
+    struct tpeer t;
+
+    ts_up(&t);
+    for (int on = 0; on <= 1; on++) {
+        int fd = (int)CHECK_OK(six_socket_on(t.p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+        t.p.socks[t.p.nsocks++] = fd;
+        set_int(fd, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, on);
+        struct sockaddr_in6 to = h_sin6(&t.peer, 0);
+        to.sin6_port = htons(TS_PEER_PORT);
+        to.sin6_flowinfo = htonl(0x12345);
+        CHECK_ERRNO(six_connect(fd, (struct sockaddr *)&to, sizeof(to)), EINPROGRESS);
+        CHECK_EQ(xh_segs(&t, NULL, 0, 1500, o, 4), 1);
+        CHECK_EQ(o[0].flow, on ? 0x12345u : 0u);
+        uint32_t b = o[0].r.seq + 1;
+        ts_in(&t, &(struct tseg){.dport = o[0].r.sport, .seq = PISS, .ack = b,
+                                 .flags = SIX_TCP_SYN | SIX_TCP_ACK, .opt = {.has_ws = 1}});
+        CHECK_EQ(xh_segs(&t, NULL, 0, 1500, o, 4), 1);    /* the handshake's ACK */
+        CHECK_EQ(o[0].flow, on ? 0x12345u : 0u);
+        CHECK_EQ(CHECK_OK(six_send(fd, "hi", 2, 0)), 2);
+        CHECK_EQ(xh_segs(&t, NULL, 0, 1500, o, 4), 1);
+        CHECK_EQ(o[0].dlen, 2);
+        CHECK_EQ(o[0].flow, on ? 0x12345u : 0u);
+    }
     ts_done(&t);
 }
 
