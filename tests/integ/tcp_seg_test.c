@@ -2011,6 +2011,18 @@ TEST(seg_full_accept_queue_drops_syns_until_an_accept) {
     CHECK_EQ(h_stats(t.p.b).tcp_in_backlog_full, 1);
     CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 2);
     CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 3);
+
+    /* A handshake already answered completes into a full queue (which
+     * then holds at most twice the backlog). */
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 4, .seq = PISS, .flags = SIX_TCP_SYN});
+    uint32_t b4 = ts_out1(&t).seq + 1;
+    handshake_from(&t, TS_PEER_PORT + 5, PISS);
+    handshake_from(&t, TS_PEER_PORT + 6, PISS);
+    ts_in(&t, &(struct tseg){.sport = TS_PEER_PORT + 4, .seq = PISS + 1, .ack = b4, .flags = SIX_TCP_ACK});
+    ts_none(&t);
+    CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 5);
+    CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 6);
+    CHECK_EQ(accept_port(&t, l), TS_PEER_PORT + 4);
     ts_done(&t);
 }
 
