@@ -2311,6 +2311,74 @@ TEST(seg_flowinfo_send_labels_every_segment) {
     ts_done(&t);
 }
 
+/* The cmsg of type type in control buffer ctl (len bytes), or NULL. */
+static struct cmsghdr *find_cmsg(void *ctl, socklen_t len, int type) {
+    struct msghdr msg = {.msg_control = ctl, .msg_controllen = len};
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+        if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == type)
+            return cm;
+    return NULL;
+}
+
+/* RFC 2292 on TCP: with the receive options on, getsockopt(IPV6_PKTOPTIONS)
+ * gives what the last segment received carried: its destination and
+ * interface, hop limit, traffic class, hop-by-hop and destination options
+ * headers; a later segment without the headers replaces it. */
+TEST(seg_pktoptions_reports_the_headers_of_the_last_segment) {
+    static const int recv_opts[] = {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS,
+                                    IPV6_RECVHOPOPTS, IPV6_RECVDSTOPTS};
+    static struct hframe f;
+    uint8_t tcp[64];
+    union {
+        struct cmsghdr align;
+        uint8_t b[512];
+    } ctl;
+    struct in6_pktinfo pi;
+    struct tpeer t;
+    socklen_t len;
+    uint32_t b;
+    int hl;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    for (unsigned i = 0; i < sizeof(recv_opts) / sizeof(recv_opts[0]); i++)
+        set_int(fd, IPPROTO_IPV6, recv_opts[i], 1);
+    size_t n = peer_seg_bytes(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK,
+                                                 .data = "q", .len = 1}, tcp);
+    h_ip6(&f, &t.peer, &t.p.addr_b, 0, 33);              /* hop-by-hop */
+    h_pad8(&f, 60);                                      /* destination options */
+    h_pad8(&f, IPPROTO_TCP);
+    h_put(&f, tcp, n);
+    h_end(&f);
+    CHECK_OK(six_if_inject(t.p.b, t.p.ifb, f.b, f.len));
+    h_pump(&t.p);
+    len = sizeof(ctl);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, &len));
+    struct cmsghdr *cm = find_cmsg(ctl.b, len, IPV6_PKTINFO);
+    CHECK(cm != NULL);
+    memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+    CHECK_MEM(&pi.ipi6_addr, &t.p.addr_b, 16);
+    CHECK_EQ(pi.ipi6_ifindex, t.p.ifb);
+    CHECK((cm = find_cmsg(ctl.b, len, IPV6_HOPLIMIT)) != NULL);
+    memcpy(&hl, CMSG_DATA(cm), sizeof(hl));
+    CHECK_EQ(hl, 33);
+    CHECK(find_cmsg(ctl.b, len, IPV6_TCLASS) != NULL);
+    CHECK((cm = find_cmsg(ctl.b, len, IPV6_HOPOPTS)) != NULL);
+    CHECK_EQ(cm->cmsg_len, CMSG_LEN(8));
+    CHECK((cm = find_cmsg(ctl.b, len, IPV6_DSTOPTS)) != NULL);
+    CHECK_EQ(cm->cmsg_len, CMSG_LEN(8));
+
+    ts_in(&t, &(struct tseg){.seq = PISS + 2, .ack = b, .flags = SIX_TCP_ACK, .data = "r", .len = 1});
+    len = sizeof(ctl);
+    CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, &len));
+    CHECK((cm = find_cmsg(ctl.b, len, IPV6_HOPLIMIT)) != NULL);
+    memcpy(&hl, CMSG_DATA(cm), sizeof(hl));
+    CHECK_EQ(hl, 64);
+    CHECK(find_cmsg(ctl.b, len, IPV6_HOPOPTS) == NULL);
+    CHECK(find_cmsg(ctl.b, len, IPV6_DSTOPTS) == NULL);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
