@@ -641,6 +641,7 @@ static void tcp6_disconnect(struct six_sock *s) {
     if (!t)
         return;
     s->tcb = NULL;
+    keep_out_opts(s, t);
     six__tcp_close(t, 1);
     s->connected = 0;
     s->bound = 0;

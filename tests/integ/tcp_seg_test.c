@@ -2379,6 +2379,23 @@ TEST(seg_pktoptions_reports_the_headers_of_the_last_segment) {
     ts_done(&t);
 }
 
+/* connect(AF_UNSPEC) aborts a connection: its RST, too, goes with the
+ * socket's output options (here its hop limit). */
+TEST(seg_disconnect_reset_keeps_the_socket_options) {
+    struct sockaddr_in6 unspec = {.sin6_family = AF_UNSPEC};
+    struct tpeer t;
+    uint32_t b;
+
+    ts_up(&t);
+    int fd = establish(&t, PISS, &b);
+    set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 5);
+    CHECK_OK(six_connect(fd, (struct sockaddr *)&unspec, sizeof(unspec)));
+    struct tseg s = ts_out1(&t);
+    CHECK(s.flags & SIX_TCP_RST);
+    CHECK_EQ(s.hlim, 5);
+    ts_done(&t);
+}
+
 TEST(seg_data_after_close_resets) {
     struct tpeer t;
     uint32_t b;
