@@ -1751,6 +1751,20 @@ static size_t peer_seg_bytes(struct tpeer *t, const struct tseg *s, uint8_t *out
     return hlen + s->len;
 }
 
+/* Injects n bytes of TCP segment from the peer to B behind a hop-by-hop
+ * and a destination options header, with hop limit hlim. */
+static void inject_behind_options(struct tpeer *t, const uint8_t *tcp, size_t n, uint8_t hlim) {
+    static struct hframe f;
+
+    h_ip6(&f, &t->peer, &t->p.addr_b, 0, hlim);        /* hop-by-hop */
+    h_pad8(&f, 60);                                      /* destination options */
+    h_pad8(&f, IPPROTO_TCP);
+    h_put(&f, tcp, n);
+    h_end(&f);
+    CHECK_OK(six_if_inject(t->p.b, t->p.ifb, f.b, f.len));
+    h_pump(&t->p);
+}
+
 /* TCP behind an extension header chain (hop-by-hop, destination options)
  * and from a reassembled fragmented packet: the pseudo-header's next
  * header is TCP's, whatever came before it. */
@@ -1765,13 +1779,7 @@ TEST(seg_tcp_after_extension_headers_and_fragments) {
     int l = ts_listen(&t);
     n = peer_seg_bytes(&t, &(struct tseg){.seq = PISS, .flags = SIX_TCP_SYN,
                                           .opt = {.has_mss = 1, .mss = 1000}}, tcp);
-    h_ip6(&f, &t.peer, &t.p.addr_b, 0, 64);             /* hop-by-hop */
-    h_pad8(&f, 60);                                      /* destination options */
-    h_pad8(&f, IPPROTO_TCP);
-    h_put(&f, tcp, n);
-    h_end(&f);
-    CHECK_OK(six_if_inject(t.p.b, t.p.ifb, f.b, f.len));
-    h_pump(&t.p);
+    inject_behind_options(&t, tcp, n, 64);
     s = ts_out1(&t);
     CHECK_EQ(s.flags, SIX_TCP_SYN | SIX_TCP_ACK);
     CHECK_EQ(s.ack, PISS + 1);
@@ -2327,7 +2335,6 @@ static struct cmsghdr *find_cmsg(void *ctl, socklen_t len, int type) {
 TEST(seg_pktoptions_reports_the_headers_of_the_last_segment) {
     static const int recv_opts[] = {IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS,
                                     IPV6_RECVHOPOPTS, IPV6_RECVDSTOPTS};
-    static struct hframe f;
     uint8_t tcp[64];
     union {
         struct cmsghdr align;
@@ -2345,13 +2352,7 @@ TEST(seg_pktoptions_reports_the_headers_of_the_last_segment) {
         set_int(fd, IPPROTO_IPV6, recv_opts[i], 1);
     size_t n = peer_seg_bytes(&t, &(struct tseg){.seq = PISS + 1, .ack = b, .flags = SIX_TCP_ACK,
                                                  .data = "q", .len = 1}, tcp);
-    h_ip6(&f, &t.peer, &t.p.addr_b, 0, 33);              /* hop-by-hop */
-    h_pad8(&f, 60);                                      /* destination options */
-    h_pad8(&f, IPPROTO_TCP);
-    h_put(&f, tcp, n);
-    h_end(&f);
-    CHECK_OK(six_if_inject(t.p.b, t.p.ifb, f.b, f.len));
-    h_pump(&t.p);
+    inject_behind_options(&t, tcp, n, 33);
     len = sizeof(ctl);
     CHECK_OK(six_getsockopt(fd, IPPROTO_IPV6, IPV6_PKTOPTIONS, ctl.b, &len));
     struct cmsghdr *cm = find_cmsg(ctl.b, len, IPV6_PKTINFO);
