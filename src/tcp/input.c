@@ -635,16 +635,22 @@ static int check_ack(struct six_tcb *t, const struct seg *s) {
             challenge_ack(t);
         return 1;
     }
+    uint32_t sacked = t->sack_ok ? six__sack_bytes(t) : 0;
     if (t->sack_ok && h->opt.nsack)
         six__sack_update(t, &h->opt);
+    /* RFC 6675 2: an ACK that SACKs new bytes is a duplicate ACK even when
+     * it carries data or moves the window (a peer sending data of its own
+     * puts its SACK blocks there); without SACK, RFC 5681 2's rule. */
+    int new_sack = t->sack_ok && six__sack_bytes(t) > sacked;
     if (six_seq_gt(ack, t->snd_una)) {
         ack_advance(t, ack);
         if (t->in_recovery && t->sack_ok)
             six__sack_recover(t);
         else if (!t->in_recovery && t->sack_ok && six__sack_bytes(t) >= 3u * t->mss)
             start_recovery(t);
-    } else if (ack == t->snd_una && s->len == 0 && t->snd_una != t->snd_max &&
-               ((uint32_t)h->win << t->snd_wscale) == t->snd_wnd) {
+    } else if (ack == t->snd_una && t->snd_una != t->snd_max &&
+               (new_sack ||
+                (s->len == 0 && ((uint32_t)h->win << t->snd_wscale) == t->snd_wnd))) {
         dup_ack(t);
         if (t->in_recovery && t->sack_ok)
             six__sack_recover(t);

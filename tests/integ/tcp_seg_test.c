@@ -1069,6 +1069,49 @@ TEST(seg_sack_recovery_resends_only_the_hole) {
     ts_done(&t);
 }
 
+/* A peer with data of its own puts its SACK blocks on data segments, which
+ * are no duplicate ACKs by RFC 5681's rule; RFC 6675 counts any ACK that
+ * SACKs new bytes. Before, such a peer (Linux echoing) got no fast
+ * retransmit and no resend of later holes: each loss waited for the RTO. */
+TEST(seg_sack_blocks_on_data_segments_drive_recovery) {
+    struct tpeer t;
+    uint32_t b, bts, seq = PISS + 1;
+    static char data[988 * 8];
+    struct tseg out[16];
+
+    ts_up(&t);
+    int fd = establish_ts_sack(&t, &b, &bts);
+    CHECK_EQ(CHECK_OK(six_send(fd, data, sizeof(data), 0)), (ssize_t)sizeof(data));
+    CHECK_EQ(ts_out(&t, out, 16), 8);
+    /* Segment 1 lost: data segments of the peer SACK 2-5, one at a time. */
+    for (uint32_t k = 2; k <= 5; k++, seq += 10)
+        ts_in(&t, &(struct tseg){.seq = seq, .ack = b, .flags = SIX_TCP_ACK, .data = "0123456789",
+                                 .len = 10, .opt = {.has_ts = 1, .tsval = 102, .nsack = 1,
+                                                    .sack = {{b + 988, b + 988 * k}}}});
+    CHECK_EQ(h_stats(t.p.b).tcp_out_fast_retransmits, 1);
+    int n = ts_out(&t, out, 16), resent = 0;
+    for (int i = 0; i < n; i++)
+        resent += out[i].len == 988 && out[i].seq == b;
+    CHECK_EQ(resent, 1);
+    /* Segment 1 arrives; segment 6 is lost too: SACKs of 7 and 8 come on
+     * data, and the second hole is resent without a timeout. */
+    ts_in(&t, &(struct tseg){.seq = seq, .ack = b + 988 * 5, .flags = SIX_TCP_ACK, .data = "x",
+                             .len = 1, .opt = {.has_ts = 1, .tsval = 103}});
+    seq++;
+    for (uint32_t k = 7; k <= 8; k++, seq += 10)
+        ts_in(&t, &(struct tseg){.seq = seq, .ack = b + 988 * 5, .flags = SIX_TCP_ACK,
+                                 .data = "0123456789", .len = 10,
+                                 .opt = {.has_ts = 1, .tsval = 104, .nsack = 1,
+                                         .sack = {{b + 988 * 6, b + 988 * k}}}});
+    n = ts_out(&t, out, 16);
+    resent = 0;
+    for (int i = 0; i < n; i++)
+        resent += out[i].len == 988 && out[i].seq == b + 988 * 5;
+    CHECK_EQ(resent, 1);
+    CHECK_EQ(h_stats(t.p.b).tcp_out_retransmits, 2);
+    ts_done(&t);
+}
+
 TEST(seg_keepalive_probes_then_times_out) {
     struct tpeer t;
     uint32_t b;
