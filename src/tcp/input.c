@@ -635,13 +635,16 @@ static int check_ack(struct six_tcb *t, const struct seg *s) {
             challenge_ack(t);
         return 1;
     }
-    uint32_t sacked = t->sack_ok ? six__sack_bytes(t) : 0;
-    if (t->sack_ok && h->opt.nsack)
-        six__sack_update(t, &h->opt);
     /* RFC 6675 2: an ACK that SACKs new bytes is a duplicate ACK even when
      * it carries data or moves the window (a peer sending data of its own
-     * puts its SACK blocks there); without SACK, RFC 5681 2's rule. */
-    int new_sack = t->sack_ok && six__sack_bytes(t) > sacked;
+     * puts its SACK blocks there); without SACK, RFC 5681 2's rule. The
+     * scoreboard is summed only for segments that carry SACK blocks. */
+    int new_sack = 0;
+    if (t->sack_ok && h->opt.nsack) {
+        uint32_t sacked = six__sack_bytes(t);
+        six__sack_update(t, &h->opt);
+        new_sack = six__sack_bytes(t) > sacked;
+    }
     if (six_seq_gt(ack, t->snd_una)) {
         ack_advance(t, ack);
         if (t->in_recovery && t->sack_ok)
