@@ -17,6 +17,7 @@ secs=${2:-10}
 harness_flags() {
   case $1 in
     frag_fuzz) echo -max_len=384 ;;   # it reads 64 records of 6 bytes
+    nd_fuzz) echo -max_len=1024 ;;    # five or more messages; its tables hold two
   esac
 }
 harnesses=(ip6_input_fuzz ether_input_fuzz wire_fuzz sockopt_fuzz optroutines_fuzz mld_fuzz frag_fuzz nd_fuzz tcp_input_fuzz ipsec_fuzz)
