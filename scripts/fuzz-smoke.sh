@@ -17,6 +17,7 @@ secs=${2:-10}
 harness_flags() {
   case $1 in
     frag_fuzz) echo -max_len=384 ;;   # it reads 64 records of 6 bytes
+    ether_input_fuzz) echo -max_len=2048 ;;  # a full-size frame and another
     nd_fuzz) echo -max_len=1024 ;;    # five or more messages; its tables hold two
   esac
 }
