@@ -22,6 +22,7 @@
 #include "link/link.h"
 #include "sock/sock.h"
 #include "sock/tcp6.h"
+#include "stack.h"
 #include "wire/ipv6.h"
 
 /* Frames processed per interface per round of the run loop. */
@@ -119,6 +120,18 @@ static void kick(void *ctx) {
     (void)six_port_signal_raise(st->wake_fd);
 }
 
+/* TCP as the config says, its tables not made yet (they come with the
+ * first stream socket). Lock held. Returns 0 or a negative errno. */
+static int tcp_setup(struct six_stack *st) {
+    const struct six_stack_config *cfg = &st->cfg;
+    int rc = six__tcp6_init(&st->socks, cfg->tcp_max_half_open, cfg->tcp_max_time_wait,
+                            cfg->tcp_mem_max);
+
+    st->socks.tcp.challenge_ack_limit = cfg->tcp_challenge_ack_limit;
+    st->socks.tcp.oow_ack_gap_us = (uint64_t)cfg->tcp_invalid_ratelimit_ms * 1000;
+    return rc;
+}
+
 /* Adds a new interface on st, driven by init. Returns its index. */
 static int add_if(struct six_stack *st, const char *name,
                   int (*init)(struct six_if *ifp, void *arg), void *arg) {
@@ -206,10 +219,7 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     lock(st);
     rc = six__udp6_init(&st->socks, ranges);
     if (rc == 0)
-        rc = six__tcp6_init(&st->socks, cfg->tcp_max_half_open, cfg->tcp_max_time_wait,
-                            cfg->tcp_mem_max);
-    st->socks.tcp.challenge_ack_limit = cfg->tcp_challenge_ack_limit;
-    st->socks.tcp.oow_ack_gap_us = (uint64_t)cfg->tcp_invalid_ratelimit_ms * 1000;
+        rc = tcp_setup(st);
     if (rc == 0)
         rc = six__pmtu_init(&st->ip6, cfg->pmtu_cache_max,
                             (uint64_t)cfg->pmtu_expire_s * 1000000);
@@ -231,6 +241,45 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
         return NULL;
     }
     return st;
+}
+
+int six__stack_rewind(struct six_stack *st, uint64_t now_us) {
+    struct six_core *c = &st->core;
+    struct six_sock *retired = NULL;
+    int rc = 0;
+
+    lock(st);
+    if (c->clock_mode != SIX_CLOCK_MANUAL || !c->seeded || st->running)
+        rc = -EINVAL;
+    else if (st->socks.all || st->socks.nsocks || c->heap_len || six__pools_in_use(&c->pools))
+        rc = -EBUSY;
+    if (rc == 0) {
+        c->manual_now = now_us;
+        six__rand_seed(c, st->cfg.seed);
+        memset(&c->stats, 0, sizeof(c->stats));
+        /* Buffers come from malloc again, as in a new stack: nothing an
+         * input left in one can reach the next. */
+        six__pools_fini(&c->pools);
+        six__pools_init(&c->pools, st->cfg.pkt_small_max, st->cfg.pkt_large_max);
+        /* TCP's secrets, TIME-WAIT table, counters and budgets: made
+         * anew with the next stream socket, from the reseeded generator. */
+        six__tcp6_fini(&st->socks);
+        rc = tcp_setup(st);
+        st->socks.ping_next_id = 0;
+        six__icmp6_rate_reset(&st->icmp6);
+        six__nd_flush(&st->nd);
+        six__frag_ident_forget(&st->ip6);
+        six__pmtu_fini(&st->ip6);
+        if (rc == 0)
+            rc = six__pmtu_init(&st->ip6, st->cfg.pmtu_cache_max,
+                                (uint64_t)st->cfg.pmtu_expire_s * 1000000);
+        /* Closed sockets' memory too (it would go in a later batch), so
+         * that what a run allocated is freed by its end. */
+        retired = six__socks_take_retired(&st->socks);
+    }
+    unlock(st);
+    six__socks_free_retired(retired);
+    return rc;
 }
 
 void six_stack_free(struct six_stack *st) {

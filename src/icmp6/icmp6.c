@@ -26,12 +26,16 @@ void six__icmp6_init(struct six_icmp6 *icmp6, struct six_ip6 *ip6, unsigned rate
     icmp6->ip6 = ip6;
     icmp6->rate = rate;
     icmp6->burst = burst;
-    icmp6->tokens_micro = (uint64_t)burst * 1000000;
-    icmp6->last_refill = six__now(ip6->core);
+    six__icmp6_rate_reset(icmp6);
     ip6->upper[SIX_NH_ICMPV6] = icmp6_input;
     ip6->upper_ctx[SIX_NH_ICMPV6] = icmp6;
     ip6->send_error = error_hook;
     ip6->error_ctx = icmp6;
+}
+
+void six__icmp6_rate_reset(struct six_icmp6 *icmp6) {
+    icmp6->tokens_micro = (uint64_t)icmp6->burst * 1000000;
+    icmp6->last_refill = six__now(icmp6->ip6->core);
 }
 
 int six__icmp6_errno(uint8_t type, uint8_t code) {

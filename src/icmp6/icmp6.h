@@ -54,6 +54,8 @@ struct six_icmp6 {
 /* Registers ICMPv6 input and error generation with ip6. */
 void six__icmp6_init(struct six_icmp6 *icmp6, struct six_ip6 *ip6, unsigned rate,
                      unsigned burst);
+/* The error rate limit's bucket full, as at init, from now on. */
+void six__icmp6_rate_reset(struct six_icmp6 *icmp6);
 
 /* Sends an ICMPv6 error about pkt (borrowed; data at its IPv6 header)
  * unless RFC 4443 2.4(e) forbids it or the rate limit is reached. */

@@ -80,12 +80,16 @@ static void neigh_free(struct six_neigh *n) {
     n->state = SIX_NUD_NONE;
 }
 
-void six__nd_fini(struct six_nd *nd) {
-    if (!nd->cache)
-        return;
+void six__nd_flush(struct six_nd *nd) {
     for (unsigned i = 0; i < nd->cache_max; i++)
         if (nd->cache[i].state != SIX_NUD_NONE)
             neigh_free(&nd->cache[i]);
+}
+
+void six__nd_fini(struct six_nd *nd) {
+    if (!nd->cache)
+        return;
+    six__nd_flush(nd);
     free(nd->cache);
     nd->cache = NULL;
     nd->ip6->resolve = NULL;

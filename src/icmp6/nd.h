@@ -70,6 +70,8 @@ int six__nd_init(struct six_nd *nd, struct six_icmp6 *icmp6, unsigned cache_max,
                  unsigned queue_max);
 /* Cancels every timer and frees every queued packet and the cache. */
 void six__nd_fini(struct six_nd *nd);
+/* Forgets every neighbour (their timers and queued packets with them). */
+void six__nd_flush(struct six_nd *nd);
 
 /* An ND message (type 133..137) received on ifp. Borrows pkt (data at its
  * IPv6 header, the message at meta.l4_off, checksum already verified). */

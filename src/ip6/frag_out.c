@@ -47,6 +47,12 @@ size_t six__frag_unfrag_len(const struct six_ip6_out *o) {
  * packet. A destination sees its own identifications go up one by one
  * (no reuse before 2^32 packets, RFC 8200 4.5) and learns nothing about
  * those sent to anyone else. */
+void six__frag_ident_forget(struct six_ip6 *ip6) {
+    ip6->frag_keyed = 0;
+    memset(&ip6->frag_key, 0, sizeof(ip6->frag_key));
+    memset(ip6->frag_ctr, 0, sizeof(ip6->frag_ctr));
+}
+
 uint32_t six__frag_ident(struct six_ip6 *ip6, const struct in6_addr *src,
                          const struct in6_addr *dst) {
     uint8_t pair[32];

@@ -516,6 +516,8 @@ int six__frag_split(struct six_pools *pools, const struct six_pkt *pkt, size_t u
 /* An identification for a fragmented packet from src to dst (RFC 7739). */
 uint32_t six__frag_ident(struct six_ip6 *ip6, const struct in6_addr *src,
                          const struct in6_addr *dst);
+/* Back to no key (the next identification draws one) and zero counters. */
+void six__frag_ident_forget(struct six_ip6 *ip6);
 /* Sends pkt (consumed: a whole packet built from o, larger than mtu) as
  * fragments out of ifp. Returns 0, -EMSGSIZE or -ENOBUFS (nothing sent),
  * or the link's error. */

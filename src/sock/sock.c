@@ -50,9 +50,7 @@ void six__socks_fini(struct six_socks *socks) {
      * stack's lock to leave it: the stack must outlive them. */
     while (socks->closed_busy > 0)
         six__core_wait(core, SIX_NEVER);
-    retired = socks->retired;
-    socks->retired = NULL;
-    socks->nretired = 0;
+    retired = six__socks_take_retired(socks);
     six__core_unlock(core);
     /* Its grace period also waits out lookups about to lock this stack's
      * mutex, which goes next. */
@@ -61,6 +59,14 @@ void six__socks_fini(struct six_socks *socks) {
     six__core_lock(core);
     six__tcp6_fini(socks);
     six__core_unlock(core);
+}
+
+struct six_sock *six__socks_take_retired(struct six_socks *socks) {
+    struct six_sock *retired = socks->retired;
+
+    socks->retired = NULL;
+    socks->nretired = 0;
+    return retired;
 }
 
 static int check_create(struct six_socks *socks, int type, int proto,

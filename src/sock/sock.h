@@ -273,6 +273,9 @@ extern void (*six__socktab_window_hook)(int fd);
 /* Frees a list of retired sockets (linked by next_all, may be empty) after
  * a grace period. Call with no stack locked. */
 void six__socks_free_retired(struct six_sock *list);
+/* Takes every retired socket off the stack's list (stack locked), for
+ * six__socks_free_retired once unlocked. */
+struct six_sock *six__socks_take_retired(struct six_socks *socks);
 /* Closes s (stack locked): takes it out of the table, unlinks, purges, and
  * retires it now or when the last call using it ends. */
 void six__sock_close_locked(struct six_sock *s);
