@@ -3,9 +3,13 @@
  * (checksum, demultiplexing, every step of RFC 9293 3.10.7, SYN cookies,
  * SACK, timestamps, the answers sent back and the peer's reaction).
  *
- * Each input gets fresh stacks (so every run is the same): B listens on
- * port 80 and has accepted a connection from A (2001:db8::1, a real
- * sixstack peer on a memwire pair). The input is a series of records:
+ * Every input starts from the same state (so every run is the same, and
+ * an input that crashes does so alone too): B listens on port 80 and has
+ * accepted a connection from A (2001:db8::1, a real sixstack peer on a
+ * memwire pair). The stacks are made once and rewound after each input
+ * (six__stack_rewind: clock, generator, counters, TCP's secrets and
+ * tables back as they were), or made anew when an input left a timer
+ * running. The input is a series of records:
  *
  *   ctl (1 byte) | len (1 byte) | len bytes of TCP segment (header first)
  *
@@ -18,8 +22,8 @@
  *     bits 4-5: the stack clock moves 0, 40 ms, 1 s or 60 s first;
  *     bit 6: B's socket sends 3000 bytes first;
  *     bit 7: B's socket reads what it has first.
- * At the end the clock runs ten minutes (every timer fires), the sockets
- * close and the stacks settle; then no packet buffer may be out.
+ * At the end the sockets close and the clock runs ten minutes (every
+ * timer fires); then no packet buffer may be out.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,25 +39,40 @@
 
 #include "fuzz_stack.h"
 #include "sock/sock.h"
+#include "stack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct world {
-    struct six_stack *a, *b;
+    struct six_stack *a, *b;   /* NULL: to be made */
     unsigned if_a, if_b;
     int l, c, s;
     uint64_t now;
 };
+
+/* Where every input's clock starts. */
+#define START_US 1000000
 
 /* Returns settle_stacks's: the next timer once quiet, 0 if not settled. */
 static uint64_t pump(struct world *w) {
     return settle_stacks((struct six_stack *[]){w->a, w->b}, 2, w->now, 6);
 }
 
-static void up(struct world *w) {
+/* Both stacks rewound to the start: 0, or -1 with errno. */
+static int rewind_world(struct world *w) {
+    int rc = six__stack_rewind(w->a, START_US);
+    if (rc == 0)
+        rc = six__stack_rewind(w->b, START_US);
+    w->now = START_US;
+    errno = -rc;
+    return rc < 0 ? -1 : 0;
+}
+
+/* The stacks, their link and addresses, run until no timer is left (the
+ * new addresses' multicast reports), then rewound. */
+static void make_world(struct world *w) {
     struct six_stack_config cfg;
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
-    int one = 1;
+    uint64_t next;
 
     six_stack_config_init(&cfg);
     cfg.clock = SIX_CLOCK_MANUAL;
@@ -61,19 +80,41 @@ static void up(struct world *w) {
     cfg.dad_transmits = 0;
     cfg.autoconf = 0;
     cfg.tcp_max_half_open = 4;      /* cookies after four */
-    /* Made anew for every input, so small: a bare link has no neighbour
-     * discovery, and no fragment or Packet Too Big reaches either stack. */
+    /* A bare link has no neighbour discovery, and no fragment or Packet
+     * Too Big reaches either stack: small tables. */
     cfg.nd_cache_max = 2;
     cfg.reass_max_datagrams = 2;
     cfg.pmtu_cache_max = 2;
-    memset(w, 0, sizeof(*w));
-    w->now = 1000000;
-    /* 16 frames a side, not 256 (384 KB to allocate): no input of the
-     * corpus fills them (link_rx_ring_full stays 0). */
+    /* 16 frames a side, not 256 (384 KB): no input of the corpus fills
+     * them (link_rx_ring_full stays 0). */
     struct six_memwire_config wc = {.queue_len = 16};
     stack_pair(&cfg, "mw0", &wc, &w->a, &w->b, &w->if_a, &w->if_b);
     add_addr(w->a, w->if_a, "2001:db8::1");
     add_addr(w->b, w->if_b, "2001:db8::2");
+    w->now = 0;
+    for (int i = 0; (next = pump(w)) != UINT64_MAX; i++) {
+        if (i == 1000)
+            die("the new stacks never went quiet");
+        if (next > w->now)
+            w->now = next;
+    }
+    if (rewind_world(w) < 0)
+        die("rewinding new stacks");
+}
+
+static void free_world(struct world *w) {
+    six_stack_free(w->a);
+    six_stack_free(w->b);
+    w->a = w->b = NULL;
+}
+
+/* B's listener has accepted A's connection. */
+static void up(struct world *w) {
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
+    int one = 1;
+
+    if (!w->a)
+        make_world(w);
     w->l = six_socket_on(w->b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
     w->c = six_socket_on(w->a, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (w->l < 0 || w->c < 0 || six_bind(w->l, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 ||
@@ -107,13 +148,23 @@ static void down(struct world *w) {
         abort();
     }
     /* TCP_FUZZ_STATS=1 prints both stacks' counters after each input (to
-     * see what one did, or that a change of the harness changed nothing). */
+     * see what one did, or that a change of the harness changed nothing);
+     * TCP_FUZZ_FRESH=1 makes new stacks for every input (the rewound ones
+     * must give the same counters). */
     if (getenv("TCP_FUZZ_STATS")) {
         six_stats_print(w->a, stderr);
         six_stats_print(w->b, stderr);
     }
-    six_stack_free(w->a);
-    six_stack_free(w->b);
+    /* Quiet, no timer left: rewound for the next input. Else (a
+     * connection still retrying after ten minutes) made anew, now: an
+     * input that allocates more than it frees is run again by libFuzzer
+     * (then under LeakSanitizer), so each input frees what it made. */
+    if (next != UINT64_MAX || getenv("TCP_FUZZ_FRESH")) {
+        free_world(w);
+        make_world(w);
+    } else if (rewind_world(w) < 0) {
+        die("rewind");
+    }
 }
 
 /* B's connection's sequence state (the harness may look inside). */
@@ -205,7 +256,7 @@ static void one_record(struct world *w, uint8_t ctl, const uint8_t *seg, size_t 
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    struct world w;
+    static struct world w;
 
     up(&w);
     while (size >= 2) {
