@@ -5,6 +5,7 @@
 #   make bench-preload  iperf3 on sixstack (TAP) and on the kernel (veth), as root
 #   make install install the library, headers, pkg-config file and man pages
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
+#                (FUZZ_TRACE_CMP=OFF FUZZB=build-fuzz-notc: without comparison tracing)
 #   make flood   the neighbour-cache flood test (TAP, root) for FLOOD_SECONDS
 #   make board-demo  sixstack on an emulated Cortex-M3 board that Linux pings
 #   make interop-long  the long interop runs (100 MiB TCP transfers with Linux)
@@ -16,6 +17,7 @@ FUZZB    ?= build-fuzz
 JOBS     ?= $(shell nproc)
 PREFIX   ?= /usr/local
 FUZZ_SECONDS ?= 60
+FUZZ_TRACE_CMP ?= ON
 OUT      ?= out
 
 # Debian packages the build, the tests and the demo use.
@@ -100,7 +102,7 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 fuzz: deps
-	CC=clang scripts/fuzz-smoke.sh $(FUZZB) $(FUZZ_SECONDS)
+	CC=clang SIX_FUZZ_TRACE_CMP=$(FUZZ_TRACE_CMP) scripts/fuzz-smoke.sh $(FUZZB) $(FUZZ_SECONDS)
 
 # make test runs it for 3 s.
 FLOOD_SECONDS ?= 30

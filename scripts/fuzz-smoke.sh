@@ -8,6 +8,8 @@
 #
 # A crash leaves its input as <build-dir>/fuzz-artifacts/<harness>/crash-*;
 # reproduce with <build-dir>/fuzz/<harness> <that file>.
+# SIX_FUZZ_TRACE_CMP=OFF builds the library without libFuzzer's comparison
+# tracing (fuzz/CMakeLists.txt says when that pays); use its own build-dir.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +30,7 @@ if ! command -v clang >/dev/null; then
   exit 2
 fi
 CC=clang cmake -S "$src" -B "$build" -DSIX_FUZZ=ON -DSIX_TESTS=OFF -DSIX_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DSIX_FUZZ_TRACE_CMP="${SIX_FUZZ_TRACE_CMP:-ON}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "${harnesses[@]}" >/dev/null
 
 work=$(mktemp -d)
