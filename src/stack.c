@@ -243,6 +243,15 @@ struct six_stack *six_stack_new(const struct six_stack_config *cfg) {
     return st;
 }
 
+/* Whether every armed timer is a TCP connection's (dropped with TCP's
+ * state by a rewind). Lock held. */
+static int only_tcp_timers(const struct six_core *c) {
+    for (unsigned i = 0; i < c->heap_len; i++)
+        if (c->heap[i]->fn != six__tcp_timer)
+            return 0;
+    return 1;
+}
+
 int six__stack_rewind(struct six_stack *st, uint64_t now_us) {
     struct six_core *c = &st->core;
     struct six_sock *retired = NULL;
@@ -251,7 +260,8 @@ int six__stack_rewind(struct six_stack *st, uint64_t now_us) {
     lock(st);
     if (c->clock_mode != SIX_CLOCK_MANUAL || !c->seeded || st->running)
         rc = -EINVAL;
-    else if (st->socks.all || st->socks.nsocks || c->heap_len || six__pools_in_use(&c->pools))
+    else if (st->socks.all || st->socks.nsocks || !only_tcp_timers(c) ||
+             six__pools_in_use(&c->pools))
         rc = -EBUSY;
     if (rc == 0) {
         c->manual_now = now_us;
@@ -261,8 +271,10 @@ int six__stack_rewind(struct six_stack *st, uint64_t now_us) {
          * input left in one can reach the next. */
         six__pools_fini(&c->pools);
         six__pools_init(&c->pools, st->cfg.pkt_small_max, st->cfg.pkt_large_max);
-        /* TCP's secrets, TIME-WAIT table, counters and budgets: made
-         * anew with the next stream socket, from the reseeded generator. */
+        /* TCP's secrets, TIME-WAIT table, counters and budgets, and the
+         * connections still retrying with no socket (their timers go with
+         * them): made anew with the next stream socket, from the reseeded
+         * generator. */
         six__tcp6_fini(&st->socks);
         rc = tcp_setup(st);
         st->socks.ping_next_id = 0;

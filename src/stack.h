@@ -14,15 +14,16 @@
  * after input): the manual clock set to now_us (back or forth), the
  * generator reseeded from the config's seed, the counters zeroed, the
  * packet pools emptied (and six_stack_fail_alloc's count cleared), TCP's
- * secrets, tables, TIME-WAIT entries and challenge-ACK budget dropped
- * (made again with the next stream socket), the ICMPv6 error budget
- * full, the neighbour and path MTU caches empty, the fragment
- * identification key forgotten, closed sockets' memory freed.
- * Quiet: no socket, no timer armed, no packet buffer out; and the caller
- * has polled until no frame waits on a link (a round of six_stack_poll
- * that changed nothing). Returns 0, -EINVAL (not a manual clock, no
- * fixed seed, or running in its own thread) or -EBUSY (not quiet:
- * nothing changed). */
+ * secrets, tables, TIME-WAIT entries, challenge-ACK budget and the
+ * connections still retrying without a socket dropped (made again with
+ * the next stream socket), the ICMPv6 error budget full, the neighbour
+ * and path MTU caches empty, the fragment identification key forgotten,
+ * closed sockets' memory freed.
+ * Quiet: no socket, no timer armed but those connections', no packet
+ * buffer out; and the caller has polled until no frame waits on a link
+ * (a round of six_stack_poll that changed nothing). Returns 0, -EINVAL
+ * (not a manual clock, no fixed seed, or running in its own thread) or
+ * -EBUSY (not quiet: nothing changed). */
 int six__stack_rewind(struct six_stack *st, uint64_t now_us);
 
 #endif

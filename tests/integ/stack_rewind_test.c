@@ -55,22 +55,30 @@ struct run {
     struct six_stats sa, sb;
 };
 
+/* A Packet Too Big (MTU 1280) into st on ifindex, from peer's address,
+ * about a packet st (at self) sent peer. */
+static void ptb_to(struct six_stack *st, unsigned ifindex, const struct in6_addr *peer,
+                   const struct in6_addr *self) {
+    static struct hframe f;
+    uint8_t invoking[48] = {0x60, 0, 0, 0, 0, 8, IPPROTO_TCP, 64};
+
+    memcpy(invoking + 8, self, 16);
+    memcpy(invoking + 24, peer, 16);
+    h_ip6(&f, peer, self, IPPROTO_ICMPV6, 64);
+    h_icmp6(&f, 2, 0, 1280, invoking, sizeof(invoking));
+    CHECK_OK(six_if_inject(st, ifindex, f.b, f.len));
+}
+
 /* A learns a path MTU of 1280 toward B (a Packet Too Big from B's
  * address) and sends B a UDP datagram too big for it: fragments, whose
  * identification comes from a key drawn on first use, as the path MTU
  * cache's is. */
 static void fragments(struct hpair *p) {
-    static struct hframe f;
     static char big[2000];
-    uint8_t invoking[48] = {0x60, 0, 0, 0, 0, 8, IPPROTO_TCP, 64};
     struct sockaddr_in6 to = h_sin6(&p->addr_b, 0);
     int u;
 
-    memcpy(invoking + 8, &p->addr_a, 16);
-    memcpy(invoking + 24, &p->addr_b, 16);
-    h_ip6(&f, &p->addr_b, &p->addr_a, IPPROTO_ICMPV6, 64);
-    h_icmp6(&f, 2, 0, 1280, invoking, sizeof(invoking));
-    CHECK_OK(six_if_inject(p->a, p->ifa, f.b, f.len));
+    ptb_to(p->a, p->ifa, &p->addr_b, &p->addr_a);
     u = (int)CHECK_OK(six_socket_on(p->a, AF_INET6, SOCK_DGRAM, 0));
     to.sin6_port = htons(9);
     CHECK_EQ(CHECK_OK(six_sendto(u, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to))),
@@ -216,5 +224,43 @@ TEST(rewind_refills_the_icmp6_error_budget) {
         CHECK_EQ(h_stats(p.b).icmp6_err_rate_limited, 1);
         CHECK_EQ(six__stack_rewind(p.b, six_stack_now(p.b)), 0);
     }
+    h_done(&p);
+}
+
+/* Connections whose sockets are gone but which still retry (a FIN the
+ * peer never answers) are dropped with TCP's state; another timer still
+ * makes the stack busy. */
+TEST(rewind_drops_connections_still_retrying) {
+    struct sockaddr_in6 sin6;
+    struct hpair p;
+    int l, c, s;
+
+    up(&p, 0);
+    quiesce(&p);
+    sin6 = h_sin6(&p.addr_b, 0);
+    sin6.sin6_port = htons(80);
+    l = (int)CHECK_OK(six_socket_on(p.b, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    c = (int)CHECK_OK(six_socket_on(p.a, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    CHECK_OK(six_bind(l, (struct sockaddr *)&sin6, sizeof(sin6)));
+    CHECK_OK(six_listen(l, 4));
+    CHECK(six_connect(c, (struct sockaddr *)&sin6, sizeof(sin6)) == 0 || errno == EINPROGRESS);
+    h_pump(&p);
+    s = (int)CHECK_OK(six_accept4(l, NULL, NULL, SOCK_NONBLOCK));
+    CHECK_OK(six_close(s));
+    CHECK_OK(six_close(l));
+    CHECK_OK(six_close(c));
+    /* A's FIN and B's are never delivered: both retransmit. */
+    CHECK(six_stack_poll(p.a, six_stack_now(p.a)) != UINT64_MAX);
+    CHECK_EQ(six__stack_rewind(p.a, T0), 0);
+    CHECK_EQ(six_stack_poll(p.a, T0), UINT64_MAX);
+    /* B also has a path MTU to forget in ten minutes: busy, left as it
+     * was. */
+    ptb_to(p.b, p.ifb, &p.addr_a, &p.addr_b);
+    CHECK_EQ(six__stack_rewind(p.b, T0), -EBUSY);
+    CHECK(six_stack_poll(p.b, six_stack_now(p.b)) != UINT64_MAX);
+    /* The frames in flight were never read: drop them before h_done. */
+    quiesce(&p);
+    CHECK_EQ(six__stack_rewind(p.a, T0), 0);
+    CHECK_EQ(six__stack_rewind(p.b, T0), 0);
     h_done(&p);
 }
