@@ -6,6 +6,8 @@
 #   make install install the library, headers, pkg-config file and man pages
 #   make fuzz    run every fuzz harness for FUZZ_SECONDS each
 #                (FUZZ_TRACE_CMP=OFF FUZZB=build-fuzz-notc: without comparison tracing)
+#   make fuzz-long  one long run of FUZZ_HARNESS for FUZZ_SECONDS, counted in
+#                $(FUZZ_LONG)/runs.tsv (scripts/fuzz-long.sh; --sum adds them up)
 #   make flood   the neighbour-cache flood test (TAP, root) for FLOOD_SECONDS
 #   make board-demo  sixstack on an emulated Cortex-M3 board that Linux pings
 #   make interop-long  the long interop runs (100 MiB TCP transfers with Linux)
@@ -17,7 +19,9 @@ FUZZB    ?= build-fuzz
 JOBS     ?= $(shell nproc)
 PREFIX   ?= /usr/local
 FUZZ_SECONDS ?= 60
-FUZZ_TRACE_CMP ?= ON
+FUZZ_TRACE_CMP ?=
+FUZZ_HARNESS ?= nd_fuzz
+FUZZ_LONG ?= fuzz-long
 OUT      ?= out
 
 # Debian packages the build, the tests and the demo use.
@@ -35,7 +39,7 @@ DEPS := cmake make gcc clang pkg-config libpcap-dev libclang-rt-14-dev llvm tsha
         user-mode-linux kmod socat libssl-dev zlib1g-dev gcc-arm-none-eabi \
         picolibc-arm-none-eabi qemu-system-arm iputils-tracepath iperf3 curl nginx-light
 
-.PHONY: all deps build asan release test demo board-demo bench bench-preload install fuzz fuzz-smoke flood format clean interop-long
+.PHONY: all deps build asan release test demo board-demo bench bench-preload install fuzz fuzz-long fuzz-smoke flood format clean interop-long
 
 all: build
 
@@ -103,6 +107,9 @@ install: build
 
 fuzz: deps
 	CC=clang SIX_FUZZ_TRACE_CMP=$(FUZZ_TRACE_CMP) scripts/fuzz-smoke.sh $(FUZZB) $(FUZZ_SECONDS)
+
+fuzz-long: deps
+	CC=clang SIX_FUZZ_TRACE_CMP=$(FUZZ_TRACE_CMP) scripts/fuzz-long.sh $(FUZZB) $(FUZZ_HARNESS) $(FUZZ_SECONDS) $(FUZZ_LONG)
 
 # make test runs it for 3 s.
 FLOOD_SECONDS ?= 30

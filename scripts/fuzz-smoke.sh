@@ -5,14 +5,22 @@
 # Exits non-zero when a harness crashes, leaks or fails to build.
 #
 #   scripts/fuzz-smoke.sh [build-dir] [seconds]     (defaults: build-fuzz, 10)
+#   scripts/fuzz-smoke.sh --build-only [build-dir]  configure and build, run nothing
+#   scripts/fuzz-smoke.sh --flags harness           the libFuzzer flags it runs with
 #
 # A crash leaves its input as <build-dir>/fuzz-artifacts/<harness>/crash-*;
 # reproduce with <build-dir>/fuzz/<harness> <that file>.
 # SIX_FUZZ_TRACE_CMP=OFF builds the library without libFuzzer's comparison
-# tracing (fuzz/CMakeLists.txt says when that pays); use its own build-dir.
+# tracing (fuzz/CMakeLists.txt says when that pays); use its own build-dir
+# (unset, a build dir keeps what it was configured with; new ones are ON).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+mode=run
+case ${1:-} in
+  --build-only) mode=build; shift ;;
+  --flags) mode=flags; shift ;;
+esac
 build=${1:-build-fuzz}
 secs=${2:-10}
 # libFuzzer options of one harness (also for long runs).
@@ -23,6 +31,10 @@ harness_flags() {
     nd_fuzz) echo -max_len=1024 ;;    # five or more messages; its tables hold two
   esac
 }
+if [ "$mode" = flags ]; then
+  harness_flags "$1"
+  exit 0
+fi
 harnesses=(ip6_input_fuzz ether_input_fuzz wire_fuzz sockopt_fuzz optroutines_fuzz mld_fuzz frag_fuzz nd_fuzz tcp_input_fuzz ipsec_fuzz)
 
 if ! command -v clang >/dev/null; then
@@ -30,8 +42,10 @@ if ! command -v clang >/dev/null; then
   exit 2
 fi
 CC=clang cmake -S "$src" -B "$build" -DSIX_FUZZ=ON -DSIX_TESTS=OFF -DSIX_BENCH=OFF \
-  -DSIX_FUZZ_TRACE_CMP="${SIX_FUZZ_TRACE_CMP:-ON}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ${SIX_FUZZ_TRACE_CMP:+-DSIX_FUZZ_TRACE_CMP="$SIX_FUZZ_TRACE_CMP"} \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "${harnesses[@]}" >/dev/null
+[ "$mode" = build ] && exit 0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
