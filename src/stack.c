@@ -294,6 +294,15 @@ int six__stack_rewind(struct six_stack *st, uint64_t now_us) {
     return rc;
 }
 
+uint64_t six__stack_sent(struct six_stack *st) {
+    uint64_t n;
+
+    lock(st);
+    n = st->core.stats.ip6_out_requests;
+    unlock(st);
+    return n;
+}
+
 void six_stack_free(struct six_stack *st) {
     if (!st)
         return;

@@ -26,4 +26,9 @@
  * -EBUSY (not quiet: nothing changed). */
 int six__stack_rewind(struct six_stack *st, uint64_t now_us);
 
+/* The packets st has sent (its ip6_out_requests counter), without the copy
+ * of every counter six_stack_stats makes: for loops that poll stacks until
+ * none sends anything more. */
+uint64_t six__stack_sent(struct six_stack *st);
+
 #endif

@@ -2,7 +2,8 @@
  * were rewound run it again frame for frame, byte for byte (ISNs,
  * timestamps, ports, neighbour discovery on an Ethernet link), with the
  * same counters; a stack that is not quiet, or whose runs cannot repeat
- * (no manual clock, no fixed seed), is refused and left alone. */
+ * (no manual clock, no fixed seed), is refused and left alone. And
+ * six__stack_sent, the other internal call of src/stack.h. */
 #include <netinet/tcp.h>
 
 #include "hcap.h"
@@ -262,5 +263,23 @@ TEST(rewind_drops_connections_still_retrying) {
     quiesce(&p);
     CHECK_EQ(six__stack_rewind(p.a, T0), 0);
     CHECK_EQ(six__stack_rewind(p.b, T0), 0);
+    h_done(&p);
+}
+
+/* six__stack_sent: the packets a stack sent, as its ip6_out_requests. */
+TEST(stack_sent_counts_the_packets_sent) {
+    struct hpair p;
+    struct hframe f;
+    uint64_t before;
+
+    h_up(&p);
+    quiesce(&p);
+    before = six__stack_sent(p.b);
+    CHECK_EQ(before, h_stats(p.b).ip6_out_requests);
+    h_frame_ab(&p, &f, IPPROTO_ICMPV6);
+    h_icmp6(&f, 128, 0, 0x00010001, "ping", 4);     /* an echo request */
+    h_inject(&p, &f);
+    CHECK_EQ(six__stack_sent(p.b), before + 1);     /* the reply */
+    CHECK_EQ(six__stack_sent(p.b), h_stats(p.b).ip6_out_requests);
     h_done(&p);
 }
