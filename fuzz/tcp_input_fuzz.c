@@ -64,13 +64,8 @@ struct world {
  * quiet (UINT64_MAX: none is set), 0 if the rounds ran out. */
 static uint64_t pump(struct world *w) {
     struct six_stack *st[2] = {w->a, w->b};
-    static struct six_stats s;
-    uint64_t sent[2];
+    uint64_t sent[2] = {six__stack_sent(w->a), six__stack_sent(w->b)};
 
-    for (int i = 0; i < 2; i++) {
-        six_stack_stats(st[i], &s);
-        sent[i] = s.ip6_out_requests;
-    }
     for (int round = 0; round < 6; round++) {
         uint64_t next = UINT64_MAX;
         int quiet = 1;
@@ -82,10 +77,10 @@ static uint64_t pump(struct world *w) {
                 next = t;
         }
         for (int i = 0; i < 2; i++) {
-            six_stack_stats(st[i], &s);
-            if (s.ip6_out_requests != sent[i]) {
+            uint64_t n = six__stack_sent(st[i]);
+            if (n != sent[i]) {
                 quiet = 0;
-                sent[i] = s.ip6_out_requests;
+                sent[i] = n;
             }
         }
         if (quiet)
@@ -243,10 +238,16 @@ static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* What every injected segment's IPv6 header holds but its length: TCP
+ * from A's address to B's. */
+static const uint8_t ip6_header[40] = {
+    0x60, [6] = IPPROTO_TCP, [7] = 64, [8] = 0x20, 0x01, 0x0d, 0xb8, [23] = 1,
+    [24] = 0x20, 0x01, 0x0d, 0xb8, [39] = 2};
+
 static void one_record(struct world *w, uint8_t ctl, const uint8_t *seg, size_t len) {
     static const uint64_t steps[4] = {0, 40000, 1000000, 60000000};
     static uint8_t frame[40 + 256];
-    static uint8_t buf[4096];
+    static uint8_t out[3000], in[4096];
     uint32_t rcv_nxt, snd_una;
     uint16_t cport;
     uint8_t *t = frame + 40;
@@ -254,25 +255,20 @@ static void one_record(struct world *w, uint8_t ctl, const uint8_t *seg, size_t 
 
     w->now += step;
     if (ctl & 0x40) {
-        memset(buf, 'd', 3000);
-        six_send(w->s, buf, 3000, MSG_NOSIGNAL);
+        if (!out[0])
+            memset(out, 'd', sizeof(out));
+        six_send(w->s, out, sizeof(out), MSG_NOSIGNAL);
     }
     if (ctl & 0x80)
-        while (six_recv(w->s, buf, sizeof(buf), 0) > 0) {
+        while (six_recv(w->s, in, sizeof(in), 0) > 0) {
         }
     /* No time passed, no call on the socket, no timer due: the stacks are
      * as quiet as the last pump left them (most records). */
     if (step || (ctl & 0xc0) || w->next == 0 || w->next <= w->now)
         pump(w);
     seqs(w, &rcv_nxt, &snd_una, &cport);
-    memset(frame, 0, 40);
-    frame[0] = 0x60;
-    frame[4] = 0;
+    memcpy(frame, ip6_header, sizeof(ip6_header));
     frame[5] = (uint8_t)len;
-    frame[6] = IPPROTO_TCP;
-    frame[7] = 64;
-    inet_pton(AF_INET6, "2001:db8::1", frame + 8);
-    inet_pton(AF_INET6, "2001:db8::2", frame + 24);
     memcpy(t, seg, len);
     if (len >= 4) {
         uint16_t sport = (ctl & 1) ? cport : 40000;
