@@ -109,7 +109,7 @@ static void settle(void) {
     static uint64_t drained_at;
     struct six_stats s;
 
-    settle_stacks((struct six_stack *[]){peer, st}, 2, now_us, 4);
+    settle_stacks_by((struct six_stack *[]){peer, st}, 2, now_us, 4, SETTLE_NOTHING_SENT);
     six_stack_stats(st, &s);
     if (s.ip6_in_delivers != drained_at) {
         drained_at = s.ip6_in_delivers;

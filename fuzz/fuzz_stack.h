@@ -12,6 +12,8 @@
 
 #include <sixstack/sixstack.h>
 
+#include "stack.h"
+
 /* Set-up failed: that is the harness's fault, never an input's. */
 static inline void die(const char *what) {
     fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what, strerror(errno));
@@ -35,24 +37,52 @@ static inline void stack_pair(const struct six_stack_config *cfg, const char *na
         die("six_memwire_pair");
 }
 
+/* What settle_stacks waits for: a round in which no counter of any stack
+ * moved, or (on links without neighbour discovery) one in which no stack
+ * sent a packet. */
+enum settle_rule { SETTLE_NO_COUNTER_MOVED, SETTLE_NOTHING_SENT };
+
 /* Polls the stacks in turn (a round: each of st[0..n-1] once) at now_us,
- * at most max_rounds rounds, and stops early after a round that changed
- * no counter of any stack and left no timer due: in such a round nobody
- * sent a packet (ip6_out_requests is a counter), so every queue a stack
- * drained stayed empty, and the rounds after it would do nothing. The
- * result is the fixed count's; what it saves is the idle polls.
+ * at most max_rounds rounds, and stops early after a quiet round (rule)
+ * that left no timer due. A round that changed no counter sent no packet
+ * (ip6_out_requests is a counter), so every queue a stack drained stayed
+ * empty, and the rounds after it would do nothing. SETTLE_NOTHING_SENT
+ * stops a round earlier, and reads one counter (six__stack_sent) instead
+ * of copying all of them: each poll drains its links, so every frame sent
+ * before a round in which nobody sent was received in it. It holds only
+ * where every frame on a link was counted when sent: neighbour discovery
+ * sends queued packets when an advertisement comes, uncounted. The result
+ * is the fixed count's; what it saves is the idle polls.
  * Returns the earliest timer of that quiet round (UINT64_MAX: no timer is
  * set on any of them, so nothing happens until a frame is injected), or
  * 0 when the rounds ran out first. */
 #define SETTLE_MAX 4
-static inline uint64_t settle_stacks(struct six_stack *const *st, int n, uint64_t now_us,
-                                     int max_rounds) {
-    static struct six_stats before[SETTLE_MAX], after;
+static inline int settle_moved(struct six_stack *st, enum settle_rule rule,
+                               struct six_stats *seen) {
+    static struct six_stats now;
+
+    if (rule == SETTLE_NOTHING_SENT) {
+        uint64_t sent = six__stack_sent(st);
+        if (sent == seen->ip6_out_requests)
+            return 0;
+        seen->ip6_out_requests = sent;
+        return 1;
+    }
+    six_stack_stats(st, &now);
+    if (memcmp(&now, seen, sizeof(now)) == 0)
+        return 0;
+    *seen = now;
+    return 1;
+}
+
+static inline uint64_t settle_stacks_by(struct six_stack *const *st, int n, uint64_t now_us,
+                                        int max_rounds, enum settle_rule rule) {
+    static struct six_stats seen[SETTLE_MAX];
 
     if (n > SETTLE_MAX)
         abort();
     for (int i = 0; i < n; i++)
-        six_stack_stats(st[i], &before[i]);
+        settle_moved(st[i], rule, &seen[i]);
     for (int round = 0; round < max_rounds; round++) {
         uint64_t next = UINT64_MAX;
         int quiet = 1;
@@ -63,17 +93,18 @@ static inline uint64_t settle_stacks(struct six_stack *const *st, int n, uint64_
             if (t < next)
                 next = t;
         }
-        for (int i = 0; i < n; i++) {
-            six_stack_stats(st[i], &after);
-            if (memcmp(&after, &before[i], sizeof(after)) != 0) {
+        for (int i = 0; i < n; i++)
+            if (settle_moved(st[i], rule, &seen[i]))
                 quiet = 0;
-                before[i] = after;
-            }
-        }
         if (quiet)
             return next;
     }
     return 0;
+}
+
+static inline uint64_t settle_stacks(struct six_stack *const *st, int n, uint64_t now_us,
+                                     int max_rounds) {
+    return settle_stacks_by(st, n, now_us, max_rounds, SETTLE_NO_COUNTER_MOVED);
 }
 
 #endif

@@ -54,39 +54,13 @@ struct world {
 /* Where every input's clock starts. */
 #define START_US 1000000
 
-/* Polls A and B in turn at w->now, at most 6 rounds, until a round in
- * which neither sent a packet (ip6_out_requests did not move) and no
- * timer is due: each poll drains its links, so every frame sent before
- * that round was received in it, and the next round would do nothing
- * (this bare link queues nothing for neighbour discovery). settle_stacks
- * (fuzz_stack.h) waits for a round more, one in which no counter moves at
- * all: the same result, with two polls less. Returns the next timer once
- * quiet (UINT64_MAX: none is set), 0 if the rounds ran out. */
+/* Polls A and B until a round in which neither sent a packet and no
+ * timer is due (at most 6 rounds; this bare link queues nothing for
+ * neighbour discovery). Returns the next timer once quiet (UINT64_MAX:
+ * none is set), 0 if the rounds ran out. */
 static uint64_t pump(struct world *w) {
-    struct six_stack *st[2] = {w->a, w->b};
-    uint64_t sent[2] = {six__stack_sent(w->a), six__stack_sent(w->b)};
-
-    for (int round = 0; round < 6; round++) {
-        uint64_t next = UINT64_MAX;
-        int quiet = 1;
-        for (int i = 0; i < 2; i++) {
-            uint64_t t = six_stack_poll(st[i], w->now);
-            if (t <= w->now)
-                quiet = 0;
-            if (t < next)
-                next = t;
-        }
-        for (int i = 0; i < 2; i++) {
-            uint64_t n = six__stack_sent(st[i]);
-            if (n != sent[i]) {
-                quiet = 0;
-                sent[i] = n;
-            }
-        }
-        if (quiet)
-            return w->next = next;
-    }
-    return w->next = 0;
+    return w->next = settle_stacks_by((struct six_stack *[]){w->a, w->b}, 2, w->now, 6,
+                                      SETTLE_NOTHING_SENT);
 }
 
 /* Both stacks rewound to the start: 0, or -1 with errno. */
