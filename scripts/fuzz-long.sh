@@ -27,7 +27,9 @@ if [ $# -lt 3 ]; then
 fi
 build=$1 harness=$2 secs=$3 dir=${4:-fuzz-long}
 
-"$src/scripts/fuzz-smoke.sh" --build-only "$build"
+# One build at a time in a build dir: runs started together share it.
+mkdir -p "$build"
+flock "$build/.fuzz-long.lock" "$src/scripts/fuzz-smoke.sh" --build-only "$build"
 mkdir -p "$dir/corpus/$harness" "$dir/findings" "$dir/logs"
 if [ -z "$(ls -A "$dir/corpus/$harness")" ]; then
   cp "$src/fuzz/corpus/$harness/"* "$dir/corpus/$harness/"
@@ -39,7 +41,9 @@ git -C "$src" diff --quiet HEAD -- src include fuzz || commit=$commit+changes
 trace=$(sed -n 's/^SIX_FUZZ_TRACE_CMP:BOOL=//p' "$build/CMakeCache.txt")
 flags=$("$src/scripts/fuzz-smoke.sh" --flags "$harness")
 start=$(date -u +%FT%TZ)
-log=$dir/logs/$harness-$(date -u +%Y%m%dT%H%M%S).log
+# The process id keeps apart the logs of runs started in the same second
+# (one per core, say), which would otherwise write over each other.
+log=$dir/logs/$harness-$(date -u +%Y%m%dT%H%M%S)-$$.log
 t0=$(date +%s)
 rc=0
 # shellcheck disable=SC2086
